@@ -1,0 +1,374 @@
+"""snapshots/: dated raw bytes, extracted text and metadata per policy; check records; a lock; refs.
+
+Layout (see DESIGN.md):
+
+    snapshots/<id>/<STAMP>.html|.pdf|.txt   raw bytes as fetched
+    snapshots/<id>/<STAMP>.md               extracted text
+    snapshots/<id>/<STAMP>.json             metadata, written last: a snapshot exists once it does
+    snapshots/<id>/checks.jsonl             one line per check, changed or not
+    snapshots/<id>/state.json               the last check, validators, failing-since
+
+Every file is written to a temporary name, fsynced and renamed, so a crash leaves either the old
+state or the new one, never half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+STAMP_FORMAT = "%Y-%m-%dT%H-%M-%SZ"
+STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z")
+RAW_SUFFIXES = {"html": ".html", "pdf": ".pdf", "text": ".txt"}
+LOCK_NAME = ".lock"
+
+
+class ArchiveError(Exception):
+    """Something in the archive is missing, unreadable or inconsistent."""
+
+
+class ArchiveLocked(ArchiveError):
+    """Another run holds the archive's lock."""
+
+
+class RefError(ArchiveError):
+    """A snapshot ref that names nothing in the archive."""
+
+
+def stamp_of(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
+
+
+def parse_stamp(stamp: str) -> datetime:
+    return datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=UTC)
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write data to path through a temporary file, fsync and rename."""
+    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One archived version of a policy."""
+
+    policy_id: str
+    stamp: str
+    folder: Path
+    meta: dict[str, Any]
+
+    @property
+    def taken_at(self) -> datetime:
+        return parse_stamp(self.stamp)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.policy_id}@{self.stamp}"
+
+    @property
+    def text_path(self) -> Path:
+        return self.folder / f"{self.stamp}.md"
+
+    @property
+    def raw_path(self) -> Path:
+        return self.folder / str(self.meta.get("raw_file", f"{self.stamp}.html"))
+
+    @property
+    def text_sha256(self) -> str:
+        return str(self.meta.get("text_sha256", ""))
+
+    @cached_property
+    def text(self) -> str:
+        """The extracted text, checked against the hash recorded when it was written."""
+        try:
+            data = self.text_path.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(f"{self.text_path}: cannot be read ({exc.strerror})") from None
+        if self.text_sha256 and sha256(data) != self.text_sha256:
+            raise ArchiveError(
+                f"{self.text_path}: its text does not match the hash recorded when it was "
+                "archived (edited or corrupted); restore it or run 'policywatch reextract'"
+            )
+        return data.decode("utf-8")
+
+    def raw(self) -> bytes:
+        try:
+            data = self.raw_path.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(f"{self.raw_path}: cannot be read ({exc.strerror})") from None
+        expected = self.meta.get("raw_sha256")
+        if expected and sha256(data) != expected:
+            raise ArchiveError(
+                f"{self.raw_path}: its bytes do not match the hash recorded when it was archived"
+            )
+        return data
+
+
+_REF = re.compile(
+    r"^(?P<id>[^@~\s]+)(?:@(?P<at>[^@~\s]+)|~(?P<back>\d+))?$",
+)
+
+
+class Archive:
+    """The snapshots folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    # -- locking -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, wait: float = 10.0) -> Iterator[None]:
+        """Hold the archive's lock; wait up to `wait` seconds, then raise ArchiveLocked."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK_NAME
+        handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise ArchiveLocked(
+                            f"{self.root}: another policywatch run holds the archive's lock; "
+                            "try again later"
+                        ) from None
+                    time.sleep(0.1)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            self._clean_partial_writes()
+            yield
+        finally:
+            handle.close()
+
+    def _clean_partial_writes(self) -> None:
+        """Remove what a killed run left behind: temporary files, snapshot files with no metadata."""
+        if not self.root.is_dir():
+            return
+        for folder in self.root.iterdir():
+            if not folder.is_dir() or folder.name.startswith("."):
+                continue
+            for path in folder.iterdir():
+                if path.name.startswith(".tmp-"):
+                    path.unlink(missing_ok=True)
+                    continue
+                stem = path.name.split(".", 1)[0]
+                if STAMP.fullmatch(stem) and not (folder / f"{stem}.json").exists():
+                    path.unlink(missing_ok=True)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def folder(self, policy_id: str) -> Path:
+        return self.root / policy_id
+
+    def policy_ids(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name[0] != ".")
+
+    def snapshots(self, policy_id: str) -> list[Snapshot]:
+        """A policy's snapshots, oldest first."""
+        folder = self.folder(policy_id)
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in sorted(folder.glob("*.json")):
+            if not STAMP.fullmatch(path.stem):
+                continue
+            try:
+                meta = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ArchiveError(f"{path}: unreadable snapshot metadata ({exc})") from None
+            if not isinstance(meta, dict):
+                raise ArchiveError(f"{path}: snapshot metadata is not a JSON object")
+            found.append(Snapshot(policy_id, path.stem, folder, meta))
+        return found
+
+    def latest(self, policy_id: str) -> Snapshot | None:
+        snaps = self.snapshots(policy_id)
+        return snaps[-1] if snaps else None
+
+    def state(self, policy_id: str) -> dict[str, Any]:
+        path = self.folder(policy_id) / "state.json"
+        try:
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def checks(self, policy_id: str) -> list[dict[str, Any]]:
+        """Every check recorded for a policy, oldest first (a torn last line is skipped)."""
+        path = self.folder(policy_id) / "checks.jsonl"
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        records = []
+        for line in lines:
+            with contextlib.suppress(ValueError):
+                record = json.loads(line)
+                if isinstance(record, dict):
+                    records.append(record)
+        return records
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def write_snapshot(
+        self,
+        policy_id: str,
+        taken_at: datetime,
+        raw: bytes,
+        raw_kind: str,
+        text: str,
+        meta: dict[str, Any],
+    ) -> Snapshot:
+        """Archive one version; the metadata file is written last and marks it complete."""
+        folder = self.folder(policy_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = stamp_of(taken_at)
+        if (folder / f"{stamp}.json").exists():
+            raise ArchiveError(f"{folder}: a snapshot dated {stamp} already exists")
+        raw_name = f"{stamp}{RAW_SUFFIXES.get(raw_kind, '.html')}"
+        encoded = text.encode("utf-8")
+        full_meta = {
+            "policy": policy_id,
+            "taken_at": taken_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            **meta,
+            "raw_file": raw_name,
+            "raw_sha256": sha256(raw),
+            "text_sha256": sha256(encoded),
+            "text_chars": len(text),
+        }
+        write_atomic(folder / raw_name, raw)
+        write_atomic(folder / f"{stamp}.md", encoded)
+        write_atomic(folder / f"{stamp}.json", _dump(full_meta))
+        return Snapshot(policy_id, stamp, folder, full_meta)
+
+    def rewrite_text(self, snapshot: Snapshot, text: str, meta_updates: dict[str, Any]) -> Snapshot:
+        """Replace a snapshot's derived text (the raw bytes stay the source of truth)."""
+        encoded = text.encode("utf-8")
+        meta = {
+            **snapshot.meta,
+            **meta_updates,
+            "text_sha256": sha256(encoded),
+            "text_chars": len(text),
+        }
+        write_atomic(snapshot.text_path, encoded)
+        write_atomic(snapshot.folder / f"{snapshot.stamp}.json", _dump(meta))
+        return Snapshot(snapshot.policy_id, snapshot.stamp, snapshot.folder, meta)
+
+    def record_check(self, policy_id: str, record: dict[str, Any], state: dict[str, Any]) -> None:
+        """Remember a check: one line appended to checks.jsonl, and the new state."""
+        folder = self.folder(policy_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        fd = os.open(folder / "checks.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        write_atomic(folder / "state.json", _dump(state))
+
+    # -- refs ----------------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> Snapshot:
+        """ID, ID@latest, ID@previous, ID~N, ID@DATE or ID@STAMP -> a snapshot."""
+        match = _REF.match(ref.strip())
+        if not match:
+            raise RefError(
+                f"'{ref}' is not a snapshot ref (ID, ID@latest, ID@previous, ID~N, ID@YYYY-MM-DD)"
+            )
+        policy_id, at, back = match.group("id"), match.group("at"), match.group("back")
+        snaps = self.snapshots(policy_id)
+        if not snaps:
+            known = self.policy_ids()
+            where = "no snapshots" if policy_id in known else "no such policy in the archive"
+            raise RefError(f"'{ref}': {where} ({self.root / policy_id})")
+        if back is not None or at in (None, "latest", "previous"):
+            steps = int(back) if back is not None else (1 if at == "previous" else 0)
+            if steps >= len(snaps):
+                raise RefError(
+                    f"'{ref}': {policy_id} has only {len(snaps)} snapshot(s), "
+                    f"so there is nothing {steps} before the latest"
+                )
+            return snaps[-1 - steps]
+        assert at is not None
+        return _at(ref, policy_id, at, snaps)
+
+
+def _at(ref: str, policy_id: str, at: str, snaps: list[Snapshot]) -> Snapshot:
+    normalised = at.replace(":", "-")
+    if STAMP.fullmatch(normalised):
+        for snap in snaps:
+            if snap.stamp == normalised:
+                return snap
+        raise RefError(f"'{ref}': no snapshot of {policy_id} taken at exactly {normalised}")
+    try:
+        day = date.fromisoformat(at)
+    except ValueError:
+        raise RefError(
+            f"'{ref}': '{at}' is not latest, previous, a date (YYYY-MM-DD) or a snapshot stamp"
+        ) from None
+    end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+    in_force = [s for s in snaps if s.taken_at < end]
+    if not in_force:
+        raise RefError(
+            f"'{ref}': no snapshot of {policy_id} on or before {day.isoformat()}; "
+            f"the first is from {snaps[0].taken_at.date().isoformat()}"
+        )
+    return in_force[-1]
+
+
+def _dump(value: dict[str, Any]) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")

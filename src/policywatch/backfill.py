@@ -1,0 +1,139 @@
+"""History from elsewhere: import saved pages, and re-derive stored texts with today's extractor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .archive import STAMP, Archive, ArchiveError, parse_stamp
+from .check import Outcome, Rejected, _extraction_meta, derive_text, record_version
+from .config import Policy
+
+
+@dataclass(frozen=True)
+class Imported:
+    """One file offered to `import`."""
+
+    file: str
+    taken_at: datetime | None
+    outcome: Outcome | None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        new = self.outcome is not None and self.outcome.snapshot is not None
+        return {
+            "file": self.file,
+            "new_snapshot": new,
+            "snapshot": self.outcome.snapshot if new and self.outcome else None,
+            "error": self.error,
+        }
+
+
+def date_of_file(path: Path, at: datetime | None = None) -> datetime:
+    """--at, else a YYYY-MM-DDTHH-MM-SSZ stamp in the file name, else its modification time."""
+    if at is not None:
+        return at
+    match = STAMP.search(path.name)
+    if match:
+        return parse_stamp(match.group(0))
+    return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+
+
+def import_files(
+    archive: Archive,
+    policy: Policy,
+    files: list[Path],
+    at: datetime | None = None,
+    accept: bool = False,
+) -> list[Imported]:
+    """Record saved pages as snapshots, oldest first, through the same extraction as `check`."""
+    dated: list[tuple[datetime, Path]] = []
+    results: list[Imported] = []
+    for path in files:
+        try:
+            dated.append((date_of_file(path, at), path))
+        except OSError as exc:
+            results.append(Imported(str(path), None, None, f"cannot be read: {exc.strerror}"))
+    for taken_at, path in sorted(dated, key=lambda pair: pair[0]):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            results.append(Imported(str(path), taken_at, None, f"cannot be read: {exc.strerror}"))
+            continue
+        try:
+            result = derive_text(policy, raw, filename=path.name, accept=accept)
+            outcome = record_version(
+                archive,
+                policy,
+                taken_at=taken_at,
+                raw=raw,
+                result=result,
+                meta={"source": "import", "url": policy.url, "file": path.name},
+                accept=accept,
+            )
+        except Rejected as exc:
+            results.append(Imported(str(path), taken_at, None, exc.reason))
+            continue
+        except (ArchiveError, OSError) as exc:
+            results.append(Imported(str(path), taken_at, None, f"archive: {exc}"))
+            continue
+        results.append(Imported(str(path), taken_at, outcome))
+    return results
+
+
+@dataclass(frozen=True)
+class Reextracted:
+    policy_id: str
+    stamp: str
+    changed: bool  # the derived text differs from the stored one
+    technical: bool  # after re-derivation, identical to the snapshot before it
+    error: str | None = None
+
+
+def reextract(archive: Archive, policy: Policy, now: datetime) -> list[Reextracted]:
+    """Re-derive every stored text of a policy from its raw bytes with today's settings."""
+    results = []
+    previous_text: str | None = None
+    when = now.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    for snap in archive.snapshots(policy.id):
+        try:
+            raw = snap.raw()
+            result = derive_text(
+                policy,
+                raw,
+                content_type=str(snap.meta.get("content_type", "")),
+                filename=snap.raw_path.name,
+            )
+        except (Rejected, ArchiveError) as exc:
+            reason = exc.reason if isinstance(exc, Rejected) else str(exc)
+            results.append(Reextracted(policy.id, snap.stamp, False, False, reason))
+            previous_text = None
+            continue
+        changed = result.text != _stored_text(snap)
+        technical = previous_text is not None and result.text == previous_text
+        updates: dict[str, Any] = {}
+        if changed:
+            updates.update(
+                _extraction_meta(policy),
+                reextracted={
+                    "at": when,
+                    "from_extractor_version": snap.meta.get("extractor_version"),
+                    "previous_text_sha256": snap.text_sha256,
+                },
+            )
+        if technical != bool(snap.meta.get("technical")):
+            updates["technical"] = technical
+        if changed or updates:
+            archive.rewrite_text(snap, result.text, updates)
+        results.append(Reextracted(policy.id, snap.stamp, changed, technical))
+        previous_text = result.text
+    return results
+
+
+def _stored_text(snap: Any) -> str | None:
+    try:
+        return str(snap.text)
+    except ArchiveError:
+        return None  # a corrupted text is replaced by the re-derived one

@@ -1,0 +1,321 @@
+"""The daily check: fetch each policy, extract its text, guard against junk, archive what changed."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from . import extract as extraction
+from .archive import Archive, ArchiveError, Snapshot, sha256
+from .config import Policy
+from .fetch import Fetched, Fetcher, FetchError, Validators
+from .guard import page_problem, shrank, too_short
+
+# Outcome statuses
+NEW = "new"  # the policy's first snapshot
+CHANGED = "changed"  # a new snapshot: the text differs from the last one
+UNCHANGED = "unchanged"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one check (or one imported file) did for a policy."""
+
+    policy_id: str
+    status: str
+    reason: str | None = None
+    snapshot: str | None = None  # the new snapshot's stamp
+    previous: str | None = None  # the stamp it follows
+    returns_to: str | None = None  # an older snapshot with the very same text
+    technical: bool = False  # the change comes from extraction settings, not the policy
+    failing_since: str | None = None
+    repeated: bool = False  # a failure that was already failing at the last check
+    not_modified: bool = False  # the server answered 304
+
+    @property
+    def is_news(self) -> bool:
+        """Worth telling a person who asked to hear only news (cron with --quiet)."""
+        if self.status == FAILED:
+            return not self.repeated
+        return self.status in (NEW, CHANGED) and not self.technical and self.returns_to is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy_id,
+            "status": self.status,
+            "reason": self.reason,
+            "snapshot": self.snapshot,
+            "previous": self.previous,
+            "returns_to": self.returns_to,
+            "technical": self.technical,
+            "failing_since": self.failing_since,
+            "repeated_failure": self.repeated,
+            "not_modified": self.not_modified,
+        }
+
+
+class Rejected(Exception):
+    """The page was fetched but is not a policy version to archive."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def derive_text(
+    policy: Policy,
+    body: bytes,
+    *,
+    content_type: str = "",
+    charset: str | None = None,
+    filename: str = "",
+    final_url: str = "",
+    accept: bool = False,
+) -> extraction.Extraction:
+    """Extract a policy's text from raw bytes and refuse pages that are not the policy.
+
+    With accept, a person vouches for the page: only a page with no text at all is refused.
+    """
+    try:
+        result = extraction.extract(
+            body,
+            content_type=content_type,
+            charset=charset,
+            filename=filename,
+            select=policy.select,
+            remove=policy.remove,
+            ignore=policy.ignore,
+        )
+    except extraction.ExtractionError as exc:
+        # A challenge page never carries the selector: say what the page is, not just that.
+        problem = page_problem(body, "", "", final_url) if exc.kind == "selector" else None
+        raise Rejected(problem or exc.reason) from None
+    if accept:
+        problem = too_short(result.text, 1)
+    else:
+        problem = page_problem(body, result.title, result.text, final_url)
+        problem = problem or too_short(result.text, policy.settings.min_length)
+    if problem is not None:
+        raise Rejected(problem)
+    return result
+
+
+def _extraction_meta(policy: Policy) -> dict[str, Any]:
+    return {
+        "extractor_version": extraction.EXTRACTOR_VERSION,
+        "extraction": policy.extraction_key(),
+    }
+
+
+def _is_technical(policy: Policy, last: Snapshot, text: str) -> bool:
+    """True when the last snapshot, re-read with today's settings, gives exactly this text."""
+    if {k: last.meta.get(k) for k in ("extractor_version", "extraction")} == _extraction_meta(
+        policy
+    ):
+        return False
+    try:
+        again = derive_text(
+            policy,
+            last.raw(),
+            content_type=str(last.meta.get("content_type", "")),
+            filename=last.raw_path.name,
+        )
+    except (Rejected, ArchiveError):
+        return False
+    return again.text == text
+
+
+def record_version(
+    archive: Archive,
+    policy: Policy,
+    *,
+    taken_at: datetime,
+    raw: bytes,
+    result: extraction.Extraction,
+    meta: dict[str, Any],
+    accept: bool = False,
+) -> Outcome:
+    """Archive a text as a new snapshot unless it equals the one in force at taken_at."""
+    snaps = archive.snapshots(policy.id)
+    earlier = [s for s in snaps if s.taken_at <= taken_at]
+    last = earlier[-1] if earlier else None
+    text_hash = sha256(result.text)
+    if last is not None and last.text_sha256 == text_hash:
+        return Outcome(policy.id, UNCHANGED, previous=last.stamp)
+    if last is not None and not accept:
+        problem = shrank(last.text, result.text)
+        if problem:
+            raise Rejected(problem)
+    returns_to = next((s.stamp for s in reversed(earlier) if s.text_sha256 == text_hash), None)
+    technical = last is not None and returns_to is None and _is_technical(policy, last, result.text)
+    snapshot = archive.write_snapshot(
+        policy.id,
+        taken_at,
+        raw,
+        result.kind,
+        result.text,
+        {
+            **meta,
+            **_extraction_meta(policy),
+            "previous": last.stamp if last else None,
+            "returns_to": returns_to,
+            "technical": technical,
+            "accepted": accept,
+        },
+    )
+    return Outcome(
+        policy.id,
+        NEW if last is None else CHANGED,
+        snapshot=snapshot.stamp,
+        previous=last.stamp if last else None,
+        returns_to=returns_to,
+        technical=technical,
+    )
+
+
+def _validators(archive: Archive, policy: Policy, state: dict[str, Any]) -> Validators | None:
+    last = archive.latest(policy.id)
+    if last is None:
+        return None  # nothing to compare with: always fetch in full
+    if state.get("url") not in (None, policy.url):
+        return None
+    etag = state.get("etag", last.meta.get("etag"))
+    modified = state.get("last_modified", last.meta.get("last_modified"))
+    return Validators(etag=etag, last_modified=modified) if etag or modified else None
+
+
+def _fetch_meta(policy: Policy, fetched: Fetched) -> dict[str, Any]:
+    return {
+        "source": "fetch",
+        "url": policy.url,
+        "final_url": fetched.final_url,
+        "status": fetched.status,
+        "content_type": fetched.content_type,
+        "etag": fetched.headers.get("etag"),
+        "last_modified": fetched.headers.get("last-modified"),
+    }
+
+
+def check_policy(
+    archive: Archive, fetcher: Fetcher, policy: Policy, now: datetime, accept: bool = False
+) -> Outcome:
+    """Fetch, extract and archive one policy, and remember the check."""
+    state = archive.state(policy.id)
+    fetched: Fetched | None = None
+    try:
+        fetched = fetcher.fetch(policy, _validators(archive, policy, state))
+        if fetched.not_modified:
+            last = archive.latest(policy.id)
+            outcome = Outcome(
+                policy.id, UNCHANGED, previous=last.stamp if last else None, not_modified=True
+            )
+        else:
+            result = derive_text(
+                policy,
+                fetched.body,
+                content_type=fetched.content_type,
+                charset=fetched.charset,
+                final_url=fetched.final_url,
+                accept=accept,
+            )
+            outcome = record_version(
+                archive,
+                policy,
+                taken_at=now,
+                raw=fetched.body,
+                result=result,
+                meta=_fetch_meta(policy, fetched),
+                accept=accept,
+            )
+    except FetchError as exc:
+        outcome = Outcome(policy.id, FAILED, reason=exc.reason)
+    except Rejected as exc:
+        outcome = Outcome(policy.id, FAILED, reason=exc.reason)
+    except (ArchiveError, OSError) as exc:
+        outcome = Outcome(policy.id, FAILED, reason=f"archive: {exc}")
+    return _remember(archive, policy, now, outcome, state, fetched)
+
+
+def _remember(
+    archive: Archive,
+    policy: Policy,
+    now: datetime,
+    outcome: Outcome,
+    state: dict[str, Any],
+    fetched: Fetched | None,
+) -> Outcome:
+    when = now.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    new_state = dict(state)
+    new_state.update(
+        last_check=when, last_status=outcome.status, last_reason=outcome.reason, url=policy.url
+    )
+    if outcome.status == FAILED:
+        repeated = state.get("failing_since") is not None
+        since = state.get("failing_since") or when
+        # The same reason again is old news; a new reason is worth a new message.
+        repeated = repeated and state.get("last_reason") == outcome.reason
+        new_state.update(failing_since=since, failures=int(state.get("failures", 0)) + 1)
+        outcome = Outcome(**{**outcome.__dict__, "failing_since": since, "repeated": repeated})
+    else:
+        new_state.update(failing_since=None, failures=0, last_success=when)
+        if fetched is not None and not fetched.not_modified:
+            new_state.update(
+                etag=fetched.headers.get("etag"), last_modified=fetched.headers.get("last-modified")
+            )
+        if outcome.snapshot:
+            new_state.update(last_snapshot=outcome.snapshot)
+            if not outcome.technical:
+                new_state.update(last_change=when)
+    record = {"at": when, **{k: v for k, v in outcome.to_json().items() if v not in (None, False)}}
+    try:
+        archive.record_check(policy.id, record, new_state)
+    except OSError as exc:
+        if outcome.status != FAILED:
+            outcome = Outcome(
+                policy.id,
+                FAILED,
+                reason=f"archive: could not record the check ({exc.strerror or exc})",
+                snapshot=outcome.snapshot,
+            )
+    return outcome
+
+
+def run_check(
+    archive: Archive,
+    policies: Iterable[Policy],
+    *,
+    jobs: int = 4,
+    now: Callable[[], datetime] | None = None,
+    accept: bool = False,
+    fetcher: Fetcher | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Check policies concurrently (the fetcher keeps one request at a time per host)."""
+    clock = now or now_utc
+    own_fetcher = fetcher is None
+    fetcher = fetcher or Fetcher()
+    outcomes: list[Outcome] = []
+    moment = clock()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [
+                pool.submit(check_policy, archive, fetcher, policy, moment, accept)
+                for policy in policies
+            ]
+            for future in concurrent.futures.as_completed(futures):
+                outcome = future.result()
+                outcomes.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+    finally:
+        if own_fetcher:
+            fetcher.close()
+    return outcomes
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)

@@ -1,0 +1,459 @@
+"""The policywatch command: parse options, call the library, pick a renderer."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from . import __version__
+from .archive import Archive, ArchiveError, ArchiveLocked, RefError
+from .config import Config, ConfigError, load_config
+
+EXIT_CHANGED = 1
+EXIT_USAGE = 2
+EXIT_FAILED = 3
+EXIT_LOCKED = 75
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """One clear line on stderr and an exit code; never a traceback."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]
+
+
+class _Group(click.Group):
+    """Turns the library's errors into one line on stderr with the documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArchiveLocked as exc:
+            raise Failure(str(exc), EXIT_LOCKED) from None
+        except (ConfigError, RefError) as exc:
+            raise Failure(str(exc), EXIT_USAGE) from None
+        except ArchiveError as exc:
+            raise Failure(str(exc), 1) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise Failure(f"{where}{exc.strerror or exc}", 1) from None
+
+
+@dataclass
+class Env:
+    config_path: Path
+    archive_path: Path | None
+
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+    def archive(self) -> Archive:
+        if self.archive_path is not None:
+            return Archive(self.archive_path)
+        return Archive(self.config_path.parent / "snapshots")
+
+
+def format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="text for people, json for programs.",
+    )(func)
+
+
+def now_option(func: F) -> F:
+    # Hidden: lets tests and backfills run a check "as of" another moment.
+    return click.option("--now", "now", default=None, hidden=True)(func)
+
+
+def parse_time(value: str, what: str) -> datetime:
+    """YYYY-MM-DD, an ISO time (Z or an offset), or a snapshot stamp, as an aware UTC time."""
+    text = value.strip()
+    stamp_like = len(text) == 20 and text[10] == "T" and text.endswith("Z") and "-" in text[11:]
+    if stamp_like:
+        text = text[:11] + text[11:19].replace("-", ":") + "Z"
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise Failure(
+            f"{what}: '{value}' is not a time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    return parse_time(value, "--now")
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default="policies.yaml",
+    show_default=True,
+    help="The configuration file listing the policies.",
+)
+@click.option(
+    "--archive",
+    "archive_path",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="The snapshots folder [default: snapshots/ beside the configuration].",
+)
+@click.version_option(__version__, prog_name="policywatch")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path, archive_path: Path | None) -> None:
+    """Watch privacy policies and report, clause by clause, what changed."""
+    ctx.obj = Env(config_path, archive_path)
+
+
+pass_env = click.make_pass_decorator(Env)
+
+
+@main.command()
+@pass_env
+def init(env: Env) -> None:
+    """Write a commented policies.yaml and an empty snapshots/ folder (never overwrites)."""
+    path = env.config_path
+    if path.exists():
+        raise Failure(f"{path} already exists; not overwriting it")
+    starter = resources.files("policywatch").joinpath("starter.yaml").read_text(encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as handle:
+        handle.write(starter)
+    env.archive().root.mkdir(parents=True, exist_ok=True)
+    click.echo(
+        f"wrote {path} and {env.archive().root}/; edit the policies, then run 'policywatch check'"
+    )
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
+    if not enabled:
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("checking", total=total)
+        yield lambda: progress.advance(task)
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option("--quiet", "-q", is_flag=True, help="Print only changes and new failures (for cron).")
+@format_option
+@click.option("--exit-code", is_flag=True, help="Exit 1 when a policy changed.")
+@click.option(
+    "--accept",
+    is_flag=True,
+    help="Archive pages the guards would refuse (shrunk text, error-like pages): for real changes.",
+)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Policies at once.")
+@click.option(
+    "--wait",
+    type=click.FloatRange(0),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for another run's lock before giving up (exit 75).",
+)
+@now_option
+@pass_env
+def check(
+    env: Env,
+    ids: tuple[str, ...],
+    quiet: bool,
+    fmt: str,
+    exit_code: bool,
+    accept: bool,
+    jobs: int | None,
+    wait: float,
+    now: str | None,
+) -> None:
+    """Fetch each policy, archive the ones whose text changed, report changes and failures.
+
+    Exit 0 when all went well, 1 with --exit-code when something changed, 3 when a policy
+    could not be fetched (the others are still checked), 75 when another run holds the lock.
+    """
+    from .check import CHANGED, FAILED, NEW, run_check
+    from .render.terminal import check_report
+
+    config = env.config()
+    policies = config.select(ids)
+    moment = _now(now)
+    archive = env.archive()
+    show_progress = fmt == "text" and not quiet and sys.stderr.isatty()
+    with archive.lock(wait), _progress(len(policies), show_progress) as advance:
+        outcomes = run_check(
+            archive,
+            policies,
+            jobs=jobs or config.jobs,
+            now=lambda: moment,
+            accept=accept,
+            on_outcome=lambda _: advance(),
+        )
+    order = {p.id: i for i, p in enumerate(policies)}
+    outcomes.sort(key=lambda o: order[o.policy_id])
+    if fmt == "json":
+        _json(
+            {
+                "checked_at": moment.isoformat().replace("+00:00", "Z"),
+                "results": [o.to_json() for o in outcomes],
+            }
+        )
+    else:
+        check_report(_out(), outcomes, quiet)
+    if any(o.status == FAILED for o in outcomes):
+        sys.exit(EXIT_FAILED)
+    changed = any(o.status in (NEW, CHANGED) and not o.technical for o in outcomes)
+    if exit_code and changed:
+        sys.exit(EXIT_CHANGED)
+
+
+@main.command("list")
+@format_option
+@pass_env
+def list_(env: Env, fmt: str) -> None:
+    """Each policy with its last check, last change, snapshots and failing-since."""
+    from .render.terminal import policy_list
+
+    config = env.config()
+    archive = env.archive()
+    configured = [p.id for p in config.policies]
+    ids = configured + [i for i in archive.policy_ids() if i not in set(configured)]
+    rows = []
+    for policy_id in ids:
+        state = archive.state(policy_id)
+        snaps = archive.snapshots(policy_id)
+        rows.append(
+            {
+                "id": policy_id,
+                "configured": policy_id in configured,
+                "snapshots": len(snaps),
+                "latest": snaps[-1].stamp if snaps else None,
+                "last_check": state.get("last_check"),
+                "last_status": state.get("last_status"),
+                "last_reason": state.get("last_reason"),
+                "last_change": state.get("last_change") or (snaps[-1].stamp if snaps else None),
+                "failing_since": state.get("failing_since"),
+            }
+        )
+    if fmt == "json":
+        _json(rows)
+    else:
+        policy_list(_out(), rows)
+
+
+@main.command()
+@click.argument("policy_id", metavar="ID")
+@format_option
+@pass_env
+def history(env: Env, policy_id: str, fmt: str) -> None:
+    """The snapshots of a policy, oldest first."""
+    from .render.terminal import history as render_history
+
+    archive = env.archive()
+    snaps = archive.snapshots(policy_id)
+    if not snaps:
+        raise Failure(f"no snapshots of '{policy_id}' in {archive.root}")
+    rows = [
+        {
+            "snapshot": s.stamp,
+            "ref": s.ref,
+            "characters": int(s.meta.get("text_chars", 0)),
+            "source": s.meta.get("source"),
+            "returns_to": s.meta.get("returns_to"),
+            "technical": bool(s.meta.get("technical")),
+            "accepted": bool(s.meta.get("accepted")),
+            "text_sha256": s.text_sha256,
+        }
+        for s in snaps
+    ]
+    if fmt == "json":
+        _json(rows)
+    else:
+        render_history(_out(), policy_id, rows)
+
+
+@main.command()
+@click.argument("ref")
+@click.option("--raw", is_flag=True, help="The raw bytes as fetched instead of the text.")
+@click.option("--meta", is_flag=True, help="The snapshot's metadata (JSON) instead of the text.")
+@pass_env
+def show(env: Env, ref: str, raw: bool, meta: bool) -> None:
+    """The text of one snapshot: ID, ID@latest, ID@previous, ID~N, ID@YYYY-MM-DD."""
+    from .render.safe import plain
+
+    snapshot = env.archive().resolve(ref)
+    if meta:
+        _json(snapshot.meta)
+    elif raw:
+        data = snapshot.raw()
+        if sys.stdout.isatty():
+            raise Failure("refusing to write raw bytes to a terminal; redirect to a file")
+        sys.stdout.buffer.write(data)
+    else:
+        body = snapshot.text
+        click.echo(plain(body) if sys.stdout.isatty() else body, nl=False)
+
+
+@main.command("import")
+@click.argument("policy_id", metavar="ID")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
+@click.option("--at", "at", default=None, help="The time of the saved pages (UTC if no zone).")
+@click.option("--accept", is_flag=True, help="Archive pages the guards would refuse.")
+@format_option
+@click.option(
+    "--wait", type=click.FloatRange(0), default=10.0, help="Seconds to wait for the lock."
+)
+@pass_env
+def import_(
+    env: Env,
+    policy_id: str,
+    files: tuple[Path, ...],
+    at: str | None,
+    accept: bool,
+    fmt: str,
+    wait: float,
+) -> None:
+    """Record saved pages (HTML, PDF, text) as snapshots of a configured policy.
+
+    Each file is dated by --at, else by a YYYY-MM-DDTHH-MM-SSZ stamp in its name, else by its
+    modification time; files are recorded oldest first, through the same extraction and
+    dedupe as check.
+    """
+    from .backfill import import_files
+    from .render.safe import plain
+
+    policy = env.config().get(policy_id)
+    moment = parse_time(at, "--at") if at else None
+    archive = env.archive()
+    with archive.lock(wait):
+        results = import_files(archive, policy, list(files), moment, accept=accept)
+    if fmt == "json":
+        _json([r.to_json() for r in results])
+    else:
+        for r in results:
+            if r.error:
+                click.echo(f"{plain(r.file)}: refused: {plain(r.error)}")
+            elif r.outcome and r.outcome.snapshot:
+                extra = (
+                    f" (back to the text of {r.outcome.returns_to})" if r.outcome.returns_to else ""
+                )
+                click.echo(f"{plain(r.file)}: new snapshot {r.outcome.snapshot}{extra}")
+            else:
+                click.echo(f"{plain(r.file)}: same text as the snapshot before it; nothing new")
+    if any(r.error for r in results):
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.option(
+    "--fetch",
+    "do_fetch",
+    is_flag=True,
+    help="Also fetch each policy twice: report selectors that match nothing and unstable text.",
+)
+@format_option
+@pass_env
+def validate(env: Env, do_fetch: bool, fmt: str) -> None:
+    """Check the configuration (and, with --fetch, the pages it points to)."""
+    from .render.safe import plain
+
+    config = env.config()
+    if not do_fetch:
+        if fmt == "json":
+            _json({"config": str(config.path), "policies": len(config.policies), "ok": True})
+        else:
+            click.echo(f"{config.path}: OK, {len(config.policies)} policies")
+        return
+    from .validate import probe_all
+
+    reports = probe_all(config)
+    if fmt == "json":
+        _json([r.to_json() for r in reports])
+    else:
+        for r in reports:
+            verdict = "OK" if r.ok else "PROBLEM"
+            click.echo(f"{plain(r.policy_id)}: {verdict} {plain(r.summary)}")
+    if not all(r.ok for r in reports):
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@format_option
+@click.option(
+    "--wait", type=click.FloatRange(0), default=10.0, help="Seconds to wait for the lock."
+)
+@now_option
+@pass_env
+def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | None) -> None:
+    """Re-derive the text of stored snapshots from their raw bytes with today's extractor.
+
+    The result is a technical change: it is never reported as a change of the policy.
+    """
+    from .backfill import reextract as run_reextract
+    from .render.safe import plain
+
+    config = env.config()
+    archive = env.archive()
+    moment = _now(now)
+    report: list[dict[str, Any]] = []
+    with archive.lock(wait):
+        for policy in config.select(ids):
+            results = run_reextract(archive, policy, moment)
+            report.append(
+                {
+                    "policy": policy.id,
+                    "snapshots": len(results),
+                    "texts_changed": sum(r.changed for r in results),
+                    "now_same_as_previous": sum(r.technical for r in results),
+                    "errors": [{"snapshot": r.stamp, "error": r.error} for r in results if r.error],
+                }
+            )
+    if fmt == "json":
+        _json(report)
+    else:
+        for row in report:
+            click.echo(
+                f"{plain(row['policy'])}: {row['snapshots']} snapshot(s), "
+                f"{row['texts_changed']} text(s) re-derived differently, "
+                f"{row['now_same_as_previous']} now identical to the one before (technical)"
+            )
+            for err in row["errors"]:
+                click.echo(f"  {err['snapshot']}: kept as it was: {plain(err['error'])}")
+    if any(row["errors"] for row in report):
+        sys.exit(EXIT_FAILED)

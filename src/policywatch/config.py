@@ -1,0 +1,318 @@
+"""policies.yaml: load, validate, and say exactly where and what is wrong."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import soupsieve
+import yaml
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
+# Names that some file systems or our own archive reserve.
+RESERVED_IDS = frozenset(
+    {"con", "prn", "aux", "nul", "lock", "tmp"}
+    | {f"com{i}" for i in range(1, 10)}
+    | {f"lpt{i}" for i in range(1, 10)}
+)
+
+DEFAULT_USER_AGENT = (
+    "policywatch/0.1 (+https://github.com/policywatch/policywatch; privacy policy change monitor)"
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person who wrote the file."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Fetch and extraction settings: the defaults block, or a policy's own overrides."""
+
+    timeout: float = 30.0
+    user_agent: str = DEFAULT_USER_AGENT
+    language: str = "en"
+    max_bytes: int = 10_000_000
+    retries: int = 3
+    backoff: float = 2.0
+    max_retry_after: float = 120.0
+    min_length: int = 300
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One watched policy: where it lives and how to read its text."""
+
+    id: str
+    name: str
+    url: str
+    select: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).netloc.lower()
+
+    def extraction_key(self) -> dict[str, list[str]]:
+        """What, besides the extractor itself, decides the text derived from a page."""
+        return {
+            "select": list(self.select),
+            "remove": list(self.remove),
+            "ignore": list(self.ignore),
+        }
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    policies: tuple[Policy, ...]
+    jobs: int = 4
+    defaults: Settings = field(default_factory=Settings)
+
+    def get(self, policy_id: str) -> Policy:
+        for policy in self.policies:
+            if policy.id == policy_id:
+                return policy
+        known = [p.id for p in self.policies]
+        hint = _suggest(policy_id, known)
+        raise ConfigError(f"no policy '{policy_id}' in {self.path}{hint}")
+
+    def select(self, ids: tuple[str, ...] | list[str]) -> list[Policy]:
+        """The policies named by ids (all of them when none are named), in config order."""
+        if not ids:
+            return list(self.policies)
+        return [self.get(i) for i in dict.fromkeys(ids)]
+
+
+SETTING_KEYS = {
+    "timeout",
+    "user_agent",
+    "language",
+    "max_bytes",
+    "retries",
+    "backoff",
+    "max_retry_after",
+    "min_length",
+    "headers",
+}
+DEFAULT_KEYS = SETTING_KEYS | {"jobs"}
+POLICY_KEYS = {"id", "name", "url", "select", "remove", "ignore"} | SETTING_KEYS
+TOP_KEYS = {"defaults", "policies"}
+
+
+def _suggest(word: str, choices: list[str] | set[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Reader:
+    """Walks the YAML node tree so each error can name its line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, node: yaml.Node | None, where: str, message: str) -> ConfigError:
+        line = f":{node.start_mark.line + 1}" if node is not None else ""
+        prefix = f"{self.path}{line}: "
+        return ConfigError(prefix + (f"{where}: " if where else "") + message)
+
+    def mapping(
+        self, node: yaml.Node, where: str, allowed: set[str] | None
+    ) -> dict[str, yaml.Node]:
+        """The mapping's entries by key; allowed=None accepts any key."""
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, where, "expected a mapping of key: value")
+        out: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                raise self.fail(key_node, where, "keys must be plain words")
+            if allowed is not None and key not in allowed:
+                hint = _suggest(key, allowed)
+                valid = ", ".join(sorted(allowed))
+                raise self.fail(
+                    key_node, where, f"unknown key '{key}'{hint}; valid keys are: {valid}"
+                )
+            if key in out:
+                raise self.fail(key_node, where, f"key '{key}' appears twice")
+            out[key] = value_node
+        return out
+
+    def scalar(self, node: yaml.Node, where: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, where, "expected a single value, not a list or mapping")
+        return yaml.safe_load(yaml.serialize(node))
+
+    def string(self, node: yaml.Node, where: str) -> str:
+        value = self.scalar(node, where)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(node, where, f"expected a non-empty text, got {value!r}")
+        return value.strip()
+
+    def number(self, node: yaml.Node, where: str, *, integer: bool, minimum: float) -> float:
+        value = self.scalar(node, where)
+        ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok_type or value < minimum:
+            kind = "a whole number" if integer else "a number"
+            raise self.fail(node, where, f"expected {kind} of at least {minimum:g}, got {value!r}")
+        return value
+
+    def string_list(self, node: yaml.Node, where: str) -> list[tuple[str, yaml.Node]]:
+        if isinstance(node, yaml.ScalarNode):
+            return [(self.string(node, where), node)]
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            raise self.fail(node, where, "expected a text or a non-empty list of texts")
+        return [(self.string(item, where), item) for item in node.value]
+
+
+def _settings(reader: _Reader, nodes: dict[str, yaml.Node], where: str, base: Settings) -> Settings:
+    values: dict[str, Any] = {}
+    for key, node in nodes.items():
+        label = f"{where}field '{key}'"
+        if key in ("timeout", "backoff", "max_retry_after"):
+            minimum = 0.001 if key == "timeout" else 0
+            values[key] = float(reader.number(node, label, integer=False, minimum=minimum))
+        elif key in ("max_bytes", "min_length", "retries"):
+            minimum = 1024 if key == "max_bytes" else 0
+            values[key] = int(reader.number(node, label, integer=True, minimum=minimum))
+        elif key in ("user_agent", "language"):
+            values[key] = reader.string(node, label)
+        elif key == "headers":
+            pairs = reader.mapping(node, label, allowed=None)
+            headers = dict(base.headers)
+            for name, value_node in pairs.items():
+                headers[name] = str(reader.scalar(value_node, f"{label} '{name}'"))
+            values[key] = tuple(headers.items())
+    return Settings(**{**base.__dict__, **values})
+
+
+def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) -> Policy:
+    where = f"policy #{index + 1}"
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if getattr(key_node, "value", None) == "id" and isinstance(value_node, yaml.ScalarNode):
+                where = f"policy '{value_node.value}'"
+    nodes = reader.mapping(node, where, POLICY_KEYS)
+    for required in ("id", "url"):
+        if required not in nodes:
+            raise reader.fail(node, where, f"missing required field '{required}'")
+    policy_id = reader.string(nodes["id"], f"{where}: field 'id'")
+    if not SLUG.match(policy_id) or policy_id in RESERVED_IDS:
+        raise reader.fail(
+            nodes["id"],
+            f"{where}: field 'id'",
+            f"'{policy_id}' is not a usable id: use lowercase letters, digits, '.', '_' and '-', "
+            "starting and ending with a letter or digit, at most 64 characters "
+            "(it names the policy's folder in the archive)",
+        )
+    url = reader.string(nodes["url"], f"{where}: field 'url'")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise reader.fail(
+            nodes["url"], f"{where}: field 'url'", f"'{url}' is not an http:// or https:// URL"
+        )
+    name = reader.string(nodes["name"], f"{where}: field 'name'") if "name" in nodes else policy_id
+    selectors: dict[str, tuple[str, ...]] = {}
+    for key in ("select", "remove"):
+        if key in nodes:
+            items = reader.string_list(nodes[key], f"{where}: field '{key}'")
+            for selector, item_node in items:
+                try:
+                    soupsieve.compile(selector)
+                except Exception as exc:  # soupsieve raises several error types
+                    reason = str(exc).splitlines()[0]
+                    raise reader.fail(
+                        item_node,
+                        f"{where}: field '{key}'",
+                        f"'{selector}' is not a valid CSS selector ({reason})",
+                    ) from None
+            selectors[key] = tuple(s for s, _ in items)
+    ignore: tuple[str, ...] = ()
+    if "ignore" in nodes:
+        items = reader.string_list(nodes["ignore"], f"{where}: field 'ignore'")
+        for pattern, item_node in items:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise reader.fail(
+                    item_node,
+                    f"{where}: field 'ignore'",
+                    f"'{pattern}' is not a valid regular expression ({exc})",
+                ) from None
+        ignore = tuple(p for p, _ in items)
+    own = {k: v for k, v in nodes.items() if k in SETTING_KEYS}
+    settings = _settings(reader, own, f"{where}: ", defaults)
+    return Policy(
+        id=policy_id,
+        name=name,
+        url=url,
+        select=selectors.get("select", ()),
+        remove=selectors.get("remove", ()),
+        ignore=ignore,
+        settings=settings,
+    )
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a policies.yaml; raise ConfigError naming file, line and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such file (run 'policywatch init' to create one, or pass --config)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate configuration text; path is used in messages and as the config's location."""
+    reader = _Reader(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}{line}: not valid YAML ({problem})") from None
+    if root is None:
+        raise ConfigError(f"{path}: the file is empty; it needs a 'policies:' list")
+    top = reader.mapping(root, "", TOP_KEYS)
+    defaults = Settings()
+    jobs = 4
+    if "defaults" in top:
+        default_nodes = reader.mapping(top["defaults"], "defaults", DEFAULT_KEYS)
+        if "jobs" in default_nodes:
+            jobs = int(
+                reader.number(
+                    default_nodes["jobs"], "defaults: field 'jobs'", integer=True, minimum=1
+                )
+            )
+        own = {k: v for k, v in default_nodes.items() if k != "jobs"}
+        defaults = _settings(reader, own, "defaults: ", defaults)
+    if "policies" not in top:
+        raise reader.fail(root, "", "missing the 'policies:' list")
+    policies_node = top["policies"]
+    if not isinstance(policies_node, yaml.SequenceNode):
+        raise reader.fail(policies_node, "policies", "expected a list of policies ('- id: ...')")
+    policies: list[Policy] = []
+    seen: dict[str, int] = {}
+    for index, node in enumerate(policies_node.value):
+        policy = _policy(reader, node, index, defaults)
+        if policy.id in seen:
+            raise reader.fail(
+                node,
+                f"policy '{policy.id}'",
+                f"duplicate id (first used at line {seen[policy.id]}); ids must be unique",
+            )
+        seen[policy.id] = node.start_mark.line + 1
+        policies.append(policy)
+    return Config(path=path, policies=tuple(policies), jobs=jobs, defaults=defaults)

@@ -1,0 +1,458 @@
+"""Bytes of a page -> the policy's text, one block (heading, paragraph, list item, table row) a line.
+
+The text is markdown-like: `#` headings, `-` or `1.` list items, `|` table rows, blank lines
+between blocks. Link targets are dropped (they are the largest source of false changes), and
+everything that is not content (white space, invisible characters, tracking parameters) is
+normalised away.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+# Bump when a change to this module changes the text it derives from the same bytes.
+EXTRACTOR_VERSION = 1
+
+HTML, PDF, TEXT = "html", "pdf", "text"
+
+
+class ExtractionError(Exception):
+    """The page holds no usable policy text; the message says why."""
+
+    def __init__(self, reason: str, *, kind: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Extraction:
+    text: str
+    kind: str  # html, pdf or text
+    title: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Bytes to characters
+
+
+def sniff_kind(body: bytes, content_type: str = "", filename: str = "") -> str:
+    """html, pdf or text, from the body first, then the declared type or file name."""
+    head = body[:1024].lstrip()
+    if head.startswith(b"%PDF-"):
+        return PDF
+    lowered = head[:512].lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in lowered:
+        return HTML
+    name = filename.lower()
+    if content_type in ("text/html", "application/xhtml+xml") or name.endswith((".html", ".htm")):
+        return HTML
+    if content_type == "application/pdf" or name.endswith(".pdf"):
+        return PDF
+    if content_type == "text/plain" or name.endswith((".txt", ".md")):
+        return TEXT
+    return HTML if b"<p" in lowered or b"<div" in lowered else TEXT
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+
+
+def decode(body: bytes, declared: str | None = None) -> str:
+    """Decode a body: BOM, then valid UTF-8, then the declared or meta charset, then detection.
+
+    Valid UTF-8 wins over a declared charset because the common real-world error is UTF-8 served
+    as ISO-8859-1, which turns every quote into mojibake; bytes that decode as UTF-8 and carry
+    multi-byte characters are almost never meant as anything else.
+    """
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if body.startswith(bom):
+            return body.decode(codec, errors="replace").lstrip("\ufeff")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = [declared] if declared else []
+    match = _META_CHARSET.search(body[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "ignore"))
+    for candidate in candidates:
+        try:
+            codec = candidate.strip().lower()
+            if codec in ("utf-8", "utf8"):
+                continue
+            return body.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    from charset_normalizer import from_bytes  # requests' own detector
+
+    best = from_bytes(body).best()
+    if best is not None:
+        return str(best)
+    return body.decode("cp1252", errors="replace")
+
+
+# ---------------------------------------------------------------------------------------------
+# Inline text normalisation
+
+# U+FFFD is what a parser makes of a stray NUL or broken byte, and control characters (terminal
+# escapes among them) are never policy text: both are dropped.
+_INVISIBLE = dict.fromkeys(
+    [
+        *map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd"),
+        *range(0x00, 0x09),
+        *range(0x0E, 0x20),
+        *range(0x7F, 0xA0),
+    ],
+    None,
+)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2002\u2003\u2009\t\r\f\v"), " ")
+_RUNS_OF_SPACE = re.compile(r"[ ]{2,}")
+_BREAK = "\x01"  # a <br> inside a block; becomes a newline after white space is folded
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_TRACKING = re.compile(
+    r"^(utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|_gl|yclid|igshid|ref_src)$", re.I
+)
+
+
+def _strip_tracking(match: re.Match[str]) -> str:
+    url = match.group(0)
+    base, sep, query = url.partition("?")
+    if not sep:
+        return url
+    query, hash_sep, fragment = query.partition("#")
+    kept = [p for p in query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0])]
+    rebuilt = base + ("?" + "&".join(kept) if kept else "")
+    return rebuilt + (hash_sep + fragment if hash_sep else "")
+
+
+def normalise_inline(text: str) -> str:
+    """One block's text: invisible characters gone, white space folded, tracking removed.
+
+    A <br> (marked with _BREAK by the renderer) is the only line break that survives.
+    """
+    lines = []
+    for part in text.split(_BREAK):
+        part = part.replace("\n", " ").translate(_SPACES).translate(_INVISIBLE)
+        part = _RUNS_OF_SPACE.sub(" ", part).strip()
+        if part:
+            lines.append(part)
+    return _URL.sub(_strip_tracking, "\n".join(lines))
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+_DROP_TAGS = (
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
+    "head", "link", "meta", "button", "input", "select", "textarea", "video", "audio", "picture",
+    "img", "map", "dialog",
+)  # fmt: skip
+_BOILERPLATE_TAGS = ("nav", "aside")
+_BOILERPLATE_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search", "dialog")
+_BOILERPLATE_NAMES = re.compile(
+    r"(^|[-_ ])(cookie[-_]?(banner|consent|notice|bar|popup|law)|onetrust|ot-sdk|cookiebot|"
+    r"consent[-_]?(banner|manager)|gdpr[-_]?banner|skip[-_]?(link|to)|breadcrumbs?|"
+    r"promo|newsletter|share[-_]?(buttons|bar)|social[-_]?(links|share))",
+    re.I,
+)
+_HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+_HEADINGS = {f"h{i}": i for i in range(1, 7)}
+_BLOCKS = {
+    "p", "div", "section", "article", "main", "header", "footer", "blockquote", "pre", "figure",
+    "figcaption", "address", "details", "summary", "dl", "dt", "dd", "ul", "ol", "li", "table",
+    "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "hr", "form", "fieldset", "center",
+    "body", "html", "legend", "menu",
+}  # fmt: skip
+_NON_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
+
+
+def _decode_cfemail(token: str) -> str | None:
+    """Cloudflare e-mail obfuscation: a fresh hex token on every fetch hides a fixed address."""
+    try:
+        data = bytes.fromhex(token)
+    except ValueError:
+        return None
+    if len(data) < 2:
+        return None
+    key = data[0]
+    try:
+        return bytes(b ^ key for b in data[1:]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _unhide_cfemail(soup: BeautifulSoup) -> None:
+    for element in soup.select("[data-cfemail]"):
+        address = _decode_cfemail(str(element.get("data-cfemail", "")))
+        element.replace_with(NavigableString(address or ""))
+
+
+def _is_hidden(tag: Tag) -> bool:
+    if tag.has_attr("hidden"):
+        return True
+    style = tag.get("style")
+    return isinstance(style, str) and bool(_HIDDEN_STYLE.search(style))
+
+
+def _strip_non_content(soup: BeautifulSoup) -> None:
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for node in soup.find_all(string=lambda s: isinstance(s, _NON_TEXT)):
+        node.extract()
+    for tag in soup.find_all(_is_hidden):
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def _strip_boilerplate(soup: BeautifulSoup) -> None:
+    """Navigation, banners, footers: only for pages read without a selector."""
+    doomed: list[Tag] = list(soup.find_all(_BOILERPLATE_TAGS))
+    for tag in soup.find_all(["header", "footer"]):
+        if tag.find_parent(["main", "article"]) is None:
+            doomed.append(tag)
+    for tag in soup.find_all(True):
+        if str(tag.get("role", "")).lower() in _BOILERPLATE_ROLES:
+            doomed.append(tag)
+        elif tag.name not in ("html", "body", "main", "article"):
+            names = " ".join([str(tag.get("id", "")), *tag.get_attribute_list("class")])
+            if names.strip() and _BOILERPLATE_NAMES.search(names):
+                doomed.append(tag)
+    for tag in doomed:
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def _text_length(tag: Tag) -> int:
+    return len(" ".join(tag.get_text(" ").split()))
+
+
+def _main_content(soup: BeautifulSoup) -> list[Tag]:
+    """The element that holds the policy, for pages with no selector."""
+    body = soup.body or soup
+    total = _text_length(body)
+    candidates = soup.select("main, article, [role=main]")
+    if candidates:
+        best = max(candidates, key=_text_length)
+        if total and _text_length(best) >= 0.25 * total:
+            return [best]
+    return [body]
+
+
+def _mail_address(link: Tag) -> str:
+    """A mailto link's address, when its words do not show it: how to reach the company is content."""
+    href = str(link.get("href", "")).strip()
+    if not href.lower().startswith("mailto:"):
+        return ""
+    address = href[7:].split("?", 1)[0].strip()
+    if not address or address.lower() in link.get_text().lower():
+        return ""
+    return f" ({address})"
+
+
+class _Renderer:
+    """Walks the DOM and writes one line per block."""
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []
+        self.buffer: list[str] = []
+        self.prefix = ""
+        self.continuation = ""
+
+    def flush(self) -> None:
+        text = normalise_inline("".join(self.buffer))
+        self.buffer.clear()
+        if not text:
+            return
+        lead = self.prefix or self.continuation
+        self.prefix = ""
+        first, *rest = text.split("\n")
+        self.blocks.append("\n".join([lead + first, *(self.continuation + x for x in rest)]))
+
+    def walk(self, node: Tag, depth: int = 0) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, _NON_TEXT):
+                    self.buffer.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name == "br":
+                self.buffer.append(_BREAK)
+            elif name in _HEADINGS:
+                self.flush()
+                self.walk(child, depth)
+                self.buffer.insert(0, "#" * _HEADINGS[name] + " ")
+                self._flush_as_is()
+            elif name == "li":
+                self.flush()
+                parent = child.parent
+                ordered = parent is not None and parent.name == "ol"
+                number = len(child.find_previous_siblings("li")) + 1 if ordered else 0
+                indent = "  " * depth
+                saved = self.continuation
+                self.prefix = indent + (f"{number}. " if ordered else "- ")
+                self.continuation = indent + "  "
+                self.walk(child, depth + 1)
+                self.flush()
+                self.continuation = saved
+                self.prefix = ""
+            elif name in ("ul", "ol"):
+                self.flush()
+                self.walk(child, depth)
+                self.flush()
+            elif name == "tr":
+                self.flush()
+                cells = [
+                    normalise_inline(cell.get_text(" "))
+                    for cell in child.find_all(["td", "th"], recursive=False)
+                ]
+                if any(cells):
+                    row = "| " + " | ".join(c.replace("\n", " ") for c in cells) + " |"
+                    self.blocks.append(self.continuation + row)
+            elif name == "a":
+                self.walk(child, depth)
+                self.buffer.append(_mail_address(child))
+            elif name in _BLOCKS:
+                self.flush()
+                self.walk(child, depth)
+                self.flush()
+            else:
+                self.walk(child, depth)
+
+    def _flush_as_is(self) -> None:
+        text = normalise_inline("".join(self.buffer)).replace("\n", " ")
+        self.buffer.clear()
+        if text.strip("# "):
+            self.blocks.append(text)
+
+
+def _render(roots: list[Tag]) -> list[str]:
+    renderer = _Renderer()
+    for root in roots:
+        renderer.walk(root)
+        renderer.flush()
+    return renderer.blocks
+
+
+def parse_html(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "lxml")
+
+
+def html_title(soup: BeautifulSoup) -> str:
+    title = soup.title.get_text(" ") if soup.title else ""
+    return normalise_inline(title)
+
+
+def extract_html(
+    soup: BeautifulSoup, select: tuple[str, ...] = (), remove: tuple[str, ...] = ()
+) -> list[str]:
+    """The policy's blocks from a parsed page (the soup is modified)."""
+    _unhide_cfemail(soup)
+    for selector in remove:
+        for tag in soup.select(selector):
+            if not tag.decomposed:
+                tag.decompose()
+    _strip_non_content(soup)
+    if select:
+        roots: list[Tag] = []
+        for selector in select:
+            roots.extend(t for t in soup.select(selector) if t not in roots)
+        if not roots:
+            shown = ", ".join(select)
+            raise ExtractionError(f"selector matched nothing: {shown}", kind="selector")
+        # Selected elements nested in each other would be rendered twice.
+        roots = [r for r in roots if not any(p in roots for p in r.parents)]
+        return _render(roots)
+    _strip_boilerplate(soup)
+    return _render(_main_content(soup))
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF and plain text
+
+_PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d{1,4}(\s*(/|of)\s*\d{1,4})?\s*$", re.I)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank-line separated paragraphs with wrapped lines joined."""
+    blocks: list[str] = []
+    for raw in re.split(r"\n\s*\n|\f", text):
+        lines = [normalise_inline(line) for line in raw.splitlines()]
+        lines = [line for line in lines if line and not _PAGE_NUMBER.match(line)]
+        if lines:
+            blocks.append(" ".join(lines))
+    return blocks
+
+
+def extract_pdf(body: bytes) -> list[str]:
+    from pdfminer.high_level import extract_text  # heavy import, only for PDFs
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        text = extract_text(io.BytesIO(body))
+    except (PDFSyntaxError, ValueError, TypeError, KeyError, AssertionError) as exc:
+        raise ExtractionError(f"not a readable PDF ({type(exc).__name__})", kind="pdf") from None
+    except Exception as exc:  # pdfminer raises many private error types on broken files
+        raise ExtractionError(f"not a readable PDF ({type(exc).__name__})", kind="pdf") from None
+    return _paragraphs(text)
+
+
+def extract_text_body(text: str) -> list[str]:
+    """Plain text or markdown: keep its lines, fold white space inside them."""
+    return _paragraphs(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole step
+
+
+def apply_ignore(blocks: list[str], ignore: tuple[str, ...]) -> list[str]:
+    """Drop the lines that match a policy's `ignore` expressions."""
+    if not ignore:
+        return blocks
+    patterns = [re.compile(p) for p in ignore]
+    kept = []
+    for block in blocks:
+        lines = [ln for ln in block.split("\n") if not any(p.search(ln) for p in patterns)]
+        if lines:
+            kept.append("\n".join(lines))
+    return kept
+
+
+def join_blocks(blocks: list[str]) -> str:
+    return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+def extract(
+    body: bytes,
+    *,
+    content_type: str = "",
+    charset: str | None = None,
+    filename: str = "",
+    select: tuple[str, ...] = (),
+    remove: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+) -> Extraction:
+    """Policy text from raw bytes; raises ExtractionError when there is none to be had."""
+    kind = sniff_kind(body, content_type, filename)
+    title = ""
+    if kind == PDF:
+        blocks = extract_pdf(body)
+    elif kind == HTML:
+        soup = parse_html(decode(body, charset))
+        title = html_title(soup)
+        blocks = extract_html(soup, select, remove)
+    else:
+        blocks = extract_text_body(decode(body, charset))
+    blocks = apply_ignore(blocks, ignore)
+    return Extraction(text=join_blocks(blocks), kind=kind, title=title)

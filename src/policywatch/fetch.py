@@ -1,0 +1,247 @@
+"""HTTP: one session, timeouts, retries with backoff, Retry-After, a size cap, conditional requests."""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+import urllib3.exceptions
+
+from .config import Policy
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What the server sent for a policy's URL."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'")
+        return None
+
+
+class FetchError(Exception):
+    """A policy could not be fetched; the message is the reason a person reads."""
+
+    def __init__(self, reason: str, *, kind: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.kind = kind
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Validators:
+    """Conditional-request validators remembered from the last fetch."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+CHUNK = 64 * 1024
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _is_dns_failure(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, urllib3.exceptions.NameResolutionError):
+            return True
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException) and id(reason) not in seen:
+            current = reason
+            continue
+        args_exc = next((a for a in current.args if isinstance(a, BaseException)), None)
+        current = current.__cause__ or current.__context__ or args_exc
+    return False
+
+
+class Fetcher:
+    """Fetches policies over one requests.Session, at most one request at a time per host."""
+
+    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.session = requests.Session()
+        self._sleep = sleep
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _host_lock(self, host: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._host_locks.setdefault(host, threading.Lock())
+
+    def fetch(self, policy: Policy, validators: Validators | None = None) -> Fetched:
+        """Fetch a policy's URL with retries; raise FetchError with a readable reason."""
+        settings = policy.settings
+        headers = {
+            "User-Agent": settings.user_agent,
+            "Accept": "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9,*/*;q=0.5",
+            "Accept-Language": f"{settings.language},en;q=0.5",
+        }
+        headers.update(dict(settings.headers))
+        if validators is not None:
+            if validators.etag:
+                headers["If-None-Match"] = validators.etag
+            if validators.last_modified:
+                headers["If-Modified-Since"] = validators.last_modified
+        attempt = 0
+        while True:
+            with self._host_lock(policy.host):
+                try:
+                    return self._once(policy, headers)
+                except _Retryable as retry:
+                    failure = retry.error
+                    wait = retry.wait
+            if attempt >= settings.retries:
+                raise failure
+            if wait is None:
+                wait = settings.backoff * (2**attempt)
+            elif wait > settings.max_retry_after:
+                raise FetchError(
+                    f"{failure.reason}; the server asked to wait {wait:.0f} s, "
+                    f"more than max_retry_after ({settings.max_retry_after:g} s)",
+                    kind=failure.kind,
+                    status=failure.status,
+                )
+            attempt += 1
+            self._sleep(wait)
+
+    def _once(self, policy: Policy, headers: dict[str, str]) -> Fetched:
+        settings = policy.settings
+        timeout = settings.timeout
+        try:
+            response = self.session.get(
+                policy.url, headers=headers, timeout=(timeout, timeout), stream=True
+            )
+        except requests.TooManyRedirects:
+            raise FetchError("too many redirects (a redirect loop?)", kind="redirect") from None
+        except requests.ConnectTimeout:
+            raise _Retryable(
+                FetchError(f"timed out connecting after {timeout:g} s", kind="timeout")
+            ) from None
+        except requests.ReadTimeout:
+            raise _Retryable(
+                FetchError(f"timed out waiting for the server after {timeout:g} s", kind="timeout")
+            ) from None
+        except requests.exceptions.SSLError as exc:
+            raise FetchError(f"TLS error: {_first_line(exc)}", kind="tls") from None
+        except requests.ConnectionError as exc:
+            if _is_dns_failure(exc):
+                host = policy.host
+                raise FetchError(f"DNS lookup failed for {host}", kind="dns") from None
+            raise _Retryable(
+                FetchError(f"connection failed: {_first_line(exc)}", kind="connection")
+            ) from None
+        except requests.RequestException as exc:
+            raise FetchError(f"request failed: {_first_line(exc)}", kind="request") from None
+        with response:
+            status = response.status_code
+            if status in RETRY_STATUSES:
+                label = f"HTTP {status} {response.reason or ''}".strip()
+                raise _Retryable(
+                    FetchError(label, kind="http", status=status),
+                    wait=retry_after_seconds(response.headers.get("Retry-After")),
+                )
+            if status >= 400:
+                label = f"HTTP {status} {response.reason or ''}".strip()
+                raise FetchError(label, kind="http", status=status)
+            body = b"" if status == 304 else self._read(response, settings.max_bytes, timeout)
+            return Fetched(
+                url=policy.url,
+                final_url=response.url,
+                status=status,
+                headers={k.lower(): v for k, v in response.headers.items()},
+                body=body,
+            )
+
+    def _read(self, response: requests.Response, max_bytes: int, timeout: float) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise FetchError(
+                f"too large: {int(declared):,} bytes declared, max_bytes is {max_bytes:,}",
+                kind="too-large",
+            )
+        # A server that drips bytes can defeat the per-read timeout; bound the whole body too.
+        deadline = time.monotonic() + max(3 * timeout, 10.0)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_content(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(
+                        f"too large: more than max_bytes ({max_bytes:,} bytes)", kind="too-large"
+                    )
+                if time.monotonic() > deadline:
+                    raise _Retryable(FetchError("timed out reading the body", kind="timeout"))
+                chunks.append(chunk)
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise _Retryable(
+                FetchError(f"the body was cut off: {_first_line(exc)}", kind="truncated")
+            ) from None
+        except requests.exceptions.ContentDecodingError as exc:
+            raise FetchError(
+                f"the body could not be decompressed: {_first_line(exc)}", kind="encoding"
+            ) from None
+        except requests.Timeout:
+            raise _Retryable(FetchError("timed out reading the body", kind="timeout")) from None
+        return b"".join(chunks)
+
+
+class _Retryable(Exception):
+    def __init__(self, error: FetchError, wait: float | None = None) -> None:
+        super().__init__(error.reason)
+        self.error = error
+        self.wait = wait
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__

@@ -1,0 +1,1 @@
+"""Renderers: the only code, with cli.py, that prints."""

@@ -1,0 +1,118 @@
+"""What people read in a terminal or a cron mail: check results, lists, histories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..check import CHANGED, FAILED, NEW, UNCHANGED, Outcome
+from .safe import text
+
+
+def day(stamp: str | None) -> str:
+    """A stamp or ISO time shown as 'YYYY-MM-DD HH:MM UTC'."""
+    if not stamp:
+        return "-"
+    value = stamp.replace("Z", "")
+    date_part, _, time_part = value.partition("T")
+    clock = time_part.replace("-", ":")[:5]
+    return f"{date_part} {clock} UTC" if clock else date_part
+
+
+def outcome_line(outcome: Outcome) -> Text:
+    line = Text()
+    line.append_text(text(outcome.policy_id, "bold"))
+    line.append(": ")
+    if outcome.status == FAILED:
+        line.append("FAILED", "bold red")
+        line.append(" ")
+        line.append_text(text(outcome.reason or "unknown reason"))
+        if outcome.failing_since:
+            line.append(f" (failing since {day(outcome.failing_since)})", "dim")
+    elif outcome.status == NEW:
+        line.append("first snapshot", "green")
+        line.append(f" {outcome.snapshot}")
+    elif outcome.status == CHANGED and outcome.technical:
+        line.append("re-extracted", "cyan")
+        line.append(f" {outcome.snapshot} (extraction settings changed; not a policy change)")
+    elif outcome.status == CHANGED and outcome.returns_to:
+        line.append("back to an earlier text", "yellow")
+        line.append(f" {outcome.snapshot}: the same text as {day(outcome.returns_to)}")
+    elif outcome.status == CHANGED:
+        line.append("CHANGED", "bold yellow")
+        line.append(f" {outcome.snapshot} (was {outcome.previous})")
+    else:
+        line.append("unchanged", "dim")
+        if outcome.not_modified:
+            line.append(" (304 Not Modified)", "dim")
+    return line
+
+
+def check_report(console: Console, outcomes: Sequence[Outcome], quiet: bool) -> None:
+    """Changes first, then failures, then the count of the unchanged."""
+    order = {NEW: 0, CHANGED: 0, FAILED: 1, UNCHANGED: 2}
+    for outcome in sorted(outcomes, key=lambda o: (order[o.status], o.policy_id)):
+        if outcome.status == UNCHANGED or (quiet and not outcome.is_news):
+            continue
+        console.print(outcome_line(outcome))
+    if quiet:
+        return
+    counts = {status: sum(o.status == status for o in outcomes) for status in order}
+    console.print(
+        f"{counts[CHANGED] + counts[NEW]} changed, {counts[FAILED]} failed, "
+        f"{counts[UNCHANGED]} unchanged ({len(outcomes)} checked)",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _table(*columns: str) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def policy_list(console: Console, rows: Sequence[dict[str, Any]]) -> None:
+    table = _table("policy", "snapshots", "last check", "last change", "status")
+    for row in rows:
+        if row["failing_since"]:
+            status = text(f"failing since {day(row['failing_since'])}: {row['last_reason']}", "red")
+        elif row["last_status"]:
+            status = text(row["last_status"])
+        else:
+            status = text("never checked", "dim")
+        if not row["configured"]:
+            status.append(" (not in the config)", "dim")
+        table.add_row(
+            text(row["id"], "bold"),
+            str(row["snapshots"]),
+            day(row["last_check"]),
+            day(row["last_change"]),
+            status,
+        )
+    console.print(table)
+
+
+def history(console: Console, policy_id: str, rows: Sequence[dict[str, Any]]) -> None:
+    table = _table("snapshot", "characters", "source", "note")
+    for row in rows:
+        notes = []
+        if row["returns_to"]:
+            notes.append(f"back to the text of {day(row['returns_to'])}")
+        if row["technical"]:
+            notes.append("technical (re-extraction), not a policy change")
+        if row["accepted"]:
+            notes.append("accepted by hand")
+        table.add_row(
+            text(row["snapshot"]),
+            f"{row['characters']:,}",
+            text(row["source"] or ""),
+            text("; ".join(notes)),
+        )
+    console.print(text(f"{policy_id}: {len(rows)} snapshot(s)", "bold"))
+    console.print(table)
