@@ -64,7 +64,9 @@ def main() -> None:
     for with_selectors in (True, False):
         mode = "manifest selectors" if with_selectors else "no selectors"
         print(f"## {mode}")
-        print("| service | changed pairs | snapshots made for them | same pairs | snapshots made for them | refused pages |")
+        print(
+            "| service | changed pairs | snapshots made for them | same pairs | snapshots made for them | refused pages |"
+        )
         print("|---|---|---|---|---|---|")
         for service in services():
             pairs = evaluate(service, with_selectors)
@@ -78,7 +80,9 @@ def main() -> None:
             for p in pairs:
                 wrong = p.new_snapshot != (p.label == "changed")
                 if wrong or p.error:
-                    print(f"|   pair {p.index} | {p.label} | new={p.new_snapshot} | {p.error or ''} | | |")
+                    print(
+                        f"|   pair {p.index} | {p.label} | new={p.new_snapshot} | {p.error or ''} | | |"
+                    )
         print()
 
 

@@ -1,0 +1,158 @@
+"""policies.yaml: valid files load; every mistake names the file, the line, the policy, the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policywatch.cli import main
+from policywatch.config import ConfigError, load_config, parse_config
+
+GOOD = """\
+defaults:
+  timeout: 12
+  user_agent: test-agent/1.0
+  language: fr
+  max_bytes: 50000
+  jobs: 2
+policies:
+  - id: tiktok-us
+    name: TikTok U.S.
+    url: https://www.tiktok.com/legal/page/us/privacy-policy/en
+    select: article
+    remove: [".banner", "#promo"]
+    ignore: ["^Page generated at"]
+    timeout: 5
+  - id: reddit
+    url: https://www.redditinc.com/policies/privacy-policy
+    headers:
+      Cookie: consent=yes
+"""
+
+
+def parse(text: str) -> object:
+    return parse_config(text, Path("policies.yaml"))
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, Path("policies.yaml"))
+    return str(info.value)
+
+
+def test_a_valid_file_loads_with_defaults_and_overrides() -> None:
+    config = parse_config(GOOD, Path("policies.yaml"))
+    assert config.jobs == 2
+    tiktok, reddit = config.policies
+    assert tiktok.select == ("article",)
+    assert tiktok.remove == (".banner", "#promo")
+    assert tiktok.ignore == ("^Page generated at",)
+    assert tiktok.settings.timeout == 5  # its own
+    assert tiktok.settings.language == "fr"  # from defaults
+    assert reddit.settings.timeout == 12
+    assert reddit.name == "reddit"  # the id stands in for a missing name
+    assert dict(reddit.settings.headers) == {"Cookie": "consent=yes"}
+    assert reddit.settings.max_bytes == 50000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "policies:\n  - id: a\n    url: https://a.example/\n    selekt: main\n",
+            ["policies.yaml:4:", "policy 'a'", "unknown key 'selekt'", "did you mean 'select'"],
+        ),
+        (
+            "policies:\n  - id: a\n    url: https://a.example/\n  - id: a\n    url: https://b.example/\n",
+            ["policies.yaml:4:", "duplicate id", "line 2"],
+        ),
+        (
+            "policies:\n  - id: a\n    url: ftp://a.example/x\n",
+            ["policies.yaml:3:", "field 'url'", "not an http:// or https:// URL"],
+        ),
+        (
+            "policies:\n  - id: a\n    url: https://a.example/\n    select: 'div[[['\n",
+            ["policies.yaml:4:", "field 'select'", "not a valid CSS selector"],
+        ),
+        (
+            "policies:\n  - id: a\n    url: https://a.example/\n    ignore: ['(unclosed']\n",
+            ["policies.yaml:4:", "field 'ignore'", "not a valid regular expression"],
+        ),
+        (
+            "policies:\n  - id: ../escape\n    url: https://a.example/\n",
+            ["policies.yaml:2:", "field 'id'", "not a usable id"],
+        ),
+        (
+            "policies:\n  - id: /etc\n    url: https://a.example/\n",
+            ["field 'id'", "not a usable id"],
+        ),
+        ("policies:\n  - id: con\n    url: https://a.example/\n", ["not a usable id"]),
+        ("policies:\n  - id: a\n", ["policies.yaml:2:", "missing required field 'url'"]),
+        (
+            "defaults:\n  timeout: soon\npolicies: []\n",
+            ["policies.yaml:2:", "field 'timeout'", "expected a number"],
+        ),
+        (
+            "defaults:\n  jobs: 0\npolicies: []\n",
+            ["policies.yaml:2:", "field 'jobs'", "at least 1"],
+        ),
+        ("defaults:\n  job: 3\npolicies: []\n", ["unknown key 'job'", "did you mean 'jobs'"]),
+        ("polices: []\n", ["unknown key 'polices'", "did you mean 'policies'"]),
+        ("policies: [\n", ["policies.yaml:2:", "not valid YAML"]),
+        ("", ["empty"]),
+        ("policies: {id: a}\n", ["expected a list of policies"]),
+    ],
+)
+def test_mistakes_are_named_with_file_line_and_field(text: str, expected: list[str]) -> None:
+    message = error_of(text)
+    for part in expected:
+        assert part in message, message
+    assert "\n" not in message
+
+
+def test_a_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="policywatch init"):
+        load_config(tmp_path / "policies.yaml")
+
+
+def test_the_cli_prints_one_line_and_exits_2_before_fetching_anything(tmp_path: Path) -> None:
+    config = tmp_path / "policies.yaml"
+    # The first policy is valid and points at a port nothing listens on: if anything were
+    # fetched before validation, the run would report a connection failure instead.
+    config.write_text(
+        "policies:\n  - id: ok\n    url: http://127.0.0.1:9/\n"
+        "  - id: bad\n    url: http://127.0.0.1:9/\n    remove: 'p:::x'\n"
+    )
+    result = CliRunner().invoke(main, ["--config", str(config), "check"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert f"{config}:6:" in lines[0] and "not a valid CSS selector" in lines[0]
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "snapshots" / "ok").exists()
+
+
+def test_the_shipped_configuration_is_valid_and_lists_ten_real_policies() -> None:
+    shipped = Path(__file__).parent.parent / "policies.yaml"
+    config = load_config(shipped)
+    assert len(config.policies) >= 10
+    ids = {p.id for p in config.policies}
+    assert {"tiktok-us", "tiktok-eea", "reddit", "snapchat"} <= ids
+    assert all(p.url.startswith("https://") for p in config.policies)
+
+
+def test_init_writes_a_valid_commented_config_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    runner = CliRunner()
+    config = tmp_path / "policies.yaml"
+    first = runner.invoke(main, ["--config", str(config), "init"])
+    assert first.exit_code == 0, first.output
+    assert config.read_text().startswith("#")
+    assert (tmp_path / "snapshots").is_dir()
+    assert len(load_config(config).policies) >= 1
+    config.write_text(config.read_text() + "# my edit\n")
+    second = runner.invoke(main, ["--config", str(config), "init"])
+    assert second.exit_code == 2
+    assert "already exists" in second.stderr
+    assert config.read_text().endswith("# my edit\n")

@@ -1,0 +1,136 @@
+"""Real processes: a run killed mid-write loses nothing; runs started together never interleave."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from policywatch.archive import Archive, sha256
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINDER = FIXTURES / "snapshots" / "tinder"
+
+
+def policywatch(*args: str, cwd: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "policywatch", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def assert_consistent(archive: Archive, policy_id: str) -> list[tuple[str, str]]:
+    """Every snapshot whose metadata exists is whole: raw and text present, hashes right."""
+    found = []
+    for snap in archive.snapshots(policy_id):
+        assert sha256(snap.raw_path.read_bytes()) == snap.meta["raw_sha256"]
+        assert sha256(snap.text_path.read_bytes()) == snap.meta["text_sha256"]
+        found.append((snap.stamp, snap.text_sha256))
+    return found
+
+
+def write_config(folder: Path, url: str, policy_id: str = "tinder") -> None:
+    (folder / "policies.yaml").write_text(
+        f"defaults:\n  retries: 0\n  timeout: 5\npolicies:\n"
+        f"  - id: {policy_id}\n    url: {url}\n    select: '[class^=TextContent]'\n"
+    )
+
+
+def test_a_run_killed_mid_write_leaves_no_partial_snapshot(tmp_path: Path) -> None:
+    pages = sorted(str(p) for p in TINDER.glob("*.html"))
+    write_config(tmp_path, "https://policies.tinder.com/privacy/intl/en")
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    write_config(clean, "https://policies.tinder.com/privacy/intl/en")
+    reference = subprocess.run(
+        [sys.executable, "-m", "policywatch", "import", "tinder", *pages],
+        cwd=clean,
+        capture_output=True,
+        check=True,
+    )
+    assert reference.returncode == 0
+    expected = assert_consistent(Archive(clean / "snapshots"), "tinder")
+    assert len(expected) > 10
+
+    archive = Archive(tmp_path / "snapshots")
+    kills = 0
+    for delay in (0.4, 0.7, 1.0, 1.3, 1.6, 1.9):
+        process = policywatch("import", "tinder", *pages, cwd=tmp_path)
+        time.sleep(delay)
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            kills += 1
+        process.wait()
+        assert_consistent(archive, "tinder")
+    assert kills >= 3, "the import finished too fast to be killed mid-way"
+    finish = subprocess.run(
+        [sys.executable, "-m", "policywatch", "import", "tinder", *pages],
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    assert finish.returncode == 0, finish.stderr
+    assert assert_consistent(archive, "tinder") == expected
+    leftovers = [
+        p.name
+        for p in archive.folder("tinder").iterdir()
+        if p.name.startswith(".tmp-")
+        or not (archive.folder("tinder") / (p.name.split(".")[0] + ".json")).exists()
+    ]
+    assert leftovers == []
+
+
+def test_two_checks_started_together_archive_once(tmp_path: Path, httpserver: HTTPServer) -> None:
+    page = (TINDER / "000-2024-05-11T00-33-31Z.html").read_bytes()
+
+    def slow(request: object) -> object:
+        from werkzeug.wrappers import Response
+
+        time.sleep(0.5)  # long enough for both runs to be under way at once
+        return Response(page, content_type="text/html; charset=utf-8")
+
+    httpserver.expect_request("/privacy").respond_with_handler(slow)
+    write_config(tmp_path, httpserver.url_for("/privacy"))
+    args = ("check", "--format", "json", "--wait", "60")
+    first, second = policywatch(*args, cwd=tmp_path), policywatch(*args, cwd=tmp_path)
+    outputs = [p.communicate(timeout=60) for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    statuses = sorted(json.loads(out)["results"][0]["status"] for out, _ in outputs)
+    assert statuses == ["new", "unchanged"]
+    archive = Archive(tmp_path / "snapshots")
+    assert len(assert_consistent(archive, "tinder")) == 1
+    assert len(archive.checks("tinder")) == 2
+
+
+def test_a_check_while_another_holds_the_lock_exits_75(tmp_path: Path) -> None:
+    write_config(tmp_path, "http://127.0.0.1:9/never-fetched")
+    archive = Archive(tmp_path / "snapshots")
+    with archive.lock():
+        process = policywatch("check", "--wait", "0.5", cwd=tmp_path)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 75
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and "another policywatch run holds the archive's lock" in lines[0]
+    assert archive.checks("tinder") == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder")
+def test_a_read_only_archive_is_a_clear_error(tmp_path: Path) -> None:
+    write_config(tmp_path, "http://127.0.0.1:9/")
+    (tmp_path / "snapshots").mkdir()
+    (tmp_path / "snapshots").chmod(0o500)
+    try:
+        process = policywatch("check", cwd=tmp_path)
+        _, err = process.communicate(timeout=30)
+    finally:
+        (tmp_path / "snapshots").chmod(0o700)
+    assert process.returncode != 0
+    assert "Traceback" not in err.decode()
