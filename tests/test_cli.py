@@ -1,0 +1,191 @@
+"""The commands people type: import, list, history, show, validate, reextract, and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
+
+from policywatch.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CASE = FIXTURES / "cases" / "tiktok-us-faceprints"
+
+
+def run(tmp_path: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--config", str(tmp_path / "policies.yaml"), *args])
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "policies.yaml").write_text(
+        "defaults:\n  retries: 0\n  timeout: 2\npolicies:\n"
+        "  - id: tiktok-us\n    url: https://www.tiktok.com/legal/privacy\n"
+        "  - id: fruitz\n    url: https://fruitz.io/privacy.pdf\n"
+    )
+    for name, stamp in [
+        ("before.html", "2021-05-01T06-00-00Z"),
+        ("after.html", "2021-06-02T06-00-00Z"),
+        ("after-refetch.html", "2021-06-03T06-00-00Z"),
+    ]:
+        (tmp_path / f"{stamp}.html").write_bytes((CASE / name).read_bytes())
+    return tmp_path
+
+
+def import_case(project: Path) -> Result:
+    files = sorted(str(p) for p in project.glob("2021-*.html"))
+    return run(project, "import", "tiktok-us", *files, "--format", "json")
+
+
+def test_import_dates_files_by_name_and_dedupes(project: Path) -> None:
+    result = import_case(project)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [(Path(r["file"]).name, r["new_snapshot"], r["snapshot"], r["error"]) for r in rows] == [
+        ("2021-05-01T06-00-00Z.html", True, "2021-05-01T06-00-00Z", None),
+        ("2021-06-02T06-00-00Z.html", True, "2021-06-02T06-00-00Z", None),
+        ("2021-06-03T06-00-00Z.html", False, None, None),
+    ]
+    again = json.loads(import_case(project).output)
+    assert [r["new_snapshot"] for r in again] == [False, False, False]
+
+
+def test_import_dates_by_at_or_by_modification_time(project: Path) -> None:
+    pdf = project / "fruitz.pdf"
+    pdf.write_bytes((FIXTURES / "pdf" / "fruitz-2023-07-25.pdf").read_bytes())
+    os.utime(pdf, (1690000000, 1690000000))  # 2023-07-22T04:26:40Z
+    newer = project / "fruitz-new.pdf"
+    newer.write_bytes((FIXTURES / "pdf" / "fruitz-2024-02-26.pdf").read_bytes())
+    first = run(project, "import", "fruitz", str(pdf), "--format", "json")
+    second = run(project, "import", "fruitz", str(newer), "--at", "2024-02-26", "--format", "json")
+    assert json.loads(first.output)[0]["snapshot"] == "2023-07-22T04-26-40Z"
+    assert json.loads(second.output)[0]["snapshot"] == "2024-02-26T00-00-00Z"
+    assert (project / "snapshots" / "fruitz" / "2024-02-26T00-00-00Z.pdf").exists()
+
+
+def test_import_refuses_a_page_that_is_not_a_policy_and_says_why(project: Path) -> None:
+    # Hand-written: the text of a Cloudflare challenge page, which arrives with status 200.
+    challenge = project / "2021-07-01T00-00-00Z.html"
+    challenge.write_text(
+        "<html><head><title>Just a moment...</title></head><body>"
+        "<p>Checking your browser before accessing www.tiktok.com.</p>"
+        '<script src="/cdn-cgi/challenge-platform/h/g/orchestrate/jsch/v1"></script></body></html>'
+    )
+    result = run(project, "import", "tiktok-us", str(challenge), "--format", "json")
+    assert result.exit_code == 3
+    row = json.loads(result.output)[0]
+    assert row["new_snapshot"] is False and row["error"].startswith("blocked")
+
+
+def test_history_show_and_list(project: Path) -> None:
+    import_case(project)
+    history = json.loads(run(project, "history", "tiktok-us", "--format", "json").output)
+    assert [h["snapshot"] for h in history] == ["2021-05-01T06-00-00Z", "2021-06-02T06-00-00Z"]
+    shown = run(project, "show", "tiktok-us@previous")
+    assert shown.exit_code == 0
+    assert "Last updated: Jan 1, 2021" in shown.output and "faceprints" not in shown.output
+    assert "faceprints and voiceprints" in run(project, "show", "tiktok-us").output
+    meta = json.loads(run(project, "show", "tiktok-us", "--meta").output)
+    assert meta["source"] == "import" and meta["previous"] == "2021-05-01T06-00-00Z"
+    listing = json.loads(run(project, "list", "--format", "json").output)
+    rows = {row["id"]: row for row in listing}
+    assert rows["tiktok-us"]["snapshots"] == 2 and rows["fruitz"]["snapshots"] == 0
+    text = run(project, "list").output
+    assert "tiktok-us" in text and "never checked" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "message"),
+    [
+        (["show", "tiktok-us~9"], 2, "has only 2 snapshot(s)"),
+        (["show", "tiktok-us@2020-01-01"], 2, "no snapshot of tiktok-us on or before 2020-01-01"),
+        (["show", "nobody"], 2, "no such policy in the archive"),
+        (["history", "nobody"], 2, "no snapshots of 'nobody'"),
+        (["import", "tiktok-us", "missing.html"], 2, "does not exist"),
+        (["import", "nobody", "2021-05-01T06-00-00Z.html"], 2, "no policy 'nobody'"),
+        (["import", "tiktok-us", "2021-05-01T06-00-00Z.html", "--at", "soon"], 2, "--at: 'soon'"),
+        (["check", "tiktok-uss"], 2, "did you mean 'tiktok-us'"),
+        (["--config", "nowhere.yaml", "list"], 2, "no such file"),
+    ],
+)
+def test_bad_input_gets_one_line_and_a_non_zero_exit(
+    project: Path, args: list[str], exit_code: int, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_case(project)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(
+        main, args if args[0] == "--config" else ["--config", "policies.yaml", *args]
+    )
+    assert result.exit_code == exit_code, result.output
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 or "Usage:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_policy_and_server_text_is_never_markup(tmp_path: Path, httpserver: HTTPServer) -> None:
+    # Hand-written: a page whose title carries rich markup and an escape sequence; it is an
+    # access-denied page, so its title ends up in the failure reason printed to the terminal.
+    httpserver.expect_request("/p").respond_with_data(
+        "<html><head><title>[bold red]Access denied\x1b[2J</title></head><body><p>no</p></body></html>",
+        content_type="text/html",
+    )
+    (tmp_path / "policies.yaml").write_text(
+        f"policies:\n  - id: p\n    url: {httpserver.url_for('/p')}\n"
+    )
+    result = run(tmp_path, "check")
+    assert result.exit_code == 3
+    assert "[bold red]Access denied" in result.output
+    assert "\x1b" not in result.output
+
+
+def test_validate_fetch_reports_unstable_text_and_missing_selectors(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    pages = iter([(CASE / "before.html").read_bytes(), (CASE / "after.html").read_bytes()])
+    httpserver.expect_request("/flaky").respond_with_handler(
+        lambda request: __import__("werkzeug").Response(next(pages), content_type="text/html")
+    )
+    httpserver.expect_request("/stable").respond_with_data(
+        (CASE / "after.html").read_bytes(), content_type="text/html"
+    )
+    (tmp_path / "policies.yaml").write_text(
+        "defaults:\n  retries: 0\npolicies:\n"
+        f"  - id: flaky\n    url: {httpserver.url_for('/flaky')}\n"
+        f"  - id: stable\n    url: {httpserver.url_for('/stable')}\n"
+        f"  - id: gone\n    url: {httpserver.url_for('/stable')}\n    select: '#policy'\n"
+    )
+    result = run(tmp_path, "validate", "--fetch", "--format", "json")
+    assert result.exit_code == 3
+    rows = {r["policy"]: r for r in json.loads(result.output)}
+    assert rows["stable"]["ok"] and rows["stable"]["characters"] > 30000
+    assert not rows["flaky"]["ok"] and "differs between two fetches" in rows["flaky"]["summary"]
+    assert any("faceprints" in line for line in rows["flaky"]["unstable_lines"])
+    assert rows["gone"]["summary"] == "selector matched nothing: #policy"
+    assert not (tmp_path / "snapshots").exists()  # validate archives nothing
+
+
+def test_reextract_command_reports_and_never_makes_news(project: Path) -> None:
+    import_case(project)
+    config = project / "policies.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "url: https://www.tiktok.com/legal/privacy\n",
+            "url: https://www.tiktok.com/legal/privacy\n    ignore: ['^Last updated']\n",
+        )
+    )
+    result = run(project, "reextract", "tiktok-us", "--format", "json", "--now", "2026-01-01")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [
+        {
+            "policy": "tiktok-us",
+            "snapshots": 2,
+            "texts_changed": 2,
+            "now_same_as_previous": 0,
+            "errors": [],
+        }
+    ]
+    assert "Last updated" not in run(project, "show", "tiktok-us").output
