@@ -240,6 +240,75 @@ def check(
         sys.exit(EXIT_CHANGED)
 
 
+@main.command()
+@click.argument("first", metavar="A")
+@click.argument("second", metavar="[B]", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs, markdown for an issue or an e-mail.",
+)
+@click.option(
+    "--context",
+    type=click.IntRange(0),
+    default=1,
+    show_default=True,
+    help="Unchanged clauses shown around each change.",
+)
+@click.option("--side-by-side", is_flag=True, help="Old and new in two columns.")
+@click.option("--no-color", is_flag=True, help="No colour: mark edits as [-old-] and {+new+}.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when the versions differ.")
+@pass_env
+def diff(
+    env: Env,
+    first: str,
+    second: str | None,
+    fmt: str,
+    context: int,
+    side_by_side: bool,
+    no_color: bool,
+    exit_code: bool,
+) -> None:
+    """Compare two versions clause by clause.
+
+    A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
+    .html, .pdf). With only ID, compares its last two snapshots.
+    """
+    from .diff import SideError, compare_texts, read_side
+
+    archive = env.archive()
+    if second is None:
+        if Path(first).is_file() or "@" in first or "~" in first:
+            raise Failure(
+                "give two versions (A B), or a policy id alone for its last two snapshots"
+            )
+        first, second = f"{first}~1", f"{first}@latest"
+    try:
+        old, new = read_side(first, archive), read_side(second, archive)
+    except SideError as exc:
+        raise Failure(str(exc)) from None
+    comparison = compare_texts(old, new)
+    if fmt == "json":
+        _json(comparison.to_json())
+    elif fmt == "markdown":
+        from .render.markdown import render as render_markdown
+
+        click.echo(render_markdown(comparison), nl=False)
+    else:
+        from .render.diffview import render as render_terminal
+
+        console = Console(highlight=False, no_color=no_color)
+        color = console.is_terminal and not no_color and not console.no_color
+        render_terminal(
+            console, comparison, context=context, side_by_side=side_by_side, color=color
+        )
+    if exit_code and comparison.differs:
+        sys.exit(EXIT_CHANGED)
+
+
 @main.command("list")
 @format_option
 @pass_env

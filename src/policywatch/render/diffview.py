@@ -1,0 +1,161 @@
+"""A comparison in the terminal: each change with its section and inline edits, context folded."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ..align import ADDED, MERGED, MODIFIED, MOVED, REMOVED, SAME, SPLIT, Change
+from ..diff import Comparison, edits_of
+from ..inline import DELETE, EQUAL, INSERT
+from .safe import plain
+
+SIGNS = {MODIFIED: "~", ADDED: "+", REMOVED: "-", MOVED: ">", SPLIT: "<", MERGED: ">"}
+KIND_STYLE = {
+    MODIFIED: "bold yellow",
+    ADDED: "bold green",
+    REMOVED: "bold red",
+    MOVED: "bold cyan",
+    SPLIT: "bold magenta",
+    MERGED: "bold magenta",
+}
+DELETED_STYLE = "red strike"
+INSERTED_STYLE = "bold green underline"
+
+
+class Marks:
+    """How deletions and insertions show: colours on a terminal, [-x-] and {+x+} without."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def append(self, line: Text, op: str, text: str) -> None:
+        text = plain(text)
+        if op == EQUAL:
+            line.append(text)
+        elif self.color:
+            line.append(text, DELETED_STYLE if op == DELETE else INSERTED_STYLE)
+        else:
+            line.append(f"[-{text}-]" if op == DELETE else f"{{+{text}+}}")
+
+
+def summary_line(comparison: Comparison) -> str:
+    counts = comparison.summary()
+    if not comparison.differs:
+        return "no changes"
+    parts = [f"{n} {kind}" for kind, n in counts.items() if n]
+    return ", ".join(parts)
+
+
+def _header(change: Change) -> Text:
+    line = Text()
+    line.append(f"{SIGNS[change.kind]} {change.kind}", KIND_STYLE[change.kind])
+    section = change.section
+    if change.kind == MOVED and change.old:
+        line.append(" from ", "dim")
+        line.append(plain(change.old[0].section_path or "(top)"), "dim italic")
+        line.append(" to ", "dim")
+        line.append(plain(section or "(top)"), "dim italic")
+    elif section:
+        line.append(" · ", "dim")
+        line.append(plain(section), "dim italic")
+    return line
+
+
+def _body(change: Change, marks: Marks, side: str | None = None) -> Text:
+    """The change's words; side picks 'old' or 'new' only (for side by side)."""
+    body = Text()
+    edits = edits_of(change)
+    if edits is not None and change.kind not in (SPLIT, MERGED):
+        for edit in edits:
+            if (side == "old" and edit.op == INSERT) or (side == "new" and edit.op == DELETE):
+                continue
+            marks.append(body, edit.op, edit.text)
+        return body
+    if change.kind in (SPLIT, MERGED):
+        olds = [c.text for c in change.old]
+        news = [c.text for c in change.new]
+        if side != "new":
+            for text in olds:
+                marks.append(body, DELETE if side is None else EQUAL, text + "\n")
+        if side != "old":
+            for text in news:
+                marks.append(body, INSERT if side is None else EQUAL, text + "\n")
+        body.rstrip()
+        return body
+    op = INSERT if change.kind == ADDED else DELETE if change.kind == REMOVED else EQUAL
+    words = change.new_text if change.kind != REMOVED else change.old_text
+    marks.append(body, op if side is None else EQUAL, words or "")
+    return body
+
+
+CONTEXT_CHARS = 160
+
+
+def _context(clause_text: str) -> Text:
+    """An unchanged clause around a change, shortened: it is there to say where we are."""
+    words = plain(clause_text)
+    if len(words) > CONTEXT_CHARS:
+        words = words[: CONTEXT_CHARS - 1].rsplit(" ", 1)[0] + " …"
+    return Text("  " + words, "dim")
+
+
+def render(
+    console: Console,
+    comparison: Comparison,
+    *,
+    context: int = 1,
+    side_by_side: bool = False,
+    color: bool = True,
+) -> None:
+    """Print the comparison: a title, each change (context folded), a summary."""
+    marks = Marks(color)
+    title = Text()
+    title.append(plain(comparison.old.label), "bold")
+    title.append(" -> ")
+    title.append(plain(comparison.new.label), "bold")
+    console.print(title)
+    entries = comparison.alignment.entries
+    shown: set[int] = set()
+    for index, entry in enumerate(entries):
+        if entry.kind != SAME:
+            shown.update(range(max(0, index - context), min(len(entries), index + context + 1)))
+    folded = 0
+    for index, entry in enumerate(entries):
+        if index not in shown:
+            folded += 1
+            continue
+        if folded:
+            console.print(Text(f"  ... {folded} unchanged clause(s) ...", "dim"))
+            folded = 0
+        if entry.kind == SAME:
+            console.print(_context(entry.new[0].text))
+            continue
+        console.print(_change(entry, marks, side_by_side))
+    if folded and shown:
+        console.print(Text(f"  ... {folded} unchanged clause(s) ...", "dim"))
+    console.print(Text(summary_line(comparison), "bold"))
+
+
+def _change(change: Change, marks: Marks, side_by_side: bool) -> RenderableType:
+    if not side_by_side:
+        return Group(Text(""), _header(change), _indent(_body(change, marks)))
+    table = Table(show_header=False, expand=True, box=None, padding=(0, 1))
+    table.add_column("old", ratio=1)
+    table.add_column("new", ratio=1)
+    old = _body(change, marks, "old") if change.old else Text("")
+    new = _body(change, marks, "new") if change.new else Text("")
+    table.add_row(old, new)
+    return Group(Text(""), _header(change), table)
+
+
+def _indent(body: Text) -> Text:
+    lines = body.split("\n")
+    out = Text()
+    for k, line in enumerate(lines):
+        if k:
+            out.append("\n")
+        out.append("  ")
+        out.append_text(line)
+    return out

@@ -1,0 +1,71 @@
+"""A comparison as CommonMark, for an issue or an e-mail: policy text can never break it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from ..align import ADDED, MERGED, MOVED, REMOVED, SPLIT, Change
+from ..diff import Comparison, edits_of
+from ..inline import DELETE, EQUAL
+from .diffview import summary_line
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def escape(text: str) -> str:
+    """Policy text as literal CommonMark: no emphasis, links, HTML or headings of its own."""
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
+    text = html.escape(text, quote=False)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def _marked(op: str, text: str) -> str:
+    """~~deleted~~ and **inserted**, with the markers hugging words so CommonMark honours them."""
+    if op == EQUAL or not text.strip():
+        return escape(text)
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    marker = "~~" if op == DELETE else "**"
+    return f"{lead}{marker}{escape(text.strip())}{marker}{trail}"
+
+
+def change_markdown(change: Change) -> str:
+    title = change.kind.capitalize()
+    section = change.section
+    if change.kind == MOVED and change.old:
+        where = (
+            f"from {escape(change.old[0].section_path or '(top)')} to {escape(section or '(top)')}"
+        )
+    else:
+        where = escape(section) if section else "(top)"
+    lines = [f"#### {title}: {where}", ""]
+    edits = edits_of(change)
+    if change.kind in (SPLIT, MERGED):
+        for clause in change.old:
+            lines.append(f"> ~~{escape(clause.text)}~~" if clause.text.strip() else ">")
+            lines.append(">")
+        for clause in change.new:
+            lines.append(f"> **{escape(clause.text)}**")
+            lines.append(">")
+        lines.pop()
+    elif edits is not None:
+        lines.append("> " + "".join(_marked(e.op, e.text) for e in edits))
+    elif change.kind == ADDED:
+        lines.append(f"> **{escape(change.new_text or '')}**")
+    elif change.kind == REMOVED:
+        lines.append(f"> ~~{escape(change.old_text or '')}~~")
+    else:
+        lines.append(f"> {escape(change.new_text or '')}")
+    return "\n".join(lines) + "\n"
+
+
+def render(comparison: Comparison) -> str:
+    parts = [
+        f"### {escape(comparison.old.label)} → {escape(comparison.new.label)}",
+        "",
+        summary_line(comparison),
+        "",
+    ]
+    parts.extend(change_markdown(change) for change in comparison.changes)
+    return "\n".join(parts).rstrip("\n") + "\n"
