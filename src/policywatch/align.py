@@ -74,7 +74,7 @@ class _Words:
     """Word lists per clause, computed once."""
 
     def __init__(self, clauses: list[Clause]) -> None:
-        self.words = [c.text.lower().split() for c in clauses]
+        self.words = [c.key.lower().split() for c in clauses]
 
     def __getitem__(self, index: int) -> list[str]:
         return self.words[index]
@@ -101,7 +101,7 @@ def align(old: list[Clause], new: list[Clause]) -> Alignment:
     old_pair: dict[int, int] = {}  # old index -> new index, for 1:1 entries
     kinds: dict[int, str] = {}  # old index -> kind of its 1:1 entry
     scores: dict[int, float] = {}
-    matcher = difflib.SequenceMatcher(None, [c.text for c in old], [c.text for c in new], False)
+    matcher = difflib.SequenceMatcher(None, [c.key for c in old], [c.key for c in new], False)
     gaps: list[tuple[int, int, int, int]] = []
     previous = (0, 0)
     for a, b, size in matcher.get_matching_blocks():
@@ -117,10 +117,10 @@ def align(old: list[Clause], new: list[Clause]) -> Alignment:
     by_text: dict[str, list[int]] = defaultdict(list)
     for j in range(len(new)):
         if j not in taken_new:
-            by_text[new[j].text].append(j)
+            by_text[new[j].key].append(j)
     for i in range(len(old)):
-        if i not in old_pair and by_text.get(old[i].text):
-            j = by_text[old[i].text].pop(0)
+        if i not in old_pair and by_text.get(old[i].key):
+            j = by_text[old[i].key].pop(0)
             old_pair[i], kinds[i] = j, MOVED
             taken_new.add(j)
 
@@ -214,7 +214,7 @@ def _splits_and_merges(
             continue
         run, score = best
         own = similarity(old_words[i], new_words[anchor]) if anchor is not None else 0.0
-        if score >= SPLIT_MERGE and score > own + 5:
+        if _better_as_group(score, own):
             groups.append(_Group(SPLIT, (i,), run, score))
             free_new -= set(run)
             old_pair.pop(i, None)
@@ -235,7 +235,7 @@ def _splits_and_merges(
             continue
         run, score = best
         own = similarity(new_words[j], old_words[partner]) if partner is not None else 0.0
-        if score >= SPLIT_MERGE and score > own + 5:
+        if _better_as_group(score, own):
             groups.append(_Group(MERGED, run, (j,), score))
             free_old -= set(run)
             for i in run:
@@ -243,6 +243,11 @@ def _splits_and_merges(
                 kinds.pop(i, None)
             free_new.discard(j)
     return groups
+
+
+def _better_as_group(joined: float, own: float) -> bool:
+    """Several clauses joined explain one clause better than its best single partner."""
+    return joined >= SPLIT_MERGE and (joined >= own + 5 or (joined >= 97 and joined > own))
 
 
 def _neighbours(index: int, pairs: dict[int, int], size: int, free: set[int]) -> list[int]:

@@ -29,22 +29,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .errors import ArchiveError, ArchiveLocked, RefError
+
+__all__ = ["Archive", "ArchiveError", "ArchiveLocked", "RefError", "Snapshot"]
+
 STAMP_FORMAT = "%Y-%m-%dT%H-%M-%SZ"
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z")
 RAW_SUFFIXES = {"html": ".html", "pdf": ".pdf", "text": ".txt"}
 LOCK_NAME = ".lock"
-
-
-class ArchiveError(Exception):
-    """Something in the archive is missing, unreadable or inconsistent."""
-
-
-class ArchiveLocked(ArchiveError):
-    """Another run holds the archive's lock."""
-
-
-class RefError(ArchiveError):
-    """A snapshot ref that names nothing in the archive."""
 
 
 def stamp_of(moment: datetime) -> str:

@@ -8,16 +8,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
 from . import __version__
-from .archive import Archive, ArchiveError, ArchiveLocked, RefError
-from .config import Config, ConfigError, load_config
+from .archive import Archive
+from .errors import ArchiveError, ArchiveLocked, ConfigError, RefError
+
+if TYPE_CHECKING:  # the heavy modules load only in the commands that use them
+    from rich.console import Console
+
+    from .config import Config
 
 EXIT_CHANGED = 1
 EXIT_USAGE = 2
@@ -58,6 +61,8 @@ class Env:
     archive_path: Path | None
 
     def config(self) -> Config:
+        from .config import load_config
+
         return load_config(self.config_path)
 
     def archive(self) -> Archive:
@@ -106,6 +111,8 @@ def _now(value: str | None) -> datetime:
 
 
 def _out() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
 
 
@@ -147,6 +154,8 @@ def init(env: Env) -> None:
     path = env.config_path
     if path.exists():
         raise Failure(f"{path} already exists; not overwriting it")
+    from importlib import resources
+
     starter = resources.files("policywatch").joinpath("starter.yaml").read_text(encoding="utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:
@@ -162,6 +171,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
     if not enabled:
         yield lambda: None
         return
+    from rich.console import Console
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
@@ -298,6 +308,8 @@ def diff(
 
         click.echo(render_markdown(comparison), nl=False)
     else:
+        from rich.console import Console
+
         from .render.diffview import render as render_terminal
 
         console = Console(highlight=False, no_color=no_color)

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import soupsieve
 import yaml
+
+from .errors import ConfigError
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
 # Names that some file systems or our own archive reserve.
@@ -23,10 +24,6 @@ RESERVED_IDS = frozenset(
 DEFAULT_USER_AGENT = (
     "policywatch/0.1 (+https://github.com/policywatch/policywatch; privacy policy change monitor)"
 )
-
-
-class ConfigError(Exception):
-    """A configuration problem, phrased for the person who wrote the file."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +220,8 @@ def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) ->
     for key in ("select", "remove"):
         if key in nodes:
             items = reader.string_list(nodes[key], f"{where}: field '{key}'")
+            import soupsieve  # slow to import: only when a policy has selectors
+
             for selector, item_node in items:
                 try:
                     soupsieve.compile(selector)

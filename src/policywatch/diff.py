@@ -103,8 +103,6 @@ def read_side(spec: str, archive: Archive) -> Side:
 
 
 def _file_side(path: Path) -> Side:
-    from .extract import ExtractionError, extract
-
     try:
         body = path.read_bytes()
     except OSError as exc:
@@ -114,6 +112,8 @@ def _file_side(path: Path) -> Side:
             return Side(str(path), body.decode("utf-8"))
         except UnicodeDecodeError:
             pass
+    from .extract import ExtractionError, extract  # HTML and PDF only: a heavy import
+
     try:
         return Side(str(path), extract(body, filename=path.name).text)
     except ExtractionError as exc:

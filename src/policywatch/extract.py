@@ -62,6 +62,9 @@ def sniff_kind(body: bytes, content_type: str = "", filename: str = "") -> str:
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 
 
+_LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii"}
+
+
 def decode(body: bytes, declared: str | None = None) -> str:
     """Decode a body: BOM, then valid UTF-8, then the declared or meta charset, then detection.
 
@@ -89,6 +92,9 @@ def decode(body: bytes, declared: str | None = None) -> str:
             codec = candidate.strip().lower()
             if codec in ("utf-8", "utf8"):
                 continue
+            # As in browsers (WHATWG Encoding): these labels mean windows-1252, whose curly
+            # quotes and dashes sit where Latin-1 has invisible control characters.
+            codec = "cp1252" if codec in _LATIN1_LABELS else codec
             return body.decode(codec)
         except (LookupError, UnicodeDecodeError):
             continue

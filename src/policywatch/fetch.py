@@ -79,12 +79,13 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def _is_dns_failure(exc: BaseException) -> bool:
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether an exception, or one it wraps (requests wraps urllib3's), is of this kind."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, urllib3.exceptions.NameResolutionError):
+        if isinstance(current, kind):
             return True
         reason = getattr(current, "reason", None)
         if isinstance(reason, BaseException) and id(reason) not in seen:
@@ -173,7 +174,7 @@ class Fetcher:
         except requests.exceptions.SSLError as exc:
             raise FetchError(f"TLS error: {_first_line(exc)}", kind="tls") from None
         except requests.ConnectionError as exc:
-            if _is_dns_failure(exc):
+            if _caused_by(exc, urllib3.exceptions.NameResolutionError):
                 host = policy.host
                 raise FetchError(f"DNS lookup failed for {host}", kind="dns") from None
             raise _Retryable(
@@ -223,6 +224,10 @@ class Fetcher:
                     raise _Retryable(FetchError("timed out reading the body", kind="timeout"))
                 chunks.append(chunk)
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            if _caused_by(exc, urllib3.exceptions.ReadTimeoutError):
+                raise _Retryable(
+                    FetchError(f"timed out reading the body after {timeout:g} s", kind="timeout")
+                ) from None
             raise _Retryable(
                 FetchError(f"the body was cut off: {_first_line(exc)}", kind="truncated")
             ) from None

@@ -21,6 +21,7 @@ class Clause:
     section: tuple[str, ...]  # the headings above it, outermost first
     position: int  # its index among the document's clauses
     level: int = 0  # a heading's level (1 for the top)
+    key: str = ""  # what is compared: the words with typography folded (see key_of)
 
     @property
     def section_path(self) -> str:
@@ -30,12 +31,14 @@ class Clause:
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_BULLET = re.compile(r"^(\s*)(?:[-*+•●▪◦‣–]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\([ivxIVX]{1,4}\))\s+")
+# CommonMark's list markers, plus the bullet characters of text pasted from PDFs and Word.
+_BULLET = re.compile(r"^(\s*)(?:([-*+•●▪◦‣])|(\d{1,9})[.)])\s+")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
+_BR = re.compile(r"<br\s*/?>", re.I)
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _MARKERS = re.compile(r"[*_]+")
 _HIDDEN = {"*": "\ue000", "_": "\ue001"}
@@ -60,7 +63,7 @@ def clean(text: str) -> str:
     if "](" in text:
         text = _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
     if "<" in text:
-        text = _AUTOLINK.sub(r"\1", text)
+        text = _BR.sub(" ", _AUTOLINK.sub(r"\1", text))
     escaped = "\\" in text
     if escaped:  # an escaped marker is a character, not emphasis: hide it from the next step
         text = _ESCAPE.sub(lambda m: _HIDDEN.get(m.group(1), m.group(1)), text)
@@ -68,6 +71,24 @@ def clean(text: str) -> str:
         text = _MARKERS.sub(_emphasis, text)
     if escaped:
         text = text.replace("\ue000", "*").replace("\ue001", "_")
+    return " ".join(text.split())
+
+
+# Typography is not content either: curly and straight quotes, dash styles, link arrows.
+_TYPOGRAPHY = (
+    ("‘", "'"), ("’", "'"), ("‚", "'"), ("‛", "'"), ("“", '"'), ("”", '"'), ("„", '"'),
+    ("«", '"'), ("»", '"'), ("–", "-"), ("—", "-"), ("‐", "-"), ("‑", "-"), ("…", "..."),
+    (" ↗", ""), ("↗", ""), ("↪", ""), ("➔", ""), ("→", ""),
+)  # fmt: skip
+
+
+def key_of(text: str) -> str:
+    """The form of a clause's words that alignment compares."""
+    if text.isascii():
+        return text
+    for typographic, plain in _TYPOGRAPHY:
+        if typographic in text:
+            text = text.replace(typographic, plain)
     return " ".join(text.split())
 
 
@@ -124,6 +145,9 @@ def _blocks(text: str) -> list[tuple[str, str, int]]:
                 blocks.append((ROW, stripped, 0))
             continue
         bullet = _BULLET.match(line)
+        # As in CommonMark, only "1." may interrupt a paragraph: "in Section\n2. What" is text.
+        if bullet and bullet.group(3) and current and current_kind == PARAGRAPH:
+            bullet = None if bullet.group(3) != "1" else bullet
         if bullet:
             flush()
             current_kind = ITEM
@@ -148,5 +172,5 @@ def segment(text: str) -> list[Clause]:
                 headings.pop()
             section = tuple(h for _, h in headings)
             headings.append((level, words))
-        clauses.append(Clause(kind, words, section, len(clauses), level))
+        clauses.append(Clause(kind, words, section, len(clauses), level, key_of(words)))
     return clauses

@@ -1,0 +1,88 @@
+"""Speed of `diff`: the 720 KB stress pair end to end, every real pair, and growth with size.
+
+    python benchmarks/diff_speed.py [--runs N]
+
+End to end means the real command in a new process (`policywatch diff OLD NEW --format json`),
+start-up included. Medians of --runs runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from policywatch.diff import Side, compare_texts
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "fixtures"
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "policywatch", *args]
+
+
+def median_seconds(argv: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def in_process(old: str, new: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        json.dumps(compare_texts(Side("old", old), Side("new", new)).to_json())
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    stress_old, stress_new = SHARED / "stress" / "old.md", SHARED / "stress" / "new.md"
+    print("## start-up")
+    print(f"policywatch --help: {median_seconds(command('--help'), args.runs):.3f} s")
+    print()
+    print("## the stress pair (720 KB), end to end")
+    e2e = median_seconds(
+        command("diff", str(stress_old), str(stress_new), "--format", "json"), args.runs
+    )
+    print(f"policywatch diff --format json: {e2e:.3f} s")
+    print()
+    print("## growth with size (in process: segment, align, word edits, JSON)")
+    old_text, new_text = stress_old.read_text(), stress_new.read_text()
+    print("| size | seconds | per 1x |")
+    print("|---|---|---|")
+    base = None
+    with tempfile.TemporaryDirectory():
+        for factor in (1, 2, 4, 8):
+            seconds = in_process(old_text * factor, new_text * factor, max(3, args.runs // 2))
+            base = base or seconds
+            print(f"| {factor}x | {seconds:.3f} | {seconds / factor:.3f} |")
+    print()
+    print("## every real pair (in process)")
+    times = []
+    for folder in sorted((SHARED / "pairs").glob("*")):
+        seconds = in_process(
+            (folder / "old.md").read_text(), (folder / "new.md").read_text(), args.runs
+        )
+        times.append((seconds, folder.name))
+    print(
+        f"median {statistics.median(t for t, _ in times):.4f} s, worst {max(times)[0]:.4f} s "
+        f"({max(times)[1]})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
