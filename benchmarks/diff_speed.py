@@ -13,14 +13,13 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from policywatch.diff import Side, compare_texts
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "fixtures"
+SHARED = ROOT / "tests" / "fixtures"
 
 
 def command(*args: str) -> list[str]:
@@ -63,24 +62,21 @@ def main() -> int:
     old_text, new_text = stress_old.read_text(), stress_new.read_text()
     print("| size | seconds | per 1x |")
     print("|---|---|---|")
-    base = None
-    with tempfile.TemporaryDirectory():
-        for factor in (1, 2, 4, 8):
-            seconds = in_process(old_text * factor, new_text * factor, max(3, args.runs // 2))
-            base = base or seconds
-            print(f"| {factor}x | {seconds:.3f} | {seconds / factor:.3f} |")
+    for factor in (1, 2, 4, 8):
+        seconds = in_process(old_text * factor, new_text * factor, max(3, args.runs // 2))
+        print(f"| {factor}x | {seconds:.3f} | {seconds / factor:.3f} |")
     print()
-    print("## every real pair (in process)")
-    times = []
+    print("## every real pair")
+    inside, outside = [], []
     for folder in sorted((SHARED / "pairs").glob("*")):
-        seconds = in_process(
-            (folder / "old.md").read_text(), (folder / "new.md").read_text(), args.runs
-        )
-        times.append((seconds, folder.name))
-    print(
-        f"median {statistics.median(t for t, _ in times):.4f} s, worst {max(times)[0]:.4f} s "
-        f"({max(times)[1]})"
-    )
+        old, new = folder / "old.md", folder / "new.md"
+        inside.append((in_process(old.read_text(), new.read_text(), args.runs), folder.name))
+        argv = command("diff", str(old), str(new), "--format", "json")
+        outside.append((median_seconds(argv, max(3, args.runs // 2)), folder.name))
+    for label, times in (("in process", inside), ("end to end", outside)):
+        worst = max(times)
+        median = statistics.median(t for t, _ in times)
+        print(f"{label}: median {median:.4f} s, worst {worst[0]:.4f} s ({worst[1]})")
     return 0
 
 
