@@ -189,3 +189,32 @@ def test_reextract_command_reports_and_never_makes_news(project: Path) -> None:
         }
     ]
     assert "Last updated" not in run(project, "show", "tiktok-us").output
+
+
+def test_the_faceprints_story_through_daily_checks(tmp_path: Path, httpserver: HTTPServer) -> None:
+    """before, after, then a refetch of after: two snapshots, and day two says what changed."""
+    (tmp_path / "policies.yaml").write_text(
+        f"defaults:\n  retries: 0\npolicies:\n  - id: tiktok-us\n"
+        f"    url: {httpserver.url_for('/privacy')}\n"
+    )
+    outputs = []
+    for day, page in enumerate(["before.html", "after.html", "after-refetch.html"], start=1):
+        httpserver.clear()
+        httpserver.expect_request("/privacy").respond_with_data(
+            (CASE / page).read_bytes(), content_type="text/html; charset=utf-8"
+        )
+        result = run(tmp_path, "check", "--now", f"2021-06-0{day}T06:00:00Z", "--exit-code")
+        outputs.append((result.exit_code, result.output))
+    assert [code for code, _ in outputs] == [1, 1, 0]
+    assert "tiktok-us: first snapshot 2021-06-01T06-00-00Z" in outputs[0][1]
+    assert (
+        "tiktok-us: CHANGED 2021-06-02T06-00-00Z (was 2021-06-01T06-00-00Z): 1 modified, 1 added"
+        in outputs[1][1]
+    )
+    assert "0 changed, 0 failed, 1 unchanged" in outputs[2][1]
+    snapshots = sorted(p.name for p in (tmp_path / "snapshots" / "tiktok-us").glob("*.md"))
+    assert snapshots == ["2021-06-01T06-00-00Z.md", "2021-06-02T06-00-00Z.md"]
+    text = (tmp_path / "snapshots" / "tiktok-us" / snapshots[1]).read_text()
+    expect = json.loads((CASE / "expect.json").read_text())["before.html -> after.html"]
+    for noise in expect["must_not_mention"]:
+        assert noise not in text

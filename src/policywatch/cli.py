@@ -234,15 +234,17 @@ def check(
         )
     order = {p.id: i for i, p in enumerate(policies)}
     outcomes.sort(key=lambda o: order[o.policy_id])
+    summaries = {o.policy_id: _change_summary(archive, o) for o in outcomes if o.is_news}
     if fmt == "json":
-        _json(
-            {
-                "checked_at": moment.isoformat().replace("+00:00", "Z"),
-                "results": [o.to_json() for o in outcomes],
-            }
-        )
+        results = []
+        for o in outcomes:
+            result = o.to_json()
+            if summaries.get(o.policy_id) is not None:
+                result["changes"] = summaries[o.policy_id]
+            results.append(result)
+        _json({"checked_at": moment.isoformat().replace("+00:00", "Z"), "results": results})
     else:
-        check_report(_out(), outcomes, quiet)
+        check_report(_out(), outcomes, quiet, summaries)
     if any(o.status == FAILED for o in outcomes):
         sys.exit(EXIT_FAILED)
     changed = any(o.status in (NEW, CHANGED) and not o.technical for o in outcomes)
@@ -319,6 +321,18 @@ def diff(
         )
     if exit_code and comparison.differs:
         sys.exit(EXIT_CHANGED)
+
+
+def _change_summary(archive: Archive, outcome: Any) -> dict[str, int] | None:
+    """How many clauses a new snapshot changed against the one before it."""
+    if not (outcome.snapshot and outcome.previous):
+        return None
+    from .diff import Side, compare_texts
+
+    old = archive.resolve(f"{outcome.policy_id}@{outcome.previous}")
+    new = archive.resolve(f"{outcome.policy_id}@{outcome.snapshot}")
+    comparison = compare_texts(Side(old.ref, old.text), Side(new.ref, new.text))
+    return {kind: n for kind, n in comparison.summary().items() if n}
 
 
 @main.command("list")

@@ -23,7 +23,7 @@ def day(stamp: str | None) -> str:
     return f"{date_part} {clock} UTC" if clock else date_part
 
 
-def outcome_line(outcome: Outcome) -> Text:
+def outcome_line(outcome: Outcome, summary: dict[str, int] | None = None) -> Text:
     line = Text()
     line.append_text(text(outcome.policy_id, "bold"))
     line.append(": ")
@@ -45,6 +45,9 @@ def outcome_line(outcome: Outcome) -> Text:
     elif outcome.status == CHANGED:
         line.append("CHANGED", "bold yellow")
         line.append(f" {outcome.snapshot} (was {outcome.previous})")
+        if summary:
+            counts = ", ".join(f"{n} {kind}" for kind, n in summary.items())
+            line.append(f": {counts}")
     else:
         line.append("unchanged", "dim")
         if outcome.not_modified:
@@ -52,13 +55,18 @@ def outcome_line(outcome: Outcome) -> Text:
     return line
 
 
-def check_report(console: Console, outcomes: Sequence[Outcome], quiet: bool) -> None:
+def check_report(
+    console: Console,
+    outcomes: Sequence[Outcome],
+    quiet: bool,
+    summaries: dict[str, dict[str, int] | None] | None = None,
+) -> None:
     """Changes first, then failures, then the count of the unchanged."""
     order = {NEW: 0, CHANGED: 0, FAILED: 1, UNCHANGED: 2}
     for outcome in sorted(outcomes, key=lambda o: (order[o.status], o.policy_id)):
         if outcome.status == UNCHANGED or (quiet and not outcome.is_news):
             continue
-        console.print(outcome_line(outcome))
+        console.print(outcome_line(outcome, (summaries or {}).get(outcome.policy_id)))
     if quiet:
         return
     counts = {status: sum(o.status == status for o in outcomes) for status in order}
