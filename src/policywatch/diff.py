@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .align import ADDED, MERGED, MODIFIED, MOVED, REMOVED, SAME, SPLIT, Alignment, Change, align
 from .archive import Archive
+from .detect import Flag, flags_for, present
 from .inline import Edit, word_edits
 from .segment import segment
+from .taxonomy import Category, load_taxonomy
 
 SUMMARY_ORDER = (MODIFIED, ADDED, REMOVED, MOVED, SPLIT, MERGED)
 
@@ -27,15 +30,32 @@ class Side:
     text: str
 
 
+@dataclass(frozen=True)
+class Appearance:
+    """A category the policy mentions for the first time, or no longer mentions at all."""
+
+    category: str
+    clauses: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"category": self.category, "clauses": list(self.clauses)}
+
+
 @dataclass
 class Comparison:
     old: Side
     new: Side
     alignment: Alignment
+    flags: list[list[Flag]] = field(default_factory=list)  # one list per change, in order
+    appeared: list[Appearance] = field(default_factory=list)
+    disappeared: list[Appearance] = field(default_factory=list)
 
     @property
     def changes(self) -> list[Change]:
         return self.alignment.changes
+
+    def flagged(self) -> list[tuple[Change, list[Flag]]]:
+        return [(c, f) for c, f in zip(self.changes, self.flags, strict=True) if f]
 
     @property
     def differs(self) -> bool:
@@ -51,7 +71,11 @@ class Comparison:
             "old": {"source": self.old.label, "clauses": len(self.alignment.old)},
             "new": {"source": self.new.label, "clauses": len(self.alignment.new)},
             "summary": self.summary(),
-            "changes": [change_json(c) for c in self.changes],
+            "categories": {
+                "appeared": [a.to_json() for a in self.appeared],
+                "disappeared": [a.to_json() for a in self.disappeared],
+            },
+            "changes": [change_json(c, f) for c, f in zip(self.changes, self.flags, strict=True)],
         }
 
 
@@ -66,14 +90,14 @@ def edits_of(change: Change) -> list[Edit] | None:
     return None
 
 
-def change_json(change: Change) -> dict[str, Any]:
+def change_json(change: Change, flags: Sequence[Flag] = ()) -> dict[str, Any]:
     old_section = change.old[0].section_path if change.old else None
     value: dict[str, Any] = {
         "kind": change.kind,
         "old_text": change.old_text,
         "new_text": change.new_text,
         "section": change.section,
-        "flags": [],
+        "flags": [f.to_json() for f in flags],
     }
     if change.kind == MOVED:
         value["old_section"] = old_section
@@ -87,8 +111,33 @@ def change_json(change: Change) -> dict[str, Any]:
     return value
 
 
-def compare_texts(old: Side, new: Side) -> Comparison:
-    return Comparison(old, new, align(segment(old.text), segment(new.text)))
+def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = None) -> Comparison:
+    """Align two versions and flag the data practices each change adds or removes."""
+    categories = load_taxonomy() if taxonomy is None else taxonomy
+    alignment = align(segment(old.text), segment(new.text))
+    flags = [flags_for(c.old_text or "", c.new_text or "", categories) for c in alignment.changes]
+    comparison = Comparison(old, new, alignment, flags)
+    _whole_document(comparison, categories)
+    return comparison
+
+
+def _whole_document(comparison: Comparison, categories: Sequence[Category]) -> None:
+    """Categories new to the policy, or gone from it: only a changed clause can do either."""
+    by_id = {c.id: c for c in categories}
+    for direction, side, target in (
+        ("added", comparison.old.text, comparison.appeared),
+        ("removed", comparison.new.text, comparison.disappeared),
+    ):
+        carriers: dict[str, list[str]] = {}
+        for change, flags in zip(comparison.changes, comparison.flags, strict=True):
+            for flag in flags:
+                if flag.change == direction and not flag.definition:
+                    text = change.new_text if direction == "added" else change.old_text
+                    carriers.setdefault(flag.category, []).append(text or "")
+        lowered = side.lower() if carriers else None
+        for category_id, clauses in carriers.items():
+            if not present(side, by_id[category_id], lowered):
+                target.append(Appearance(category_id, tuple(clauses)))
 
 
 def read_side(spec: str, archive: Archive) -> Side:
