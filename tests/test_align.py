@@ -74,8 +74,11 @@ def test_generated_edits_align_losslessly_and_as_made(name: str, kind: str, seed
     kinds = lossless(case.old, case.new)
     if kind == "reflow":
         assert kinds == []  # formatting is not content
-    else:
-        assert len(kinds) >= len(case.truth) > 0 or not case.truth
+    elif kind in ("move", "move-section") and case.truth:
+        # Moving section A past B reads as well as moving B before A: either may be reported.
+        assert kinds and set(kinds) == {MOVED}
+    elif case.truth:
+        assert len(kinds) >= len(case.truth)
 
 
 @settings(max_examples=40, deadline=None)

@@ -207,10 +207,10 @@ def test_the_faceprints_story_through_daily_checks(tmp_path: Path, httpserver: H
         outputs.append((result.exit_code, result.output))
     assert [code for code, _ in outputs] == [1, 1, 0]
     assert "tiktok-us: first snapshot 2021-06-01T06-00-00Z" in outputs[0][1]
-    assert (
-        "tiktok-us: CHANGED 2021-06-02T06-00-00Z (was 2021-06-01T06-00-00Z): 1 modified, 1 added"
-        in outputs[1][1]
-    )
+    day_two = outputs[1][1]
+    assert day_two.startswith("tiktok-us: NEW biometric: ")
+    assert "faceprints, voiceprints" in day_two
+    assert "CHANGED 2021-06-02T06-00-00Z (was 2021-06-01T06-00-00Z): 1 modified, 1 added" in day_two
     assert "0 changed, 0 failed, 1 unchanged" in outputs[2][1]
     snapshots = sorted(p.name for p in (tmp_path / "snapshots" / "tiktok-us").glob("*.md"))
     assert snapshots == ["2021-06-01T06-00-00Z.md", "2021-06-02T06-00-00Z.md"]

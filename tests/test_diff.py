@@ -60,7 +60,10 @@ def test_a_refetch_with_other_wrapper_noise_is_no_change() -> None:
 def test_exit_code_and_summary_line() -> None:
     result = diff(str(CASE / "before.html"), str(CASE / "after.html"), "--exit-code")
     assert result.exit_code == 1
-    assert result.output.rstrip().endswith("1 modified, 1 added")
+    assert "\n1 modified, 1 added\n" in result.output
+    assert "⚑ NEW biometric: face and body features, biometric identifiers" in result.output
+    assert "biometric: Measurements of your body" in result.output  # the legend, once
+    assert result.output.count("Illinois BIPA") == 1
     assert "Last updated: [-Jan 1-]{+Aug 19+}, [-2021-]{+2024+}" in result.output
     assert "unchanged clause(s)" in result.output  # context is folded
 

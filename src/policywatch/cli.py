@@ -65,6 +65,13 @@ class Env:
 
         return load_config(self.config_path)
 
+    def taxonomy(self) -> tuple[Any, ...]:
+        """The categories in force: shipped, merged with the config's `taxonomy:` file."""
+        from .taxonomy import load_taxonomy
+
+        extra = self.config().taxonomy if self.config_path.exists() else None
+        return load_taxonomy(extra)
+
     def archive(self) -> Archive:
         if self.archive_path is not None:
             return Archive(self.archive_path)
@@ -185,6 +192,11 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
 @format_option
 @click.option("--exit-code", is_flag=True, help="Exit 1 when a policy changed.")
 @click.option(
+    "--only-flagged",
+    is_flag=True,
+    help="Print nothing unless a change adds or removes flagged data-practice language.",
+)
+@click.option(
     "--accept",
     is_flag=True,
     help="Archive pages the guards would refuse (shrunk text, error-like pages): for real changes.",
@@ -205,6 +217,7 @@ def check(
     quiet: bool,
     fmt: str,
     exit_code: bool,
+    only_flagged: bool,
     accept: bool,
     jobs: int | None,
     wait: float,
@@ -220,6 +233,7 @@ def check(
 
     config = env.config()
     policies = config.select(ids)
+    env.taxonomy()  # a broken taxonomy file is a configuration error: say so before fetching
     moment = _now(now)
     archive = env.archive()
     show_progress = fmt == "text" and not quiet and sys.stderr.isatty()
@@ -234,17 +248,23 @@ def check(
         )
     order = {p.id: i for i, p in enumerate(policies)}
     outcomes.sort(key=lambda o: order[o.policy_id])
-    summaries = {o.policy_id: _change_summary(archive, o) for o in outcomes if o.is_news}
+    taxonomy = env.taxonomy()
+    news: dict[str, dict[str, Any]] = {}
+    for o in outcomes:
+        found = _news(archive, o, taxonomy) if o.is_news else None
+        if found is not None:
+            news[o.policy_id] = found
+    if only_flagged:
+        outcomes = [o for o in outcomes if news.get(o.policy_id, {}).get("flags")]
     if fmt == "json":
         results = []
         for o in outcomes:
             result = o.to_json()
-            if summaries.get(o.policy_id) is not None:
-                result["changes"] = summaries[o.policy_id]
+            result.update(news.get(o.policy_id, {}))
             results.append(result)
         _json({"checked_at": moment.isoformat().replace("+00:00", "Z"), "results": results})
     else:
-        check_report(_out(), outcomes, quiet, summaries)
+        check_report(_out(), outcomes, quiet or only_flagged, news)
     if any(o.status == FAILED for o in outcomes):
         sys.exit(EXIT_FAILED)
     changed = any(o.status in (NEW, CHANGED) and not o.technical for o in outcomes)
@@ -302,13 +322,14 @@ def diff(
         old, new = read_side(first, archive), read_side(second, archive)
     except SideError as exc:
         raise Failure(str(exc)) from None
-    comparison = compare_texts(old, new)
+    taxonomy = env.taxonomy()
+    comparison = compare_texts(old, new, taxonomy)
     if fmt == "json":
         _json(comparison.to_json())
     elif fmt == "markdown":
         from .render.markdown import render as render_markdown
 
-        click.echo(render_markdown(comparison), nl=False)
+        click.echo(render_markdown(comparison, taxonomy), nl=False)
     else:
         from rich.console import Console
 
@@ -317,22 +338,46 @@ def diff(
         console = Console(highlight=False, no_color=no_color)
         color = console.is_terminal and not no_color and not console.no_color
         render_terminal(
-            console, comparison, context=context, side_by_side=side_by_side, color=color
+            console,
+            comparison,
+            context=context,
+            side_by_side=side_by_side,
+            color=color,
+            taxonomy=list(taxonomy),
         )
     if exit_code and comparison.differs:
         sys.exit(EXIT_CHANGED)
 
 
-def _change_summary(archive: Archive, outcome: Any) -> dict[str, int] | None:
-    """How many clauses a new snapshot changed against the one before it."""
+def _news(archive: Archive, outcome: Any, taxonomy: Any) -> dict[str, Any] | None:
+    """What a new snapshot changed against the one before it: clause counts and flags."""
     if not (outcome.snapshot and outcome.previous):
         return None
     from .diff import Side, compare_texts
 
     old = archive.resolve(f"{outcome.policy_id}@{outcome.previous}")
     new = archive.resolve(f"{outcome.policy_id}@{outcome.snapshot}")
-    comparison = compare_texts(Side(old.ref, old.text), Side(new.ref, new.text))
-    return {kind: n for kind, n in comparison.summary().items() if n}
+    comparison = compare_texts(Side(old.ref, old.text), Side(new.ref, new.text), taxonomy)
+    flags = [f.to_json() for _, found in comparison.flagged() for f in found]
+    return {
+        "changes": {kind: n for kind, n in comparison.summary().items() if n},
+        "flags": flags,
+        "appeared": [a.category for a in comparison.appeared],
+    }
+
+
+@main.command("taxonomy")
+@format_option
+@pass_env
+def taxonomy_(env: Env, fmt: str) -> None:
+    """The data-practice categories in force (shipped, plus the config's `taxonomy:` file)."""
+    categories = env.taxonomy()
+    if fmt == "json":
+        _json([c.to_json() for c in categories])
+        return
+    from .render.terminal import taxonomy_table
+
+    taxonomy_table(_out(), list(categories))
 
 
 @main.command("list")

@@ -72,6 +72,7 @@ class Config:
     policies: tuple[Policy, ...]
     jobs: int = 4
     defaults: Settings = field(default_factory=Settings)
+    taxonomy: Path | None = None  # an extra taxonomy file, merged over the shipped one
 
     def get(self, policy_id: str) -> Policy:
         for policy in self.policies:
@@ -101,7 +102,7 @@ SETTING_KEYS = {
 }
 DEFAULT_KEYS = SETTING_KEYS | {"jobs"}
 POLICY_KEYS = {"id", "name", "url", "select", "remove", "ignore"} | SETTING_KEYS
-TOP_KEYS = {"defaults", "policies"}
+TOP_KEYS = {"defaults", "policies", "taxonomy"}
 
 
 def _suggest(word: str, choices: list[str] | set[str]) -> str:
@@ -297,6 +298,12 @@ def parse_config(text: str, path: Path) -> Config:
             )
         own = {k: v for k, v in default_nodes.items() if k != "jobs"}
         defaults = _settings(reader, own, "defaults: ", defaults)
+    taxonomy = None
+    if "taxonomy" in top:
+        name = reader.string(top["taxonomy"], "field 'taxonomy'")
+        taxonomy = (path.parent / name) if not Path(name).is_absolute() else Path(name)
+        if not taxonomy.is_file():
+            raise reader.fail(top["taxonomy"], "field 'taxonomy'", f"no such file: {taxonomy}")
     if "policies" not in top:
         raise reader.fail(root, "", "missing the 'policies:' list")
     policies_node = top["policies"]
@@ -314,4 +321,6 @@ def parse_config(text: str, path: Path) -> Config:
             )
         seen[policy.id] = node.start_mark.line + 1
         policies.append(policy)
-    return Config(path=path, policies=tuple(policies), jobs=jobs, defaults=defaults)
+    return Config(
+        path=path, policies=tuple(policies), jobs=jobs, defaults=defaults, taxonomy=taxonomy
+    )

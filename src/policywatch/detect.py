@@ -87,6 +87,7 @@ class Flag:
 
 
 _REACH = 800  # characters looked at on each side of a match to find its sentence
+_LOOKBACK = 400  # how far back in its sentence a negation can reach a term
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
@@ -105,8 +106,8 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 _NOT_A_DENIAL = re.compile(r"\bdo not (?:sell|share)(?: (?:or|and|/) (?:sell|share))? my\b", re.I)
 
 
-def _negated(sentence: str, before: str, after: str) -> bool:
-    context = before + after[:40]
+def _negated(sentence: str, before: str, term: str, after: str) -> bool:
+    context = before + term + after[:40]
     names = [m.span() for m in _NOT_A_DENIAL.finditer(context)]
     cues = [c for c in _NEGATION.finditer(before) if not any(a <= c.start() < b for a, b in names)]
     if cues:
@@ -183,7 +184,7 @@ def mentions(text: str, taxonomy: Iterable[Category], lowered: str | None = None
                 continue
             s_start, s_end = _sentence(text, match.start(), match.end())
             sentence = text[s_start:s_end]
-            before = text[max(s_start, match.start() - 120) : match.start()]
+            before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
             after = text[match.end() : s_end]
             first_person = bool(_FIRST_PERSON.search(sentence) and _PRACTICE_VERB.search(sentence))
             found.append(
@@ -192,7 +193,7 @@ def mentions(text: str, taxonomy: Iterable[Category], lowered: str | None = None
                     term=match.group(0),
                     start=match.start(),
                     end=match.end(),
-                    negated=_negated(sentence, before, after),
+                    negated=_negated(sentence, before, match.group(0), after),
                     definition=bool(_DEFINITION.search(sentence)) and not first_person,
                     first_person=first_person,
                 )
@@ -269,7 +270,8 @@ def present(text: str, category: Category, lowered: str | None = None) -> bool:
         if category.exclude is not None and _excluded(text, match, category.exclude):
             continue
         s_start, s_end = _sentence(text, match.start(), match.end())
-        before = text[max(s_start, match.start() - 120) : match.start()]
-        if not _negated(text[s_start:s_end], before, text[match.end() : s_end]):
+        before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
+        after = text[match.end() : s_end]
+        if not _negated(text[s_start:s_end], before, match.group(0), after):
             return True
     return False

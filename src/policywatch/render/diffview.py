@@ -7,8 +7,10 @@ from rich.table import Table
 from rich.text import Text
 
 from ..align import ADDED, MERGED, MODIFIED, MOVED, REMOVED, SAME, SPLIT, Change
+from ..detect import Flag
 from ..diff import Comparison, edits_of
 from ..inline import DELETE, EQUAL, INSERT
+from ..taxonomy import Category
 from .safe import plain
 
 SIGNS = {MODIFIED: "~", ADDED: "+", REMOVED: "-", MOVED: ">", SPLIT: "<", MERGED: ">"}
@@ -22,6 +24,35 @@ KIND_STYLE = {
 }
 DELETED_STYLE = "red strike"
 INSERTED_STYLE = "bold green underline"
+TERM_STYLE = "bold reverse"
+FLAG_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "bold yellow",
+              "low": "yellow"}  # fmt: skip
+
+
+def flag_text(flag: Flag) -> Text:
+    """ "NEW biometric: faceprints, voiceprints", or what was dropped, in one line."""
+    line = Text()
+    if flag.change == "added":
+        label = "NOW SAYS IT MAY" if flag.was_negated else "NEW"
+        if flag.definition:
+            label += " (in a legal definition)"
+    else:
+        label = "NOW DENIES" if flag.negated else "NO LONGER"
+    line.append(f"{label} {flag.category}", FLAG_STYLE.get(flag.severity, "bold"))
+    line.append(": " + plain(", ".join(flag.terms)))
+    return line
+
+
+def legend(categories: list[Category]) -> Text:
+    """Each flagged category once: what it means, and the law that makes it matter."""
+    out = Text()
+    for category in categories:
+        if out:
+            out.append("\n")
+        out.append(f"{category.id}", "bold")
+        out.append(f": {plain(category.explain)} ")
+        out.append(f"({plain(category.legal_hook)})", "dim")
+    return out
 
 
 class Marks:
@@ -108,6 +139,7 @@ def render(
     context: int = 1,
     side_by_side: bool = False,
     color: bool = True,
+    taxonomy: list[Category] | None = None,
 ) -> None:
     """Print the comparison: a title, each change (context folded), a summary."""
     marks = Marks(color)
@@ -116,6 +148,7 @@ def render(
     title.append(" -> ")
     title.append(plain(comparison.new.label), "bold")
     console.print(title)
+    flags_of = {id(c): f for c, f in comparison.flagged()}
     entries = comparison.alignment.entries
     shown: set[int] = set()
     for index, entry in enumerate(entries):
@@ -132,22 +165,39 @@ def render(
         if entry.kind == SAME:
             console.print(_context(entry.new[0].text))
             continue
-        console.print(_change(entry, marks, side_by_side))
+        console.print(_change(entry, marks, side_by_side, flags_of.get(id(entry), [])))
     if folded and shown:
         console.print(Text(f"  ... {folded} unchanged clause(s) ...", "dim"))
+    console.print(Text(""))
+    for appearance in comparison.appeared:
+        console.print(Text(f"New in this policy: {appearance.category}", "bold red"))
+    for appearance in comparison.disappeared:
+        console.print(Text(f"No longer in this policy: {appearance.category}", "bold"))
     console.print(Text(summary_line(comparison), "bold"))
+    flagged_ids = {f.category for _, flags in comparison.flagged() for f in flags}
+    if flagged_ids and taxonomy:
+        console.print(legend([c for c in taxonomy if c.id in flagged_ids]))
 
 
-def _change(change: Change, marks: Marks, side_by_side: bool) -> RenderableType:
+def _change(change: Change, marks: Marks, side_by_side: bool, flags: list[Flag]) -> RenderableType:
+    lines: list[RenderableType] = [Text(""), _header(change)]
+    lines.extend(Text("  ⚑ ").append_text(flag_text(flag)) for flag in flags)
+    terms = [t for flag in flags for t in flag.terms]
     if not side_by_side:
-        return Group(Text(""), _header(change), _indent(_body(change, marks)))
+        body = _indent(_body(change, marks))
+        if marks.color and terms:
+            body.highlight_words(terms, TERM_STYLE, case_sensitive=False)
+        return Group(*lines, body)
     table = Table(show_header=False, expand=True, box=None, padding=(0, 1))
     table.add_column("old", ratio=1)
     table.add_column("new", ratio=1)
     old = _body(change, marks, "old") if change.old else Text("")
     new = _body(change, marks, "new") if change.new else Text("")
+    if marks.color and terms:
+        new.highlight_words(terms, TERM_STYLE, case_sensitive=False)
+        old.highlight_words(terms, TERM_STYLE, case_sensitive=False)
     table.add_row(old, new)
-    return Group(Text(""), _header(change), table)
+    return Group(*lines, table)
 
 
 def _indent(body: Text) -> Text:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 
 from ..align import ADDED, MERGED, MOVED, REMOVED, SPLIT, Change
+from ..detect import Flag
 from ..diff import Comparison, edits_of
 from ..inline import DELETE, EQUAL
-from .diffview import summary_line
+from ..taxonomy import Category
+from .diffview import flag_text, summary_line
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
@@ -30,7 +33,7 @@ def _marked(op: str, text: str) -> str:
     return f"{lead}{marker}{escape(text.strip())}{marker}{trail}"
 
 
-def change_markdown(change: Change) -> str:
+def change_markdown(change: Change, flags: Sequence[Flag] = ()) -> str:
     title = change.kind.capitalize()
     section = change.section
     if change.kind == MOVED and change.old:
@@ -40,6 +43,8 @@ def change_markdown(change: Change) -> str:
     else:
         where = escape(section) if section else "(top)"
     lines = [f"#### {title}: {where}", ""]
+    for flag in flags:
+        lines.extend([f"**⚑ {escape(flag_text(flag).plain)}**", ""])
     edits = edits_of(change)
     if change.kind in (SPLIT, MERGED):
         for clause in change.old:
@@ -60,12 +65,28 @@ def change_markdown(change: Change) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(comparison: Comparison) -> str:
+def render(comparison: Comparison, taxonomy: Sequence[Category] = ()) -> str:
+    """Flagged changes first, then the others in reading order; a legend of the categories."""
     parts = [
         f"### {escape(comparison.old.label)} → {escape(comparison.new.label)}",
         "",
         summary_line(comparison),
         "",
     ]
-    parts.extend(change_markdown(change) for change in comparison.changes)
+    for appearance in comparison.appeared:
+        parts.extend([f"**New in this policy: {escape(appearance.category)}**", ""])
+    for appearance in comparison.disappeared:
+        parts.extend([f"**No longer in this policy: {escape(appearance.category)}**", ""])
+    pairs = list(zip(comparison.changes, comparison.flags, strict=True))
+    ordered = [p for p in pairs if p[1]] + [p for p in pairs if not p[1]]
+    parts.extend(change_markdown(change, flags) for change, flags in ordered)
+    flagged = {f.category for _, flags in pairs for f in flags}
+    if flagged and taxonomy:
+        parts.append("---\n")
+        for category in taxonomy:
+            if category.id in flagged:
+                parts.append(
+                    f"- **{escape(category.id)}**: {escape(category.explain)} "
+                    f"({escape(category.legal_hook)})"
+                )
     return "\n".join(parts).rstrip("\n") + "\n"

@@ -23,7 +23,7 @@ def day(stamp: str | None) -> str:
     return f"{date_part} {clock} UTC" if clock else date_part
 
 
-def outcome_line(outcome: Outcome, summary: dict[str, int] | None = None) -> Text:
+def outcome_line(outcome: Outcome, news: dict[str, Any] | None = None) -> Text:
     line = Text()
     line.append_text(text(outcome.policy_id, "bold"))
     line.append(": ")
@@ -43,11 +43,15 @@ def outcome_line(outcome: Outcome, summary: dict[str, int] | None = None) -> Tex
         line.append("back to an earlier text", "yellow")
         line.append(f" {outcome.snapshot}: the same text as {day(outcome.returns_to)}")
     elif outcome.status == CHANGED:
+        flags = (news or {}).get("flags") or []
+        for flag in flags:
+            line.append_text(_flag(flag))
+            line.append("; ")
         line.append("CHANGED", "bold yellow")
         line.append(f" {outcome.snapshot} (was {outcome.previous})")
-        if summary:
-            counts = ", ".join(f"{n} {kind}" for kind, n in summary.items())
-            line.append(f": {counts}")
+        counts = (news or {}).get("changes")
+        if counts:
+            line.append(": " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
     else:
         line.append("unchanged", "dim")
         if outcome.not_modified:
@@ -55,18 +59,37 @@ def outcome_line(outcome: Outcome, summary: dict[str, int] | None = None) -> Tex
     return line
 
 
+def _flag(flag: dict[str, Any]) -> Text:
+    """A flag from the JSON of a change: 'NEW biometric: faceprints, voiceprints'."""
+    if flag["change"] == "added":
+        label = "NOW SAYS IT MAY" if flag["was_negated"] else "NEW"
+    else:
+        label = "NOW DENIES" if flag["negated"] else "NO LONGER"
+    line = Text()
+    style = "bold red" if flag["severity"] in ("high", "critical") else "bold yellow"
+    line.append(f"{label} {flag['category']}", style)
+    line.append_text(text(": " + ", ".join(flag["terms"])))
+    return line
+
+
 def check_report(
     console: Console,
     outcomes: Sequence[Outcome],
     quiet: bool,
-    summaries: dict[str, dict[str, int] | None] | None = None,
+    news: dict[str, dict[str, Any]] | None = None,
 ) -> None:
-    """Changes first, then failures, then the count of the unchanged."""
-    order = {NEW: 0, CHANGED: 0, FAILED: 1, UNCHANGED: 2}
-    for outcome in sorted(outcomes, key=lambda o: (order[o.status], o.policy_id)):
+    """Flagged changes first, then other changes, failures, and the count of the unchanged."""
+    news = news or {}
+    order = {NEW: 1, CHANGED: 1, FAILED: 2, UNCHANGED: 3}
+
+    def rank(o: Outcome) -> tuple[int, str]:
+        flagged = bool(news.get(o.policy_id, {}).get("flags"))
+        return (0 if flagged else order[o.status], o.policy_id)
+
+    for outcome in sorted(outcomes, key=rank):
         if outcome.status == UNCHANGED or (quiet and not outcome.is_news):
             continue
-        console.print(outcome_line(outcome, (summaries or {}).get(outcome.policy_id)))
+        console.print(outcome_line(outcome, news.get(outcome.policy_id)))
     if quiet:
         return
     counts = {status: sum(o.status == status for o in outcomes) for status in order}
@@ -123,4 +146,16 @@ def history(console: Console, policy_id: str, rows: Sequence[dict[str, Any]]) ->
             text("; ".join(notes)),
         )
     console.print(text(f"{policy_id}: {len(rows)} snapshot(s)", "bold"))
+    console.print(table)
+
+
+def taxonomy_table(console: Console, categories: Sequence[Any]) -> None:
+    table = _table("category", "severity", "what it means", "law")
+    for category in categories:
+        table.add_row(
+            text(category.id, "bold"),
+            text(category.severity),
+            text(category.explain),
+            text(category.legal_hook, "dim"),
+        )
     console.print(table)
