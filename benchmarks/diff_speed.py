@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from policywatch.diff import Side, compare_texts
+from policywatch.taxonomy import Category
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT / "tests" / "fixtures"
@@ -35,11 +36,13 @@ def median_seconds(argv: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
-def in_process(old: str, new: str, runs: int) -> float:
+def in_process(
+    old: str, new: str, runs: int, taxonomy: tuple[Category, ...] | None = None
+) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        json.dumps(compare_texts(Side("old", old), Side("new", new)).to_json())
+        json.dumps(compare_texts(Side("old", old), Side("new", new), taxonomy).to_json())
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -57,6 +60,16 @@ def main() -> int:
         command("diff", str(stress_old), str(stress_new), "--format", "json"), args.runs
     )
     print(f"policywatch diff --format json: {e2e:.3f} s")
+    print()
+    print("## what detection adds (stress pair, in process)")
+    old_text, new_text = stress_old.read_text(), stress_new.read_text()
+    without = in_process(old_text, new_text, args.runs * 2, ())
+    with_flags = in_process(old_text, new_text, args.runs * 2)
+    print(
+        f"without detection {without:.3f} s, with {with_flags:.3f} s: "
+        f"+{with_flags - without:.3f} s, {100 * (with_flags - without) / without:.0f}% in process, "
+        f"{100 * (with_flags - without) / e2e:.0f}% of the end-to-end diff"
+    )
     print()
     print("## growth with size (in process: segment, align, word edits, JSON)")
     old_text, new_text = stress_old.read_text(), stress_new.read_text()

@@ -67,10 +67,10 @@ class Env:
 
     def taxonomy(self) -> tuple[Any, ...]:
         """The categories in force: shipped, merged with the config's `taxonomy:` file."""
+        from .config import taxonomy_of
         from .taxonomy import load_taxonomy
 
-        extra = self.config().taxonomy if self.config_path.exists() else None
-        return load_taxonomy(extra)
+        return load_taxonomy(taxonomy_of(self.config_path))
 
     def archive(self) -> Archive:
         if self.archive_path is not None:

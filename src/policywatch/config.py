@@ -13,6 +13,8 @@ import yaml
 
 from .errors import ConfigError
 
+# libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
 # Names that some file systems or our own archive reserve.
 RESERVED_IDS = frozenset(
@@ -277,7 +279,7 @@ def parse_config(text: str, path: Path) -> Config:
     """Validate configuration text; path is used in messages and as the config's location."""
     reader = _Reader(path)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -324,3 +326,20 @@ def parse_config(text: str, path: Path) -> Config:
     return Config(
         path=path, policies=tuple(policies), jobs=jobs, defaults=defaults, taxonomy=taxonomy
     )
+
+
+def taxonomy_of(path: Path) -> Path | None:
+    """Only the `taxonomy:` file of a configuration, for commands that need nothing else."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return load_config(path).taxonomy  # let the full reader say what is wrong, and where
+    name = data.get("taxonomy") if isinstance(data, dict) else None
+    if not isinstance(name, str):
+        return load_config(path).taxonomy if name is not None else None
+    extra = Path(name) if Path(name).is_absolute() else path.parent / name
+    if not extra.is_file():
+        return load_config(path).taxonomy
+    return extra

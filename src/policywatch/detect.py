@@ -122,21 +122,24 @@ _WINDOW_BEFORE, _WINDOW_AFTER = 40, 200  # taxonomy's _OPTIONAL_LEAD must stay b
 _WORD_BREAKS = (" ", "\n", "(", "“", '"', "'", "‘", "/", "[", "*", "_")
 
 
+def _anchor_starts(lowered: str, anchor: str) -> Iterable[int]:
+    """Where an anchor starts a word in a lowercased text."""
+    if lowered.startswith(anchor):
+        yield 0
+    # A short anchor ("ai", "ip") hides inside many words: look for it after a word break.
+    for lead in _WORD_BREAKS if len(anchor) < 4 else ("",):
+        needle = lead + anchor
+        at = lowered.find(needle)
+        while at != -1:
+            begin = at + len(lead)
+            if begin and not (lowered[begin - 1].isalnum() or lowered[begin - 1] == "-"):
+                yield begin
+            at = lowered.find(needle, at + 1)
+
+
 def _windows(lowered: str, anchors: tuple[str, ...]) -> list[tuple[int, int]]:
     """Stretches of a long text around each anchor that starts a word, merged."""
-    starts = []
-    for anchor in anchors:
-        if lowered.startswith(anchor):
-            starts.append(0)
-        # A short anchor ("ai", "ip") hides inside many words: look for it after a word break.
-        for lead in _WORD_BREAKS if len(anchor) < 4 else ("",):
-            needle = lead + anchor
-            at = lowered.find(needle)
-            while at != -1:
-                begin = at + len(lead)
-                if begin and not (lowered[begin - 1].isalnum() or lowered[begin - 1] == "-"):
-                    starts.append(begin)
-                at = lowered.find(needle, at + 1)
+    starts = [start for anchor in anchors for start in _anchor_starts(lowered, anchor)]
     spans: list[tuple[int, int]] = []
     for at in sorted(starts):
         begin, end = max(0, at - _WINDOW_BEFORE), min(len(lowered), at + _WINDOW_AFTER)
@@ -145,6 +148,15 @@ def _windows(lowered: str, anchors: tuple[str, ...]) -> list[tuple[int, int]]:
         else:
             spans.append((begin, end))
     return spans
+
+
+def _first_matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[str]]:
+    """Matches near each anchor, anchor by anchor: for a yes-or-no question, found early."""
+    for anchor in category.anchors or ():
+        for start in _anchor_starts(lowered, anchor):
+            begin = max(0, start - _WINDOW_BEFORE)
+            end = min(len(text), start + _WINDOW_AFTER)
+            yield from category.pattern.finditer(text, begin, end)
 
 
 def _matches(text: str, lowered: str | None, category: Category) -> Iterable[re.Match[str]]:
@@ -266,7 +278,12 @@ def present(text: str, category: Category, lowered: str | None = None) -> bool:
     """Whether a text mentions a category other than to deny it (stops at the first)."""
     if lowered is None and len(text) > LONG_TEXT:
         lowered = text.lower()
-    for match in _matches(text, lowered, category):
+    candidates = (
+        _matches(text, lowered, category)
+        if lowered is None or category.anchors is None
+        else _first_matches(text, lowered, category)
+    )
+    for match in candidates:
         if category.exclude is not None and _excluded(text, match, category.exclude):
             continue
         s_start, s_end = _sentence(text, match.start(), match.end())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,13 +26,26 @@ class Category:
     explain: str
     legal: tuple[str, ...]
     severity: str
-    pattern: re.Pattern[str]
-    exclude: re.Pattern[str] | None
     patterns: tuple[str, ...]
     excludes: tuple[str, ...]
-    # Lowercase literal starts that every match begins with (None: some pattern has none).
-    # Long texts are searched only around them: str.find is far faster than a regex scan.
-    anchors: tuple[str, ...] | None = None
+
+    # Compiled on first use: compiling all eighteen costs more than most diffs.
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return _compile(list(self.patterns), self.id)
+
+    @cached_property
+    def exclude(self) -> re.Pattern[str] | None:
+        return _compile(list(self.excludes), self.id) if self.excludes else None
+
+    @cached_property
+    def anchors(self) -> tuple[str, ...] | None:
+        """Lowercase literal starts that every match begins with (None: some pattern has none).
+
+        Long texts are searched only around them: str.find is far faster than a regex scan,
+        and a short text whose lowercase holds none of them cannot match at all.
+        """
+        return _anchors(list(self.patterns))
 
     @property
     def legal_hook(self) -> str:
@@ -53,16 +66,18 @@ class Category:
 def _compile(patterns: list[str], where: str) -> re.Pattern[str]:
     """Alternatives as whole words; a space matches any run of white space (line breaks too),
     and "a ?b" matches "ab" as well as "a b"."""
-    parts = []
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ConfigError(
-                f"{where}: '{pattern}' is not a valid regular expression ({exc})"
-            ) from None
-        parts.append("(?:" + _spaced(pattern) + ")")
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+    parts = ["(?:" + _spaced(pattern) + ")" for pattern in patterns]
+    try:
+        return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+    except re.error:
+        for pattern in patterns:  # find the culprit only when something is wrong
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(
+                    f"{where}: '{pattern}' is not a valid regular expression ({exc})"
+                ) from None
+        raise
 
 
 _C = re._constants  # type: ignore[attr-defined]
@@ -177,17 +192,14 @@ def _category(entry: Any, where: str) -> Category:
         explain=str(entry.get("explain") or ""),
         legal=tuple(str(x) for x in legal),
         severity=severity,
-        pattern=_compile(patterns, where),
-        exclude=_compile(excludes, where) if excludes else None,
         patterns=tuple(patterns),
         excludes=tuple(excludes),
-        anchors=_anchors(patterns),
     )
 
 
 def _categories(text: str, where: str) -> list[Category]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where}: not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(data, dict) or not isinstance(data.get("categories"), list):
@@ -209,5 +221,6 @@ def load_taxonomy(extra: Path | None = None) -> tuple[Category, ...]:
         except OSError as exc:
             raise ConfigError(f"{extra}: cannot be read ({exc.strerror})") from None
         for category in _categories(text, str(extra)):
+            _ = category.pattern, category.exclude  # a user's mistake is reported at load
             merged[category.id] = category
     return tuple(merged.values())
