@@ -265,6 +265,13 @@ def check(
         _json({"checked_at": moment.isoformat().replace("+00:00", "Z"), "results": results})
     else:
         check_report(_out(), outcomes, quiet or only_flagged, news)
+    if config.notify:
+        from .notify import compose, send
+
+        message = compose(outcomes, news, moment.isoformat(), config.notify_on)
+        problem = send(config.notify, message) if message else None
+        if problem:
+            click.echo(f"policywatch: {problem}", err=True)
     if any(o.status == FAILED for o in outcomes):
         sys.exit(EXIT_FAILED)
     changed = any(o.status in (NEW, CHANGED) and not o.technical for o in outcomes)

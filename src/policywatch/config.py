@@ -75,6 +75,8 @@ class Config:
     jobs: int = 4
     defaults: Settings = field(default_factory=Settings)
     taxonomy: Path | None = None  # an extra taxonomy file, merged over the shipped one
+    notify: tuple[str, ...] = ()  # Apprise URLs, one message per run
+    notify_on: str = "changes"  # or "flagged": only changes that carry a flag
 
     def get(self, policy_id: str) -> Policy:
         for policy in self.policies:
@@ -104,7 +106,8 @@ SETTING_KEYS = {
 }
 DEFAULT_KEYS = SETTING_KEYS | {"jobs"}
 POLICY_KEYS = {"id", "name", "url", "select", "remove", "ignore"} | SETTING_KEYS
-TOP_KEYS = {"defaults", "policies", "taxonomy"}
+TOP_KEYS = {"defaults", "policies", "taxonomy", "notify"}
+NOTIFY_KEYS = {"urls", "on"}
 
 
 def _suggest(word: str, choices: list[str] | set[str]) -> str:
@@ -306,6 +309,23 @@ def parse_config(text: str, path: Path) -> Config:
         taxonomy = (path.parent / name) if not Path(name).is_absolute() else Path(name)
         if not taxonomy.is_file():
             raise reader.fail(top["taxonomy"], "field 'taxonomy'", f"no such file: {taxonomy}")
+    notify: tuple[str, ...] = ()
+    notify_on = "changes"
+    if "notify" in top:
+        notify_nodes = reader.mapping(top["notify"], "notify", NOTIFY_KEYS)
+        if "urls" not in notify_nodes:
+            raise reader.fail(top["notify"], "notify", "missing 'urls' (a list of Apprise URLs)")
+        notify = tuple(
+            u for u, _ in reader.string_list(notify_nodes["urls"], "notify: field 'urls'")
+        )
+        if "on" in notify_nodes:
+            notify_on = reader.string(notify_nodes["on"], "notify: field 'on'")
+            if notify_on not in ("changes", "flagged"):
+                raise reader.fail(
+                    notify_nodes["on"],
+                    "notify: field 'on'",
+                    f"'{notify_on}' is not 'changes' or 'flagged'",
+                )
     if "policies" not in top:
         raise reader.fail(root, "", "missing the 'policies:' list")
     policies_node = top["policies"]
@@ -324,7 +344,13 @@ def parse_config(text: str, path: Path) -> Config:
         seen[policy.id] = node.start_mark.line + 1
         policies.append(policy)
     return Config(
-        path=path, policies=tuple(policies), jobs=jobs, defaults=defaults, taxonomy=taxonomy
+        path=path,
+        policies=tuple(policies),
+        jobs=jobs,
+        defaults=defaults,
+        taxonomy=taxonomy,
+        notify=notify,
+        notify_on=notify_on,
     )
 
 

@@ -1,0 +1,76 @@
+"""One message per run to the people who do not read cron mail, through Apprise.
+
+Apprise (the optional extra `policywatch[notify]`) speaks to Slack, e-mail, Matrix, ntfy, a
+JSON webhook and many more, each named by a URL. A failure to notify is reported, never fatal:
+the archive is already written when notifications go out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .check import CHANGED, FAILED, NEW, Outcome
+
+ALL, FLAGGED = "changes", "flagged"
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+
+
+def _flag_line(flag: dict[str, Any]) -> str:
+    if flag["change"] == "added":
+        label = "NOW SAYS IT MAY" if flag["was_negated"] else "NEW"
+    else:
+        label = "NOW DENIES" if flag["negated"] else "NO LONGER"
+    return f"{label} {flag['category']}: {', '.join(flag['terms'])}"
+
+
+def compose(
+    outcomes: Sequence[Outcome], news: dict[str, dict[str, Any]], when: str, only: str = ALL
+) -> Message | None:
+    """The run's message, or None when there is nothing the recipients asked to hear."""
+    lines: list[str] = []
+    flagged_policies = []
+    for outcome in outcomes:
+        found = news.get(outcome.policy_id, {})
+        flags = found.get("flags") or []
+        if only == FLAGGED and not flags:
+            continue
+        if outcome.status in (NEW, CHANGED) and outcome.is_news:
+            if flags:
+                flagged_policies.append(outcome.policy_id)
+            counts = ", ".join(f"{n} {k}" for k, n in (found.get("changes") or {}).items())
+            head = f"{outcome.policy_id}: changed" + (f" ({counts})" if counts else "")
+            if outcome.status == NEW:
+                head = f"{outcome.policy_id}: first snapshot"
+            lines.append(head)
+            lines.extend(f"  {_flag_line(flag)}" for flag in flags)
+        elif outcome.status == FAILED and outcome.is_news and only == ALL:
+            lines.append(f"{outcome.policy_id}: failed: {outcome.reason}")
+    if not lines:
+        return None
+    if flagged_policies:
+        title = f"policywatch: data-practice changes in {', '.join(flagged_policies)}"
+    else:
+        title = f"policywatch: {len(lines)} policy update(s)"
+    return Message(title, f"Checked {when}\n\n" + "\n".join(lines))
+
+
+def send(urls: Sequence[str], message: Message) -> str | None:
+    """Send to every URL; the reason it failed, or None when all went out."""
+    try:
+        import apprise
+    except ImportError:
+        return "notify: Apprise is not installed (pip install 'policywatch[notify]')"
+    sender = apprise.Apprise()
+    bad = [url for url in urls if not sender.add(url)]
+    if bad:
+        return f"notify: not an Apprise URL: {', '.join(bad)}"
+    if not sender.notify(title=message.title, body=message.body):
+        return "notify: at least one notification could not be delivered"
+    return None

@@ -1,0 +1,75 @@
+"""Notifications through Apprise, to a real JSON webhook on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from policywatch.cli import main
+
+CASE = Path(__file__).parent / "fixtures" / "cases" / "tiktok-us-faceprints"
+
+
+PAGE: dict[str, bytes] = {}
+
+
+def setup(tmp_path: Path, server: HTTPServer, hook: str, on: str) -> None:
+    server.expect_request("/privacy").respond_with_handler(
+        lambda request: Response(PAGE["body"], content_type="text/html")
+    )
+    (tmp_path / "policies.yaml").write_text(
+        f"notify:\n  urls: ['{hook}']\n  on: {on}\n"
+        f"defaults:\n  retries: 0\npolicies:\n"
+        f"  - id: tiktok-us\n    url: {server.url_for('/privacy')}\n"
+    )
+
+
+def day(tmp_path: Path, server: HTTPServer, page: str, date: str) -> Result:
+    PAGE["body"] = (CASE / page).read_bytes()
+    return CliRunner().invoke(
+        main, ["--config", str(tmp_path / "policies.yaml"), "check", "--now", date]
+    )
+
+
+def hooks(server: HTTPServer) -> list[dict[str, object]]:
+    return [json.loads(request.get_data()) for request, _ in server.log if request.path == "/hook"]
+
+
+def test_one_message_per_run_for_flagged_changes_only(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    hook = "json://" + httpserver.url_for("/hook").split("://", 1)[1]
+    setup(tmp_path, httpserver, hook, "flagged")
+    first = day(tmp_path, httpserver, "before.html", "2021-06-01T06:00:00Z")
+    assert first.exit_code == 0 and hooks(httpserver) == []  # a first snapshot carries no flag
+    second = day(tmp_path, httpserver, "after.html", "2021-06-02T06:00:00Z")
+    assert second.exit_code == 0, second.output
+    (message,) = hooks(httpserver)
+    assert "tiktok-us" in str(message["title"]) and "data-practice" in str(message["title"])
+    assert "NEW biometric:" in str(message["message"]) and "faceprints" in str(message["message"])
+    third = day(tmp_path, httpserver, "after-refetch.html", "2021-06-03T06:00:00Z")
+    assert third.exit_code == 0 and len(hooks(httpserver)) == 1  # nothing new: no message
+
+
+def test_a_notification_that_fails_is_reported_and_the_archive_kept(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    setup(tmp_path, httpserver, "json://127.0.0.1:9/nobody-listens", "changes")
+    result = day(tmp_path, httpserver, "before.html", "2021-06-01T06:00:00Z")
+    assert result.exit_code == 0
+    assert "notify: at least one notification could not be delivered" in result.stderr
+    assert len(list((tmp_path / "snapshots" / "tiktok-us").glob("*.md"))) == 1
+
+
+def test_notify_settings_are_validated(tmp_path: Path) -> None:
+    (tmp_path / "policies.yaml").write_text(
+        "notify:\n  urls: ['json://x']\n  on: sometimes\npolicies: []\n"
+    )
+    result = CliRunner().invoke(main, ["--config", str(tmp_path / "policies.yaml"), "validate"])
+    assert result.exit_code == 2
+    assert "'sometimes' is not 'changes' or 'flagged'" in result.stderr
