@@ -218,3 +218,25 @@ def test_the_faceprints_story_through_daily_checks(tmp_path: Path, httpserver: H
     expect = json.loads((CASE / "expect.json").read_text())["before.html -> after.html"]
     for noise in expect["must_not_mention"]:
         assert noise not in text
+
+
+def test_only_flagged_prints_nothing_unless_a_flag_fired(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    (tmp_path / "policies.yaml").write_text(
+        f"defaults:\n  retries: 0\npolicies:\n  - id: tiktok-us\n"
+        f"    url: {httpserver.url_for('/privacy')}\n"
+    )
+    page: dict[str, bytes] = {}
+    httpserver.expect_request("/privacy").respond_with_handler(
+        lambda request: __import__("werkzeug").Response(page["body"], content_type="text/html")
+    )
+    outputs = []
+    for n, name in enumerate(["before.html", "after.html", "after-refetch.html"], start=1):
+        page["body"] = (CASE / name).read_bytes()
+        result = run(tmp_path, "check", "--only-flagged", "--now", f"2021-06-0{n}T06:00:00Z")
+        assert result.exit_code == 0
+        outputs.append(result.output)
+    assert outputs[0] == ""  # a first snapshot: nothing flagged
+    assert outputs[1].startswith("tiktok-us: NEW biometric:") and outputs[1].count("\n") == 1
+    assert outputs[2] == ""
