@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,40 @@ def date_of_file(path: Path, at: datetime | None = None) -> datetime:
     return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
 
 
+@dataclass(frozen=True)
+class Version:
+    """A version of a policy from elsewhere: a saved file or a commit of a versions repository."""
+
+    name: str
+    taken_at: datetime
+    raw: bytes
+    meta: dict[str, Any]
+
+
+class BackfillError(Exception):
+    """A source of history that cannot be read."""
+
+
+SAVED_PAGE_SUFFIXES = (".html", ".htm", ".pdf", ".txt", ".md")
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for the saved pages directly inside it, by name."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and p.suffix.lower() in SAVED_PAGE_SUFFIXES
+                )
+            )
+        else:
+            files.append(path)
+    return files
+
+
 def import_files(
     archive: Archive,
     policy: Policy,
@@ -49,38 +84,72 @@ def import_files(
     accept: bool = False,
 ) -> list[Imported]:
     """Record saved pages as snapshots, oldest first, through the same extraction as `check`."""
-    dated: list[tuple[datetime, Path]] = []
+    versions: list[Version] = []
     results: list[Imported] = []
-    for path in files:
+    for path in expand(files):
         try:
-            dated.append((date_of_file(path, at), path))
-        except OSError as exc:
-            results.append(Imported(str(path), None, None, f"cannot be read: {exc.strerror}"))
-    for taken_at, path in sorted(dated, key=lambda pair: pair[0]):
-        try:
+            taken_at = date_of_file(path, at)
             raw = path.read_bytes()
         except OSError as exc:
-            results.append(Imported(str(path), taken_at, None, f"cannot be read: {exc.strerror}"))
+            results.append(Imported(str(path), None, None, f"cannot be read: {exc.strerror}"))
             continue
+        meta = {"source": "import", "url": policy.url, "file": path.name}
+        versions.append(Version(str(path), taken_at, raw, meta))
+    return results + import_versions(archive, policy, versions, accept)
+
+
+def import_versions(
+    archive: Archive, policy: Policy, versions: list[Version], accept: bool = False
+) -> list[Imported]:
+    results = []
+    for version in sorted(versions, key=lambda v: v.taken_at):
         try:
-            result = derive_text(policy, raw, filename=path.name, accept=accept)
+            result = derive_text(policy, version.raw, filename=version.name, accept=accept)
             outcome = record_version(
                 archive,
                 policy,
-                taken_at=taken_at,
-                raw=raw,
+                taken_at=version.taken_at,
+                raw=version.raw,
                 result=result,
-                meta={"source": "import", "url": policy.url, "file": path.name},
+                meta=version.meta,
                 accept=accept,
             )
         except Rejected as exc:
-            results.append(Imported(str(path), taken_at, None, exc.reason))
+            results.append(Imported(version.name, version.taken_at, None, exc.reason))
             continue
         except (ArchiveError, OSError) as exc:
-            results.append(Imported(str(path), taken_at, None, f"archive: {exc}"))
+            results.append(Imported(version.name, version.taken_at, None, f"archive: {exc}"))
             continue
-        results.append(Imported(str(path), taken_at, outcome))
+        results.append(Imported(version.name, version.taken_at, outcome))
     return results
+
+
+def ota_versions(repo: Path, service: str, terms: str) -> list[Version]:
+    """Each committed version of `Service/Terms Type.md` in an Open Terms Archive versions clone,
+    dated by its commit."""
+    relative = f"{service}/{terms}.md"
+
+    def git(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+
+    log = git("log", "--reverse", "--format=%H %cI", "--", relative)
+    if log.returncode != 0:
+        reason = log.stderr.decode(errors="replace").strip().splitlines()
+        raise BackfillError(
+            f"{repo}: not a readable git repository ({reason[0] if reason else 'git failed'})"
+        )
+    versions = []
+    for line in log.stdout.decode().splitlines():
+        commit, _, when = line.partition(" ")
+        shown = git("show", f"{commit}:{relative}")
+        if shown.returncode != 0:
+            continue  # the commit removed the file
+        taken_at = datetime.fromisoformat(when).astimezone(UTC).replace(microsecond=0)
+        meta = {"source": "ota", "repository": str(repo), "commit": commit, "file": relative}
+        versions.append(Version(f"{relative}@{commit[:12]}", taken_at, shown.stdout, meta))
+    if not versions:
+        raise BackfillError(f"{repo}: no commit holds '{relative}' (check --service and --terms)")
+    return versions
 
 
 @dataclass(frozen=True)

@@ -373,6 +373,119 @@ def _news(archive: Archive, outcome: Any, taxonomy: Any) -> dict[str, Any] | Non
     }
 
 
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--since", default=None, help="From this date (YYYY-MM-DD) or span back (30d, 6w, 1y)."
+)
+@click.option("--until", default=None, help="Up to this date (YYYY-MM-DD), inclusive.")
+@click.option("--only-flagged", is_flag=True, help="Only changes that carry a flag.")
+@click.option("--oldest-first", is_flag=True, help="Oldest change first (newest is the default).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json", "atom"]),
+    default="markdown",
+    show_default=True,
+    help="markdown (CommonMark), json entries, or an Atom feed.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file (atomically) instead of standard output.",
+)
+@now_option
+@pass_env
+def changelog(
+    env: Env,
+    ids: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    only_flagged: bool,
+    oldest_first: bool,
+    fmt: str,
+    output: Path | None,
+    now: str | None,
+) -> None:
+    """A readable history of each policy's recorded changes, newest first.
+
+    Byte-identical for the same archive, so a changelog kept in git shows only real news.
+    """
+    from .changelog import entries as changelog_entries
+    from .changelog import parse_since
+    from .render import changelog as render_changelog
+
+    archive = env.archive()
+    moment = _now(now)
+    if env.config_path.exists():
+        config = env.config()
+        names = {p.id: p.name for p in config.policies}
+        chosen = list(ids) or [p.id for p in config.policies if archive.snapshots(p.id)]
+    else:
+        names = {}
+        chosen = list(ids) or archive.policy_ids()
+    for policy_id in chosen:
+        if not archive.snapshots(policy_id):
+            raise Failure(f"no snapshots of '{policy_id}' in {archive.root}")
+    try:
+        start = parse_since(since, moment) if since else None
+    except ValueError:
+        raise Failure(
+            f"--since: '{since}' is not a date (YYYY-MM-DD) or a span (30d, 6w, 1y)"
+        ) from None
+    end = None
+    if until:
+        end = parse_time(until, "--until")
+        if len(until.strip()) == 10:  # a whole day: up to its end
+            end = end.replace(hour=23, minute=59, second=59)
+    taxonomy = env.taxonomy()
+    found = changelog_entries(
+        archive,
+        [(i, names.get(i, i)) for i in chosen],
+        taxonomy,
+        since=start,
+        until=end,
+        only_flagged=only_flagged,
+    )
+    if fmt == "json":
+        ordered = found if oldest_first else _newest_first(found)
+        data = json.dumps([e.to_json() for e in ordered], indent=2, ensure_ascii=False) + "\n"
+        payload = data.encode("utf-8")
+    elif fmt == "atom":
+        payload = render_changelog.atom(
+            found, "urn:policywatch:changelog", "Privacy policy changes"
+        )
+    else:
+        span = " ".join(
+            x for x in (f"since {since}" if since else "", f"until {until}" if until else "") if x
+        )
+        empty = f"No recorded changes{' ' + span if span else ''}."
+        payload = render_changelog.markdown(
+            found, list(taxonomy), newest_first=not oldest_first, empty=empty
+        ).encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+    else:
+        from .archive import write_atomic
+
+        write_atomic(output, payload)
+    if not found:
+        click.echo("policywatch: no recorded changes in that range", err=True)
+
+
+def _newest_first(found: list[Any]) -> list[Any]:
+    """Newest first within each policy, policies in their own order."""
+    from itertools import groupby
+
+    out: list[Any] = []
+    for _, group in groupby(found, key=lambda e: e.policy_id):
+        out.extend(reversed(list(group)))
+    return out
+
+
 @main.command("taxonomy")
 @format_option
 @pass_env
@@ -476,10 +589,16 @@ def show(env: Env, ref: str, raw: bool, meta: bool) -> None:
 
 @main.command("import")
 @click.argument("policy_id", metavar="ID")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
-)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, exists=True))
 @click.option("--at", "at", default=None, help="The time of the saved pages (UTC if no zone).")
+@click.option(
+    "--ota",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="An Open Terms Archive versions clone: record each commit of --service/--terms.",
+)
+@click.option("--service", default=None, help="With --ota: the service's folder, e.g. TikTok.")
+@click.option("--terms", default=None, help="With --ota: the terms type, e.g. 'Privacy Policy'.")
 @click.option("--accept", is_flag=True, help="Archive pages the guards would refuse.")
 @format_option
 @click.option(
@@ -491,24 +610,41 @@ def import_(
     policy_id: str,
     files: tuple[Path, ...],
     at: str | None,
+    ota: Path | None,
+    service: str | None,
+    terms: str | None,
     accept: bool,
     fmt: str,
     wait: float,
 ) -> None:
     """Record saved pages (HTML, PDF, text) as snapshots of a configured policy.
 
-    Each file is dated by --at, else by a YYYY-MM-DDTHH-MM-SSZ stamp in its name, else by its
-    modification time; files are recorded oldest first, through the same extraction and
-    dedupe as check.
+    FILES may be files or folders of them. Each file is dated by --at, else by a
+    YYYY-MM-DDTHH-MM-SSZ stamp in its name, else by its modification time; files are recorded
+    oldest first, through the same extraction and dedupe as check. With --ota, each version
+    committed to an Open Terms Archive versions repository is recorded, dated by its commit.
     """
-    from .backfill import import_files
+    from .backfill import BackfillError, import_files, import_versions, ota_versions
     from .render.safe import plain
 
     policy = env.config().get(policy_id)
+    if ota is not None and files:
+        raise Failure("give saved files or --ota, not both")
+    if ota is None and not files:
+        raise Failure("give the saved files (or folders) to import, or --ota DIR")
+    if ota is not None and not (service and terms):
+        raise Failure("--ota needs --service and --terms (the file is SERVICE/TERMS.md)")
     moment = parse_time(at, "--at") if at else None
     archive = env.archive()
+    try:
+        versions = ota_versions(ota, service or "", terms or "") if ota is not None else None
+    except BackfillError as exc:
+        raise Failure(str(exc)) from None
     with archive.lock(wait):
-        results = import_files(archive, policy, list(files), moment, accept=accept)
+        if versions is not None:
+            results = import_versions(archive, policy, versions, accept=accept)
+        else:
+            results = import_files(archive, policy, list(files), moment, accept=accept)
     if fmt == "json":
         _json([r.to_json() for r in results])
     else:

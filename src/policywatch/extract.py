@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
 # Bump when a change to this module changes the text it derives from the same bytes.
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2  # 2: text and markdown keep their lines
 
 HTML, PDF, TEXT = "html", "pdf", "text"
 
@@ -414,8 +414,19 @@ def extract_pdf(body: bytes) -> list[str]:
 
 
 def extract_text_body(text: str) -> list[str]:
-    """Plain text or markdown: keep its lines, fold white space inside them."""
-    return _paragraphs(text)
+    """Plain text or markdown: keep its lines (a list is one item a line), fold white space."""
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        folded = normalise_inline(line)
+        if folded:
+            current.append(folded)
+        elif current:
+            blocks.append("\n".join(current))
+            current = []
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,14 +13,19 @@ from ..inline import DELETE, EQUAL
 from ..taxonomy import Category
 from .diffview import flag_text, summary_line
 
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]~|])")
+_LINE_START = re.compile(r"^(\s*)([#=+-]|\d+(?=[.)]))")
 
 
 def escape(text: str) -> str:
-    """Policy text as literal CommonMark: no emphasis, links, HTML or headings of its own."""
+    """Policy text as literal CommonMark: no emphasis, links, HTML or headings of its own.
+
+    Only what could start markup is escaped, so the source stays readable in a git diff.
+    """
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
     text = html.escape(text, quote=False)
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    text = _INLINE_MARKUP.sub(r"\\\1", text)
+    return "\n".join(_LINE_START.sub(r"\1\\\2", line) for line in text.split("\n"))
 
 
 def _marked(op: str, text: str) -> str:

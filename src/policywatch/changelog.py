@@ -1,0 +1,142 @@
+"""A policy's history as entries: each recorded change, with its clause changes and flags."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .archive import Archive, Snapshot
+from .diff import Comparison, Side, change_json, compare_texts
+from .taxonomy import Category
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DATE = (
+    rf"(?:(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?: of)? (?:{_MONTHS})\.?,? \d{{4}}"
+    rf"|(?:{_MONTHS}) \d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+)
+_STATED = re.compile(
+    r"\b(?:last (?:updated|modified|revised|changed|update)|effective(?: date| as of| from| on)?|"
+    r"updated(?: on| as of)?|date of last revision|valid from|in effect (?:from|as of)|"
+    r"(?:this )?(?:privacy )?(?:policy|notice|statement) (?:was )?(?:last )?updated(?: on)?)"
+    rf"\s*[:\-–—]?\s*(?:on |as of |from )?({_DATE})",
+    re.IGNORECASE,
+)
+
+
+def stated_date(text: str) -> str | None:
+    """The date a policy gives for itself ("Last updated: May 4, 2026"), as written."""
+    match = _STATED.search(text[:5000]) or _STATED.search(text)
+    return " ".join(match.group(1).split()) if match else None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One recorded change of one policy."""
+
+    policy_id: str
+    policy_name: str
+    snapshot: Snapshot
+    previous: Snapshot | None
+    comparison: Comparison | None  # None for the first snapshot
+    stated: str | None
+    stated_before: str | None
+
+    @property
+    def date(self) -> str:
+        return self.snapshot.taken_at.date().isoformat()
+
+    @property
+    def returns_to(self) -> str | None:
+        value = self.snapshot.meta.get("returns_to")
+        return str(value) if value else None
+
+    @property
+    def stated_unchanged(self) -> bool:
+        """The text changed but the policy's own date did not."""
+        return bool(self.stated and self.previous and self.stated == self.stated_before)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.comparison and any(self.comparison.flags))
+
+    def to_json(self) -> dict[str, Any]:
+        comparison = self.comparison
+        return {
+            "policy": self.policy_id,
+            "name": self.policy_name,
+            "date": self.date,
+            "snapshot": self.snapshot.stamp,
+            "previous": self.previous.stamp if self.previous else None,
+            "stated_date": self.stated,
+            "stated_date_unchanged": self.stated_unchanged,
+            "returns_to": self.returns_to,
+            "summary": comparison.summary() if comparison else None,
+            "appeared": [a.category for a in comparison.appeared] if comparison else [],
+            "disappeared": [a.category for a in comparison.disappeared] if comparison else [],
+            "changes": [
+                change_json(c, f) for c, f in zip(comparison.changes, comparison.flags, strict=True)
+            ]
+            if comparison
+            else [],
+        }
+
+
+_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
+
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """YYYY-MM-DD, an ISO time, or a span back from now: 30d, 6w, 3m, 1y."""
+    relative = _RELATIVE.match(value.strip().lower())
+    if relative:
+        days = int(relative.group(1)) * {"d": 1, "w": 7, "m": 30, "y": 365}[relative.group(2)]
+        return now - timedelta(days=days)
+    moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def entries(
+    archive: Archive,
+    policies: Sequence[tuple[str, str]],
+    taxonomy: Sequence[Category],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    only_flagged: bool = False,
+) -> list[Entry]:
+    """The recorded changes of each policy, oldest first, technical re-extractions left out."""
+    found: list[Entry] = []
+    for policy_id, name in policies:
+        previous: Snapshot | None = None
+        for snap in archive.snapshots(policy_id):
+            if snap.meta.get("technical") and previous is not None:
+                continue  # a re-extraction, not a change of the policy
+            in_range = (since is None or snap.taken_at >= since) and (
+                until is None or snap.taken_at <= until
+            )
+            if in_range:
+                comparison = None
+                if previous is not None:
+                    comparison = compare_texts(
+                        Side(previous.ref, previous.text), Side(snap.ref, snap.text), taxonomy
+                    )
+                entry = Entry(
+                    policy_id,
+                    name,
+                    snap,
+                    previous,
+                    comparison,
+                    stated_date(snap.text),
+                    stated_date(previous.text) if previous else None,
+                )
+                if not only_flagged or entry.flagged:
+                    found.append(entry)
+            previous = snap
+    return found

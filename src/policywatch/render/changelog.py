@@ -1,0 +1,122 @@
+"""The changelog as CommonMark and as an Atom feed: stable, so committed copies show only news."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+
+from ..changelog import Entry
+from ..taxonomy import Category
+from .diffview import summary_line
+from .markdown import change_markdown, escape
+
+
+def _seen(entry: Entry) -> str:
+    return entry.snapshot.taken_at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _entry_markdown(entry: Entry) -> list[str]:
+    lines = [f"### {entry.date}", ""]
+    facts = [f"Seen {_seen(entry)}."]
+    if entry.stated:
+        facts.append(f"The policy's own date: {escape(entry.stated)}.")
+        if entry.stated_unchanged:
+            facts.append("The text changed but that date did not.")
+    comparison = entry.comparison
+    if comparison is None:
+        facts.append("First recorded version.")
+    elif entry.returns_to:
+        facts.append(f"Back to the text of {entry.returns_to[:10]} (the page alternates).")
+    else:
+        facts.append(f"{summary_line(comparison).capitalize()}.")
+    lines.extend(["*" + " ".join(facts) + "*", ""])
+    if comparison is None or entry.returns_to:
+        return lines
+    for appearance in comparison.appeared:
+        lines.extend([f"**New in this policy: {escape(appearance.category)}**", ""])
+    for appearance in comparison.disappeared:
+        lines.extend([f"**No longer in this policy: {escape(appearance.category)}**", ""])
+    pairs = list(zip(comparison.changes, comparison.flags, strict=True))
+    flagged = [(c, f) for c, f in pairs if f]
+    others = [(c, f) for c, f in pairs if not f]
+    for change, flags in flagged + others:
+        lines.append(change_markdown(change, flags).rstrip("\n"))
+        lines.append("")
+    return lines
+
+
+def markdown(
+    entries: Sequence[Entry],
+    taxonomy: Sequence[Category],
+    *,
+    newest_first: bool = True,
+    title: str = "Privacy policy changelog",
+    empty: str = "No recorded changes in this range.",
+) -> str:
+    """One document: a section per policy, an entry per change, a legend of categories."""
+    lines = [f"# {escape(title)}", ""]
+    if not entries:
+        lines.extend([escape(empty), ""])
+    for (policy_id, name), group in groupby(entries, key=lambda e: (e.policy_id, e.policy_name)):
+        items = list(group)
+        lines.extend([f"## {escape(name)} ({escape(policy_id)})", ""])
+        for entry in reversed(items) if newest_first else items:
+            lines.extend(_entry_markdown(entry))
+    flagged = {f.category for e in entries if e.comparison for fl in e.comparison.flags for f in fl}
+    if flagged:
+        lines.extend(["## What the flags mean", ""])
+        for category in taxonomy:
+            if category.id in flagged:
+                lines.append(
+                    f"- **{escape(category.id)}** ({escape(category.name)}): "
+                    f"{escape(category.explain)} Law: {escape(category.legal_hook)}."
+                )
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def entry_title(entry: Entry) -> str:
+    comparison = entry.comparison
+    if comparison is None:
+        return f"{entry.policy_id}: first recorded version"
+    if entry.returns_to:
+        return f"{entry.policy_id}: back to the text of {entry.returns_to[:10]}"
+    flags = sorted(
+        {
+            f"{'NEW' if f.change == 'added' else 'NO LONGER'} {f.category}"
+            for fl in comparison.flags
+            for f in fl
+        }
+    )
+    head = f"{entry.policy_id}: " + (", ".join(flags) + "; " if flags else "")
+    return head + summary_line(comparison)
+
+
+def atom(entries: Sequence[Entry], feed_id: str, title: str) -> bytes:
+    """An Atom feed, one entry per change; ids and dates come from the archive, so re-running
+    it gives the same feed and readers never show an old change as new."""
+    from feedgen.feed import FeedGenerator
+
+    feed = FeedGenerator()
+    feed.id(feed_id)
+    feed.title(title)
+    feed.link(href=feed_id, rel="self")
+    feed.language("en")
+    newest = max((e.snapshot.taken_at for e in entries), default=None)
+    ordered = sorted(entries, key=lambda e: (e.snapshot.taken_at, e.policy_id))
+    for entry in ordered:
+        item = feed.add_entry(order="append")
+        item.id(f"{feed_id}/{entry.policy_id}/{entry.snapshot.stamp}")
+        item.title(entry_title(entry))
+        item.updated(entry.snapshot.taken_at)
+        item.published(entry.snapshot.taken_at)
+        body = markdown([entry], [], title=entry.policy_name)
+        item.content(body, type="text")
+    if newest is not None:
+        feed.updated(newest)
+    else:
+        from datetime import UTC, datetime
+
+        feed.updated(datetime(1970, 1, 1, tzinfo=UTC))
+    result: bytes = feed.atom_str(pretty=True)
+    return result

@@ -1,0 +1,257 @@
+"""The changelog of the demo archive, imports of folders and of Open Terms Archive clones."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from markdown_it import MarkdownIt
+
+from policywatch.changelog import stated_date
+from policywatch.cli import main
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+HISTORY = FIXTURES / "history"
+DEMO = ["--config", str(ROOT / "policies.yaml"), "--archive", str(ROOT / "snapshots")]
+
+
+def demo(*args: str) -> Result:
+    return CliRunner().invoke(main, [*DEMO, *args])
+
+
+@pytest.fixture(scope="module")
+def reddit_changelog() -> str:
+    result = demo("changelog", "reddit")
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_demo_archive_holds_the_shipped_history() -> None:
+    for policy in ("tiktok-eea", "reddit", "snapchat"):
+        history = json.loads(demo("history", policy, "--format", "json").output)
+        assert len(history) >= 20
+        assert history[0]["snapshot"] == sorted((HISTORY / policy).glob("*.md"))[0].stem
+    assert "Open Terms Archive" in (ROOT / "snapshots" / "README.md").read_text()
+
+
+def test_the_changelog_is_sound_commonmark(reddit_changelog: str) -> None:
+    tokens = MarkdownIt("commonmark").parse(reddit_changelog)
+    headings = [
+        (tok.tag, tokens[i + 1].content)
+        for i, tok in enumerate(tokens)
+        if tok.type == "heading_open"
+    ]
+    assert headings[0] == ("h1", "Privacy policy changelog")
+    assert headings[1][0] == "h2" and headings[1][1].startswith("Reddit")
+    dates = [text for tag, text in headings if tag == "h3"]
+    assert dates and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in dates)
+    assert dates == sorted(dates, reverse=True)  # newest first
+    assert not [t for t in tokens if t.type in ("html_block", "html_inline")]
+    inline = [c for t in tokens if t.type == "inline" for c in t.children or []]
+    assert not [c for c in inline if c.type == "link_open"]  # no links of the policy's own
+    assert not [c for c in inline if c.type == "html_inline"]
+
+
+def test_every_flagged_clause_is_quoted(reddit_changelog: str) -> None:
+    rendered = MarkdownIt("commonmark").render(reddit_changelog)
+    plain = re.sub(r"<[^>]+>", "", rendered)
+    entries = json.loads(demo("changelog", "reddit", "--format", "json").output)
+    flagged = [c for e in entries for c in e["changes"] if c["flags"]]
+    assert flagged
+    text = html_unescape(plain).lower()
+    for change in flagged:
+        # The clause is quoted with its edits marked: every flagged term and every word of it
+        # is in the rendered entry.
+        for flag in change["flags"]:
+            for term in flag["terms"]:
+                assert " ".join(term.split()).lower() in text, term
+        clause = change["new_text"] or change["old_text"]
+        assert all(word.lower() in text for word in clause.split()[:12])
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return " ".join(html.unescape(text).split())
+
+
+def test_the_same_archive_gives_byte_identical_output() -> None:
+    first = demo("changelog", "snapchat").stdout_bytes
+    second = demo("changelog", "snapchat").stdout_bytes
+    assert first == second and len(first) > 1000
+
+
+def test_ranges_and_order() -> None:
+    entries = json.loads(
+        demo("changelog", "reddit", "--since", "2025-01-01", "--format", "json").output
+    )
+    assert entries and all(e["date"] >= "2025-01-01" for e in entries)
+    oldest = json.loads(
+        demo(
+            "changelog", "reddit", "--until", "2022-12-31", "--oldest-first", "--format", "json"
+        ).output
+    )
+    assert [e["date"] for e in oldest] == sorted(e["date"] for e in oldest)
+    assert oldest[0]["previous"] is None  # the first recorded version
+    relative = demo("changelog", "reddit", "--since", "30d", "--now", "2026-08-25T00:00:00Z")
+    assert "### 2026-08-20" in relative.output and "### 2026-07-02" not in relative.output
+    empty = demo("changelog", "reddit", "--since", "2030-01-01")
+    assert empty.exit_code == 0
+    assert "No recorded changes since 2030-01-01." in empty.stdout
+    assert "no recorded changes" in empty.stderr
+    bad = demo("changelog", "reddit", "--since", "yesterday")
+    assert bad.exit_code == 2 and "--since: 'yesterday'" in bad.stderr
+
+
+def test_only_flagged_and_the_policy_date() -> None:
+    everything = json.loads(demo("changelog", "tiktok-eea", "--format", "json").output)
+    flagged = json.loads(
+        demo("changelog", "tiktok-eea", "--only-flagged", "--format", "json").output
+    )
+    assert 0 < len(flagged) < len(everything)
+    assert all(any(c["flags"] for c in e["changes"]) for e in flagged)
+    assert any(e["stated_date_unchanged"] for e in everything)
+    assert stated_date("Intro\n\nLast updated: 4 March 2024\n") == "4 March 2024"
+    assert stated_date("EFFECTIVE DATE: May 25, 2018") == "May 25, 2018"
+    assert stated_date("Valid from 7th of May 2020, updated July 13th, 2026.") == "7th of May 2020"
+
+
+def test_atom_feed_ids_are_stable(tmp_path: Path) -> None:
+    out = tmp_path / "feed.xml"
+    first = demo("changelog", "snapchat", "--format", "atom", "-o", str(out))
+    assert first.exit_code == 0
+    feed = ET.parse(out).getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    ids = [e.text for e in feed.findall("a:entry/a:id", ns)]
+    titles = [e.text or "" for e in feed.findall("a:entry/a:title", ns)]
+    assert len(ids) == len(set(ids)) >= 20
+    assert any("NEW" in t for t in titles)
+    again = demo("changelog", "snapchat", "--format", "atom").stdout_bytes
+    assert again == out.read_bytes()
+
+
+def test_import_a_folder_of_dated_files(tmp_path: Path) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    for page in sorted((HISTORY / "reddit").glob("*.md"))[:5]:
+        shutil.copy(page, folder / page.name)
+    (folder / "notes.json").write_text("{}")  # not a saved page: left alone
+    (tmp_path / "policies.yaml").write_text(
+        "policies:\n  - id: reddit\n    url: https://www.redditinc.com/policies/privacy-policy\n"
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "--config",
+            str(tmp_path / "policies.yaml"),
+            "import",
+            "reddit",
+            str(folder),
+            "--format",
+            "json",
+        ],
+    )
+    rows = json.loads(result.output)
+    assert len(rows) == 5 and all(r["error"] is None for r in rows)
+    assert next(r["snapshot"] for r in rows if r["new_snapshot"]) == "2022-07-11T14-59-57Z"
+
+
+def make_ota_repo(repo: Path) -> list[str]:
+    """A small versions repository built here: three commits of Reddit's real policy."""
+
+    def git(*args: str, date: str = "") -> None:
+        env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(repo),
+                "-c",
+                "user.name=OTA",
+                "-c",
+                "user.email=ota@example.org",
+                *args,
+            ],
+            check=True,
+            capture_output=True,
+            env={**__import__("os").environ, **env},
+        )
+
+    repo.mkdir()
+    git("init", "-q")
+    (repo / "Reddit").mkdir()
+    dates = []
+    for version in sorted((HISTORY / "reddit").glob("*.md"))[:3]:
+        (repo / "Reddit" / "Privacy Policy.md").write_bytes(version.read_bytes())
+        (repo / "README.md").write_text(version.stem)  # another file changes too
+        when = version.stem[:10] + "T" + version.stem[11:19].replace("-", ":") + "Z"
+        git("add", "-A")
+        git("commit", "-q", "-m", f"Record {version.stem}", date=when)
+        dates.append(version.stem)
+    return dates
+
+
+def test_import_an_open_terms_archive_versions_repository(tmp_path: Path) -> None:
+    dates = make_ota_repo(tmp_path / "versions")
+    (tmp_path / "policies.yaml").write_text(
+        "policies:\n  - id: reddit\n    url: https://www.redditinc.com/policies/privacy-policy\n"
+    )
+    config = ["--config", str(tmp_path / "policies.yaml")]
+    result = CliRunner().invoke(
+        main,
+        [
+            *config,
+            "import",
+            "reddit",
+            "--ota",
+            str(tmp_path / "versions"),
+            "--service",
+            "Reddit",
+            "--terms",
+            "Privacy Policy",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["snapshot"] for r in rows] == dates
+    meta = json.loads(CliRunner().invoke(main, [*config, "show", "reddit", "--meta"]).output)
+    assert meta["source"] == "ota" and len(meta["commit"]) == 40
+    wrong = CliRunner().invoke(
+        main,
+        [
+            *config,
+            "import",
+            "reddit",
+            "--ota",
+            str(tmp_path / "versions"),
+            "--service",
+            "Reddit",
+            "--terms",
+            "Terms of Service",
+        ],
+    )
+    assert wrong.exit_code == 2 and "no commit holds 'Reddit/Terms of Service.md'" in wrong.stderr
+    not_git = CliRunner().invoke(
+        main,
+        [
+            *config,
+            "import",
+            "reddit",
+            "--ota",
+            str(tmp_path),
+            "--service",
+            "Reddit",
+            "--terms",
+            "Privacy Policy",
+        ],
+    )
+    assert not_git.exit_code == 2 and "not a readable git repository" in not_git.stderr
