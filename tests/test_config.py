@@ -89,7 +89,15 @@ def test_a_valid_file_loads_with_defaults_and_overrides() -> None:
             ["field 'id'", "not a usable id"],
         ),
         ("policies:\n  - id: con\n    url: https://a.example/\n", ["not a usable id"]),
-        ("policies:\n  - id: a\n", ["policies.yaml:2:", "missing required field 'url'"]),
+        ("policies:\n  - id: a\n", ["policies.yaml:2:", "give 'url' (one page) or 'urls'"]),
+        (
+            "policies:\n  - id: a\n    url: https://a.example/\n    render: sometimes\n",
+            ["policies.yaml:4:", "field 'render'", "'sometimes' is not true, false or auto"],
+        ),
+        (
+            "policies:\n  - id: a\n    urls: [https://a.example/, 'ftp://b']\n",
+            ["policies.yaml:3:", "field 'urls'", "'ftp://b' is not an http"],
+        ),
         (
             "defaults:\n  timeout: soon\npolicies: []\n",
             ["policies.yaml:2:", "field 'timeout'", "expected a number"],
@@ -141,6 +149,8 @@ def test_the_shipped_configuration_is_valid_and_lists_ten_real_policies() -> Non
     ids = {p.id for p in config.policies}
     assert {"tiktok-us", "tiktok-eea", "reddit", "snapchat"} <= ids
     assert all(p.url.startswith("https://") for p in config.policies)
+    by_id = {p.id: p for p in config.policies}
+    assert by_id["tiktok-us"].render == by_id["tiktok-eea"].render == "always"
 
 
 def test_init_writes_a_valid_commented_config_and_refuses_to_overwrite(tmp_path: Path) -> None:

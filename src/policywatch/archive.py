@@ -35,7 +35,7 @@ __all__ = ["Archive", "ArchiveError", "ArchiveLocked", "RefError", "Snapshot"]
 
 STAMP_FORMAT = "%Y-%m-%dT%H-%M-%SZ"
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z")
-RAW_SUFFIXES = {"html": ".html", "pdf": ".pdf", "text": ".txt"}
+RAW_SUFFIXES = {"html": ".html", "pdf": ".pdf", "text": ".txt", "pages": ".pages.json"}
 LOCK_NAME = ".lock"
 
 

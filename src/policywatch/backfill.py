@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .archive import STAMP, Archive, ArchiveError, parse_stamp
-from .check import Outcome, Rejected, _extraction_meta, derive_text, record_version
+from .check import Outcome, Rejected, _extraction_meta, derive_from_raw, derive_text, record_version
 from .config import Policy
 
 
@@ -169,11 +169,8 @@ def reextract(archive: Archive, policy: Policy, now: datetime) -> list[Reextract
     for snap in archive.snapshots(policy.id):
         try:
             raw = snap.raw()
-            result = derive_text(
-                policy,
-                raw,
-                content_type=str(snap.meta.get("content_type", "")),
-                filename=snap.raw_path.name,
+            result = derive_from_raw(
+                policy, raw, snap.raw_path.name, str(snap.meta.get("content_type", ""))
             )
         except (Rejected, ArchiveError) as exc:
             reason = exc.reason if isinstance(exc, Rejected) else str(exc)

@@ -10,9 +10,10 @@ from typing import Any
 
 from . import extract as extraction
 from .archive import Archive, ArchiveError, Snapshot, sha256
+from .browser import Browser
 from .config import Policy
 from .fetch import Fetched, Fetcher, FetchError, Validators
-from .guard import page_problem, shrank, too_short
+from .guard import NEEDS_JAVASCRIPT, needs_javascript, page_problem, shrank, too_short
 
 # Outcome statuses
 NEW = "new"  # the policy's first snapshot
@@ -75,11 +76,15 @@ def derive_text(
     filename: str = "",
     final_url: str = "",
     accept: bool = False,
+    min_length: int | None = None,
 ) -> extraction.Extraction:
     """Extract a policy's text from raw bytes and refuse pages that are not the policy.
 
     With accept, a person vouches for the page: only a page with no text at all is refused.
+    min_length defaults to the policy's; one page of a several-page policy passes 0.
     """
+    if min_length is None:
+        min_length = policy.settings.min_length
     try:
         result = extraction.extract(
             body,
@@ -93,15 +98,60 @@ def derive_text(
     except extraction.ExtractionError as exc:
         # A challenge page never carries the selector: say what the page is, not just that.
         problem = page_problem(body, "", "", final_url) if exc.kind == "selector" else None
+        if problem is None and exc.kind == "selector" and needs_javascript(body):
+            problem = NEEDS_JAVASCRIPT
         raise Rejected(problem or exc.reason) from None
     if accept:
         problem = too_short(result.text, 1)
     else:
         problem = page_problem(body, result.title, result.text, final_url)
-        problem = problem or too_short(result.text, policy.settings.min_length)
+        if problem is None and min_length:
+            problem = too_short(result.text, min_length)
+            if problem is not None and needs_javascript(body):
+                problem = NEEDS_JAVASCRIPT
     if problem is not None:
         raise Rejected(problem)
     return result
+
+
+def derive_pages(
+    policy: Policy, pages: list[dict[str, Any]], accept: bool = False
+) -> extraction.Extraction:
+    """The text of a policy spread over several pages, each refused or kept like one page."""
+    from .pages import PAGES_KIND, join
+
+    texts = []
+    for page in pages:
+        result = derive_text(
+            policy,
+            page["body"],
+            content_type=page.get("content_type") or "",
+            charset=page.get("charset"),
+            final_url=page.get("final_url") or "",
+            accept=accept,
+            min_length=0,
+        )
+        texts.append(result.text)
+    text = join(tuple(p["url"] for p in pages), texts)
+    problem = too_short(text, 1 if accept else policy.settings.min_length)
+    if problem is not None:
+        raise Rejected(problem)
+    return extraction.Extraction(text=text, kind=PAGES_KIND)
+
+
+def derive_from_raw(
+    policy: Policy, raw: bytes, filename: str, content_type: str = ""
+) -> extraction.Extraction:
+    """Re-derive an archived snapshot's text from its raw bytes, one page or several."""
+    if filename.endswith(".pages.json"):
+        from .pages import pages_of
+
+        try:
+            pages = pages_of(raw)
+        except (ValueError, KeyError, TypeError):
+            raise Rejected(f"{filename}: not a readable record of several pages") from None
+        return derive_pages(policy, pages)
+    return derive_text(policy, raw, content_type=content_type, filename=filename)
 
 
 def _extraction_meta(policy: Policy) -> dict[str, Any]:
@@ -118,12 +168,10 @@ def _is_technical(policy: Policy, last: Snapshot, text: str) -> bool:
     ):
         return False
     try:
-        again = derive_text(
-            policy,
-            last.raw(),
-            content_type=str(last.meta.get("content_type", "")),
-            filename=last.raw_path.name,
+        again = derive_from_raw(
+            policy, last.raw(), last.raw_path.name, str(last.meta.get("content_type", ""))
         )
+
     except (Rejected, ArchiveError):
         return False
     return again.text == text
@@ -195,42 +243,45 @@ def _fetch_meta(policy: Policy, fetched: Fetched) -> dict[str, Any]:
         "final_url": fetched.final_url,
         "status": fetched.status,
         "content_type": fetched.content_type,
-        "etag": fetched.headers.get("etag"),
-        "last_modified": fetched.headers.get("last-modified"),
+        "etag": None if fetched.rendered else fetched.headers.get("etag"),
+        "last_modified": None if fetched.rendered else fetched.headers.get("last-modified"),
+        "rendered": fetched.rendered,
     }
 
 
 def check_policy(
-    archive: Archive, fetcher: Fetcher, policy: Policy, now: datetime, accept: bool = False
+    archive: Archive,
+    fetcher: Fetcher,
+    policy: Policy,
+    now: datetime,
+    accept: bool = False,
+    browser: Browser | None = None,
 ) -> Outcome:
-    """Fetch, extract and archive one policy, and remember the check."""
+    """Fetch (or render), extract and archive one policy, and remember the check."""
+    from .pages import get_page, raw_of
+
+    browser = browser or _NO_BROWSER
     state = archive.state(policy.id)
     fetched: Fetched | None = None
     try:
-        fetched = fetcher.fetch(policy, _validators(archive, policy, state))
-        if fetched.not_modified:
-            last = archive.latest(policy.id)
-            outcome = Outcome(
-                policy.id, UNCHANGED, previous=last.stamp if last else None, not_modified=True
-            )
-        else:
-            result = derive_text(
-                policy,
-                fetched.body,
-                content_type=fetched.content_type,
-                charset=fetched.charset,
-                final_url=fetched.final_url,
-                accept=accept,
-            )
+        if len(policy.pages) > 1:
+            pages = [get_page(fetcher, browser, policy, url) for url in policy.pages]
+            result = derive_pages(policy, [_page(p) for p in pages], accept)
+            meta = {**_fetch_meta(policy, pages[0]), "pages": list(policy.pages)}
+            meta["rendered"] = any(p.rendered for p in pages)
             outcome = record_version(
                 archive,
                 policy,
                 taken_at=now,
-                raw=fetched.body,
+                raw=raw_of(pages),
                 result=result,
-                meta=_fetch_meta(policy, fetched),
+                meta=meta,
                 accept=accept,
             )
+        else:
+            validators = None if policy.render == "always" else _validators(archive, policy, state)
+            fetched = get_page(fetcher, browser, policy, policy.url, validators)
+            outcome = _archive_page(archive, policy, fetched, now, accept)
     except FetchError as exc:
         outcome = Outcome(policy.id, FAILED, reason=exc.reason)
     except Rejected as exc:
@@ -238,6 +289,46 @@ def check_policy(
     except (ArchiveError, OSError) as exc:
         outcome = Outcome(policy.id, FAILED, reason=f"archive: {exc}")
     return _remember(archive, policy, now, outcome, state, fetched)
+
+
+def _page(fetched: Fetched) -> dict[str, Any]:
+    return {
+        "url": fetched.url,
+        "body": fetched.body,
+        "content_type": fetched.content_type,
+        "charset": fetched.charset,
+        "final_url": fetched.final_url,
+    }
+
+
+def _archive_page(
+    archive: Archive, policy: Policy, fetched: Fetched, now: datetime, accept: bool
+) -> Outcome:
+    if fetched.not_modified:
+        last = archive.latest(policy.id)
+        return Outcome(
+            policy.id, UNCHANGED, previous=last.stamp if last else None, not_modified=True
+        )
+    result = derive_text(
+        policy,
+        fetched.body,
+        content_type=fetched.content_type,
+        charset=fetched.charset,
+        final_url=fetched.final_url,
+        accept=accept,
+    )
+    return record_version(
+        archive,
+        policy,
+        taken_at=now,
+        raw=fetched.body,
+        result=result,
+        meta=_fetch_meta(policy, fetched),
+        accept=accept,
+    )
+
+
+_NO_BROWSER = Browser("/nonexistent/chromium")  # never started unless a policy renders
 
 
 def _remember(
@@ -293,17 +384,20 @@ def run_check(
     accept: bool = False,
     fetcher: Fetcher | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
+    chromium: str = "/usr/bin/chromium",
 ) -> list[Outcome]:
-    """Check policies concurrently (the fetcher keeps one request at a time per host)."""
+    """Check policies concurrently (the fetcher keeps one request at a time per host; one
+    browser, started only if a policy needs it, renders at most two pages at a time)."""
     clock = now or now_utc
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
+    browser = Browser(chromium)
     outcomes: list[Outcome] = []
     moment = clock()
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [
-                pool.submit(check_policy, archive, fetcher, policy, moment, accept)
+                pool.submit(check_policy, archive, fetcher, policy, moment, accept, browser)
                 for policy in policies
             ]
             for future in concurrent.futures.as_completed(futures):
@@ -312,6 +406,7 @@ def run_check(
                 if on_outcome is not None:
                     on_outcome(outcome)
     finally:
+        browser.close()
         if own_fetcher:
             fetcher.close()
     return outcomes

@@ -245,6 +245,7 @@ def check(
             now=lambda: moment,
             accept=accept,
             on_outcome=lambda _: advance(),
+            chromium=config.chromium,
         )
     order = {p.id: i for i, p in enumerate(policies)}
     outcomes.sort(key=lambda o: order[o.policy_id])

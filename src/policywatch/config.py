@@ -49,11 +49,17 @@ class Policy:
 
     id: str
     name: str
-    url: str
+    url: str  # the first page; a policy may have several (urls)
     select: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     settings: Settings = field(default_factory=Settings)
+    urls: tuple[str, ...] = ()  # all its pages, in order, when there are several
+    render: str = "never"  # never, always (a browser), or auto (when the page needs one)
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        return self.urls or (self.url,)
 
     @property
     def host(self) -> str:
@@ -75,6 +81,7 @@ class Config:
     jobs: int = 4
     defaults: Settings = field(default_factory=Settings)
     taxonomy: Path | None = None  # an extra taxonomy file, merged over the shipped one
+    chromium: str = "/usr/bin/chromium"  # the browser for policies with render
     notify: tuple[str, ...] = ()  # Apprise URLs, one message per run
     notify_on: str = "changes"  # or "flagged": only changes that carry a flag
 
@@ -104,8 +111,8 @@ SETTING_KEYS = {
     "min_length",
     "headers",
 }
-DEFAULT_KEYS = SETTING_KEYS | {"jobs"}
-POLICY_KEYS = {"id", "name", "url", "select", "remove", "ignore"} | SETTING_KEYS
+DEFAULT_KEYS = SETTING_KEYS | {"jobs", "chromium"}
+POLICY_KEYS = {"id", "name", "url", "urls", "select", "remove", "ignore", "render"} | SETTING_KEYS
 TOP_KEYS = {"defaults", "policies", "taxonomy", "notify"}
 NOTIFY_KEYS = {"urls", "on"}
 
@@ -203,9 +210,10 @@ def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) ->
             if getattr(key_node, "value", None) == "id" and isinstance(value_node, yaml.ScalarNode):
                 where = f"policy '{value_node.value}'"
     nodes = reader.mapping(node, where, POLICY_KEYS)
-    for required in ("id", "url"):
-        if required not in nodes:
-            raise reader.fail(node, where, f"missing required field '{required}'")
+    if "id" not in nodes:
+        raise reader.fail(node, where, "missing required field 'id'")
+    if ("url" in nodes) == ("urls" in nodes):
+        raise reader.fail(node, where, "give 'url' (one page) or 'urls' (several), not both")
     policy_id = reader.string(nodes["id"], f"{where}: field 'id'")
     if not SLUG.match(policy_id) or policy_id in RESERVED_IDS:
         raise reader.fail(
@@ -215,12 +223,29 @@ def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) ->
             "starting and ending with a letter or digit, at most 64 characters "
             "(it names the policy's folder in the archive)",
         )
-    url = reader.string(nodes["url"], f"{where}: field 'url'")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    url_key = "url" if "url" in nodes else "urls"
+    pages = reader.string_list(nodes[url_key], f"{where}: field '{url_key}'")
+    if url_key == "url" and len(pages) > 1:
         raise reader.fail(
-            nodes["url"], f"{where}: field 'url'", f"'{url}' is not an http:// or https:// URL"
+            nodes[url_key], f"{where}: field 'url'", "one URL here; use 'urls' for several"
         )
+    for page, page_node in pages:
+        parts = urlsplit(page)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise reader.fail(
+                page_node,
+                f"{where}: field '{url_key}'",
+                f"'{page}' is not an http:// or https:// URL",
+            )
+    url = pages[0][0]
+    render = "never"
+    if "render" in nodes:
+        value = reader.scalar(nodes["render"], f"{where}: field 'render'")
+        render = {True: "always", False: "never", "auto": "auto"}.get(value, "")
+        if not render:
+            raise reader.fail(
+                nodes["render"], f"{where}: field 'render'", f"{value!r} is not true, false or auto"
+            )
     name = reader.string(nodes["name"], f"{where}: field 'name'") if "name" in nodes else policy_id
     selectors: dict[str, tuple[str, ...]] = {}
     for key in ("select", "remove"):
@@ -262,6 +287,8 @@ def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) ->
         remove=selectors.get("remove", ()),
         ignore=ignore,
         settings=settings,
+        urls=tuple(p for p, _ in pages) if url_key == "urls" else (),
+        render=render,
     )
 
 
@@ -293,6 +320,7 @@ def parse_config(text: str, path: Path) -> Config:
     top = reader.mapping(root, "", TOP_KEYS)
     defaults = Settings()
     jobs = 4
+    chromium = "/usr/bin/chromium"
     if "defaults" in top:
         default_nodes = reader.mapping(top["defaults"], "defaults", DEFAULT_KEYS)
         if "jobs" in default_nodes:
@@ -301,7 +329,9 @@ def parse_config(text: str, path: Path) -> Config:
                     default_nodes["jobs"], "defaults: field 'jobs'", integer=True, minimum=1
                 )
             )
-        own = {k: v for k, v in default_nodes.items() if k != "jobs"}
+        if "chromium" in default_nodes:
+            chromium = reader.string(default_nodes["chromium"], "defaults: field 'chromium'")
+        own = {k: v for k, v in default_nodes.items() if k not in ("jobs", "chromium")}
         defaults = _settings(reader, own, "defaults: ", defaults)
     taxonomy = None
     if "taxonomy" in top:
@@ -351,6 +381,7 @@ def parse_config(text: str, path: Path) -> Config:
         taxonomy=taxonomy,
         notify=notify,
         notify_on=notify_on,
+        chromium=chromium,
     )
 
 

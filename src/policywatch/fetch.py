@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
@@ -23,6 +24,7 @@ class Fetched:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    rendered: bool = False  # the DOM after a browser ran the page's scripts
 
     @property
     def not_modified(self) -> bool:
@@ -118,8 +120,12 @@ class Fetcher:
         with self._locks_guard:
             return self._host_locks.setdefault(host, threading.Lock())
 
-    def fetch(self, policy: Policy, validators: Validators | None = None) -> Fetched:
-        """Fetch a policy's URL with retries; raise FetchError with a readable reason."""
+    def fetch(
+        self, policy: Policy, validators: Validators | None = None, url: str | None = None
+    ) -> Fetched:
+        """Fetch a policy's URL (or one of its pages) with retries; FetchError says why not."""
+        url = url or policy.url
+        host = urlsplit(url).netloc.lower()
         settings = policy.settings
         headers = {
             "User-Agent": settings.user_agent,
@@ -134,9 +140,9 @@ class Fetcher:
                 headers["If-Modified-Since"] = validators.last_modified
         attempt = 0
         while True:
-            with self._host_lock(policy.host):
+            with self._host_lock(host):
                 try:
-                    return self._once(policy, headers)
+                    return self._once(policy, url, headers)
                 except _Retryable as retry:
                     failure = retry.error
                     wait = retry.wait
@@ -154,12 +160,12 @@ class Fetcher:
             attempt += 1
             self._sleep(wait)
 
-    def _once(self, policy: Policy, headers: dict[str, str]) -> Fetched:
+    def _once(self, policy: Policy, url: str, headers: dict[str, str]) -> Fetched:
         settings = policy.settings
         timeout = settings.timeout
         try:
             response = self.session.get(
-                policy.url, headers=headers, timeout=(timeout, timeout), stream=True
+                url, headers=headers, timeout=(timeout, timeout), stream=True
             )
         except requests.TooManyRedirects:
             raise FetchError("too many redirects (a redirect loop?)", kind="redirect") from None
@@ -175,7 +181,7 @@ class Fetcher:
             raise FetchError(f"TLS error: {_first_line(exc)}", kind="tls") from None
         except requests.ConnectionError as exc:
             if _caused_by(exc, urllib3.exceptions.NameResolutionError):
-                host = policy.host
+                host = urlsplit(url).hostname
                 raise FetchError(f"DNS lookup failed for {host}", kind="dns") from None
             raise _Retryable(
                 FetchError(f"connection failed: {_first_line(exc)}", kind="connection")
@@ -195,7 +201,7 @@ class Fetcher:
                 raise FetchError(label, kind="http", status=status)
             body = b"" if status == 304 else self._read(response, settings.max_bytes, timeout)
             return Fetched(
-                url=policy.url,
+                url=url,
                 final_url=response.url,
                 status=status,
                 headers={k.lower(): v for k, v in response.headers.items()},

@@ -78,3 +78,29 @@ def shrank(old_text: str, new_text: str) -> str | None:
             "not archived (use --accept if the change is real)"
         )
     return None
+
+
+_SCRIPT_BLOCKS = re.compile(rb"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
+_TAGS = re.compile(rb"<[^>]*>")
+_APP_SHELL = re.compile(
+    rb"""id=["'](?:root|app|__next|__nuxt|main-app)["']|enable javascript|requires javascript|"""
+    rb"""javascript (?:is )?required|you need to enable javascript""",
+    re.I,
+)
+_SHELL_TEXT = 500  # characters of visible text below which a script-built page is empty
+
+
+def needs_javascript(body: bytes) -> bool:
+    """A page whose text is built by its scripts: almost no text, scripts that fill it."""
+    head = body[:500_000]
+    if b"<script" not in head.lower():
+        return False
+    visible = _TAGS.sub(b" ", _SCRIPT_BLOCKS.sub(b" ", head))
+    length = len(b" ".join(visible.split()))
+    return length < _SHELL_TEXT or (length < 2 * _SHELL_TEXT and bool(_APP_SHELL.search(head)))
+
+
+NEEDS_JAVASCRIPT = (
+    "needs JavaScript: the page builds its text with scripts "
+    "(set render: auto or render: true for this policy)"
+)
