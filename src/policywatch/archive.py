@@ -34,6 +34,8 @@ from .errors import ArchiveError, ArchiveLocked, RefError
 __all__ = ["Archive", "ArchiveError", "ArchiveLocked", "RefError", "Snapshot"]
 
 STAMP_FORMAT = "%Y-%m-%dT%H-%M-%SZ"
+# A policy id, as the configuration allows it: it names a folder, so it may not climb out.
+ID = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z")
 RAW_SUFFIXES = {"html": ".html", "pdf": ".pdf", "text": ".txt", "pages": ".pages.json"}
 LOCK_NAME = ".lock"
@@ -154,9 +156,12 @@ class Archive:
     @contextlib.contextmanager
     def lock(self, wait: float = 10.0) -> Iterator[None]:
         """Hold the archive's lock; wait up to `wait` seconds, then raise ArchiveLocked."""
-        self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / LOCK_NAME
-        handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
+        except OSError as exc:
+            raise ArchiveError(f"{path}: cannot take the archive's lock ({exc.strerror})") from None
         try:
             deadline = time.monotonic() + wait
             while True:
@@ -172,10 +177,13 @@ class Archive:
                             "try again later"
                         ) from None
                     time.sleep(0.1)
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{os.getpid()}\n")
-            handle.flush()
+            try:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"{os.getpid()}\n")
+                handle.flush()
+            except OSError as exc:
+                raise ArchiveError(f"{path}: cannot write ({exc.strerror})") from None
             self._clean_partial_writes()
             yield
         finally:
@@ -255,6 +263,16 @@ class Archive:
 
     # -- writing -------------------------------------------------------------------------------
 
+    def _make_folder(self, policy_id: str) -> Path:
+        folder = self.folder(policy_id)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise ArchiveError(
+                f"{folder}: a file stands where the policy's folder should be"
+            ) from None
+        return folder
+
     def write_snapshot(
         self,
         policy_id: str,
@@ -265,8 +283,7 @@ class Archive:
         meta: dict[str, Any],
     ) -> Snapshot:
         """Archive one version; the metadata file is written last and marks it complete."""
-        folder = self.folder(policy_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._make_folder(policy_id)
         stamp = stamp_of(taken_at)
         if (folder / f"{stamp}.json").exists():
             raise ArchiveError(f"{folder}: a snapshot dated {stamp} already exists")
@@ -301,8 +318,7 @@ class Archive:
 
     def record_check(self, policy_id: str, record: dict[str, Any], state: dict[str, Any]) -> None:
         """Remember a check: one line appended to checks.jsonl, and the new state."""
-        folder = self.folder(policy_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._make_folder(policy_id)
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
         fd = os.open(folder / "checks.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
@@ -322,6 +338,8 @@ class Archive:
                 f"'{ref}' is not a snapshot ref (ID, ID@latest, ID@previous, ID~N, ID@YYYY-MM-DD)"
             )
         policy_id, at, back = match.group("id"), match.group("at"), match.group("back")
+        if not ID.fullmatch(policy_id):
+            raise RefError(f"'{ref}': '{policy_id}' is not a policy id (letters, digits, . _ -)")
         snaps = self.snapshots(policy_id)
         if not snaps:
             known = self.policy_ids()

@@ -96,8 +96,12 @@ def derive_text(
             ignore=policy.ignore,
         )
     except extraction.ExtractionError as exc:
-        # A challenge page never carries the selector: say what the page is, not just that.
-        problem = page_problem(body, "", "", final_url) if exc.kind == "selector" else None
+        # A challenge page never carries the selector: say what the page is, not just that;
+        # judged on the whole page's text, so a redesigned real page is not called a challenge.
+        problem = None
+        if exc.kind == "selector":
+            whole = _whole_page(body, content_type, charset, filename)
+            problem = page_problem(body, whole.title, whole.text, final_url)
         if problem is None and exc.kind == "selector" and needs_javascript(body):
             problem = NEEDS_JAVASCRIPT
         raise Rejected(problem or exc.reason) from None
@@ -112,6 +116,17 @@ def derive_text(
     if problem is not None:
         raise Rejected(problem)
     return result
+
+
+def _whole_page(
+    body: bytes, content_type: str, charset: str | None, filename: str
+) -> extraction.Extraction:
+    try:
+        return extraction.extract(
+            body, content_type=content_type, charset=charset, filename=filename
+        )
+    except extraction.ExtractionError:
+        return extraction.Extraction(text="", kind=extraction.HTML)
 
 
 def derive_pages(

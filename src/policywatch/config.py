@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .archive import ID
 from .errors import ConfigError
 
 # libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
 # Names that some file systems or our own archive reserve.
 RESERVED_IDS = frozenset(
     {"con", "prn", "aux", "nul", "lock", "tmp"}
@@ -215,7 +215,7 @@ def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) ->
     if ("url" in nodes) == ("urls" in nodes):
         raise reader.fail(node, where, "give 'url' (one page) or 'urls' (several), not both")
     policy_id = reader.string(nodes["id"], f"{where}: field 'id'")
-    if not SLUG.match(policy_id) or policy_id in RESERVED_IDS:
+    if not ID.fullmatch(policy_id) or policy_id in RESERVED_IDS:
         raise reader.fail(
             nodes["id"],
             f"{where}: field 'id'",

@@ -145,6 +145,8 @@ def read_side(spec: str, archive: Archive) -> Side:
     path = Path(spec)
     if path.is_file():
         return _file_side(path)
+    if path.is_dir():
+        raise SideError(f"{spec}: is a folder, not a file or a snapshot ref")
     if path.suffix.lower() in (".md", ".txt", ".html", ".htm", ".pdf") and "@" not in spec:
         raise SideError(f"{spec}: no such file")
     snapshot = archive.resolve(spec)

@@ -87,6 +87,12 @@ def decode(body: bytes, declared: str | None = None) -> str:
     match = _META_CHARSET.search(body[:4096])
     if match:
         candidates.append(match.group(1).decode("ascii", "ignore"))
+    if any(c.strip().lower() in ("utf-8", "utf8") for c in candidates):
+        # A page that says UTF-8 and is UTF-8 but for a stray byte or two: keep it UTF-8 (the
+        # stray bytes become U+FFFD and are dropped), rather than guess a code page for all.
+        text = body.decode("utf-8", errors="replace")
+        if text.count("\ufffd") <= max(8, len(body) // 2000):
+            return text
     for candidate in candidates:
         try:
             codec = candidate.strip().lower()

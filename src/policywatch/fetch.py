@@ -254,5 +254,22 @@ class _Retryable(Exception):
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
+    """What went wrong, from the innermost cause: urllib3's wrappers bury it at the end."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    deepest = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        deepest = current
+        reason = getattr(current, "reason", None)
+        nested = next((a for a in current.args if isinstance(a, BaseException)), None)
+        current = (
+            (reason if isinstance(reason, BaseException) else None)
+            or nested
+            or current.__cause__
+            or current.__context__
+        )
+    if isinstance(deepest, OSError) and deepest.strerror:
+        return deepest.strerror
+    text = str(deepest).strip().splitlines() or str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
