@@ -240,3 +240,17 @@ def test_only_flagged_prints_nothing_unless_a_flag_fired(
     assert outputs[0] == ""  # a first snapshot: nothing flagged
     assert outputs[1].startswith("tiktok-us: NEW biometric:") and outputs[1].count("\n") == 1
     assert outputs[2] == ""
+
+
+def test_shards_split_the_policies_and_cover_them_all(tmp_path: Path) -> None:
+    from policywatch.cli import _shard
+    from policywatch.config import load_config
+
+    config = load_config(Path(__file__).parent.parent / "policies.yaml")
+    parts = [_shard(list(config.policies), f"{i}/3") for i in (1, 2, 3)]
+    ids = [p.id for part in parts for p in part]
+    assert sorted(ids) == sorted(p.id for p in config.policies) and len(set(ids)) == len(ids)
+    assert all(parts)
+    (tmp_path / "policies.yaml").write_text("policies: []\n")
+    bad = run(tmp_path, "check", "--shard", "4/3")
+    assert bad.exit_code == 2 and "--shard: '4/3' is not I/N" in bad.stderr
