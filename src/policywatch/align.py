@@ -200,7 +200,6 @@ def _splits_and_merges(
 ) -> list[_Group]:
     """One old clause whose words now stand in consecutive new ones, or the reverse."""
     groups: list[_Group] = []
-    new_pair = {j: i for i, j in old_pair.items()}
     free_new = {j for j in range(len(new)) if j not in taken_new}
     free_old = {i for i in range(len(old)) if i not in old_pair}
     # Candidates: unmatched old clauses, and old clauses only modified (maybe really split).

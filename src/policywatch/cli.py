@@ -79,15 +79,23 @@ class Env:
         return Archive(self.config_path.parent / "snapshots")
 
 
-def format_option(func: F) -> F:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json"]),
-        default="text",
-        show_default=True,
-        help="text for people, json for programs.",
-    )(func)
+def formats(*choices: str, help: str) -> Callable[[F], F]:
+    """The --format option; the first choice is the default."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(choices)),
+            default=choices[0],
+            show_default=True,
+            help=help,
+        )(func)
+
+    return decorate
+
+
+format_option = formats("text", "json", help="text for people, json for programs.")
 
 
 def now_option(func: F) -> F:
@@ -293,12 +301,10 @@ def check(
 @main.command()
 @click.argument("first", metavar="A")
 @click.argument("second", metavar="[B]", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
+@formats(
+    "text",
+    "json",
+    "markdown",
     help="text for people, json for programs, markdown for an issue or an e-mail.",
 )
 @click.option(
@@ -403,14 +409,7 @@ def _news(archive: Archive, outcome: Any, taxonomy: Any) -> dict[str, Any] | Non
 @click.option("--until", default=None, help="Up to this date (YYYY-MM-DD), inclusive.")
 @click.option("--only-flagged", is_flag=True, help="Only changes that carry a flag.")
 @click.option("--oldest-first", is_flag=True, help="Oldest change first (newest is the default).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "json", "atom"]),
-    default="markdown",
-    show_default=True,
-    help="markdown (CommonMark), json entries, or an Atom feed.",
-)
+@formats("markdown", "json", "atom", help="markdown (CommonMark), json entries, or an Atom feed.")
 @click.option(
     "-o",
     "--output",
