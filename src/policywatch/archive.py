@@ -159,7 +159,8 @@ class Archive:
         path = self.root / LOCK_NAME
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
+            # Unbuffered: a failed write must fail here, not again when the file is closed.
+            handle = open(path, "ab+", buffering=0)  # noqa: SIM115 - held for the whole block
         except OSError as exc:
             raise ArchiveError(f"{path}: cannot take the archive's lock ({exc.strerror})") from None
         try:
@@ -178,10 +179,8 @@ class Archive:
                         ) from None
                     time.sleep(0.1)
             try:
-                handle.seek(0)
-                handle.truncate()
-                handle.write(f"{os.getpid()}\n")
-                handle.flush()
+                handle.truncate(0)
+                handle.write(f"{os.getpid()}\n".encode())
             except OSError as exc:
                 raise ArchiveError(f"{path}: cannot write ({exc.strerror})") from None
             self._clean_partial_writes()

@@ -379,12 +379,12 @@ def _remember(
     record = {"at": when, **{k: v for k, v in outcome.to_json().items() if v not in (None, False)}}
     try:
         archive.record_check(policy.id, record, new_state)
-    except OSError as exc:
+    except (OSError, ArchiveError) as exc:
         if outcome.status != FAILED:
             outcome = Outcome(
                 policy.id,
                 FAILED,
-                reason=f"archive: could not record the check ({exc.strerror or exc})",
+                reason=f"archive: could not record the check ({getattr(exc, 'strerror', None) or exc})",
                 snapshot=outcome.snapshot,
             )
     return outcome
