@@ -411,20 +411,37 @@ def run_check(
     moment = clock()
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [
-                pool.submit(check_policy, archive, fetcher, policy, moment, accept, browser)
-                for policy in policies
-            ]
-            for future in concurrent.futures.as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                if on_outcome is not None:
-                    on_outcome(outcome)
+            # A bounded window of work in flight: memory does not grow with the number of
+            # policies beyond their small outcomes.
+            window = max(1, jobs) * 4
+            pending: set[concurrent.futures.Future[Outcome]] = set()
+            for policy in policies:
+                if len(pending) >= window:
+                    done, pending = concurrent.futures.wait(
+                        pending, return_when=concurrent.futures.FIRST_COMPLETED
+                    )
+                    _collect(done, outcomes, on_outcome)
+                pending.add(
+                    pool.submit(check_policy, archive, fetcher, policy, moment, accept, browser)
+                )
+            _collect(concurrent.futures.as_completed(pending), outcomes, on_outcome)
     finally:
         browser.close()
         if own_fetcher:
             fetcher.close()
     return outcomes
+
+
+def _collect(
+    done: Iterable[concurrent.futures.Future[Outcome]],
+    outcomes: list[Outcome],
+    on_outcome: Callable[[Outcome], None] | None,
+) -> None:
+    for future in done:
+        outcome = future.result()
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
 
 
 def now_utc() -> datetime:

@@ -531,7 +531,8 @@ def list_(env: Env, fmt: str) -> None:
     config = env.config()
     archive = env.archive()
     configured = [p.id for p in config.policies]
-    ids = configured + [i for i in archive.policy_ids() if i not in set(configured)]
+    known = set(configured)
+    ids = configured + [i for i in archive.policy_ids() if i not in known]
     rows = []
     for policy_id in ids:
         state = archive.state(policy_id)

@@ -127,6 +127,7 @@ class _Reader:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._constructor = yaml.constructor.SafeConstructor()
 
     def fail(self, node: yaml.Node | None, where: str, message: str) -> ConfigError:
         line = f":{node.start_mark.line + 1}" if node is not None else ""
@@ -158,7 +159,7 @@ class _Reader:
     def scalar(self, node: yaml.Node, where: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, where, "expected a single value, not a list or mapping")
-        return yaml.safe_load(yaml.serialize(node))
+        return self._constructor.construct_object(node)
 
     def string(self, node: yaml.Node, where: str) -> str:
         value = self.scalar(node, where)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
 import urllib3.exceptions
 
 from .config import Policy
@@ -103,6 +104,10 @@ class Fetcher:
 
     def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
         self.session = requests.Session()
+        # Keep connections to many hosts alive at once (the default pool remembers ten).
+        adapter = requests.adapters.HTTPAdapter(pool_connections=256, pool_maxsize=4)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self._sleep = sleep
         self._host_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -199,7 +204,11 @@ class Fetcher:
             if status >= 400:
                 label = f"HTTP {status} {response.reason or ''}".strip()
                 raise FetchError(label, kind="http", status=status)
-            body = b"" if status == 304 else self._read(response, settings.max_bytes, timeout)
+            if status == 304:
+                _ = response.content  # read the empty body so the connection can be reused
+                body = b""
+            else:
+                body = self._read(response, settings.max_bytes, timeout)
             return Fetched(
                 url=url,
                 final_url=response.url,
