@@ -201,7 +201,8 @@ def _settings(reader: _Reader, nodes: dict[str, yaml.Node], where: str, base: Se
             for name, value_node in pairs.items():
                 headers[name] = str(reader.scalar(value_node, f"{label} '{name}'"))
             values[key] = tuple(headers.items())
-    return Settings(**{**base.__dict__, **values})
+    # A policy with no settings of its own shares the defaults object (memory at 10,000).
+    return Settings(**{**base.__dict__, **values}) if values else base
 
 
 def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) -> Policy:
