@@ -213,27 +213,33 @@ class Archive:
             return []
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name[0] != ".")
 
-    def snapshots(self, policy_id: str) -> list[Snapshot]:
-        """A policy's snapshots, oldest first."""
+    def stamps(self, policy_id: str) -> list[str]:
+        """The stamps of a policy's snapshots, oldest first, from the file names alone."""
         folder = self.folder(policy_id)
         if not folder.is_dir():
             return []
-        found = []
-        for path in sorted(folder.glob("*.json")):
-            if not STAMP.fullmatch(path.stem):
-                continue
-            try:
-                meta = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise ArchiveError(f"{path}: unreadable snapshot metadata ({exc})") from None
-            if not isinstance(meta, dict):
-                raise ArchiveError(f"{path}: snapshot metadata is not a JSON object")
-            found.append(Snapshot(policy_id, path.stem, folder, meta))
-        return found
+        return sorted(p.stem for p in folder.glob("*.json") if STAMP.fullmatch(p.stem))
+
+    def snapshot(self, policy_id: str, stamp: str) -> Snapshot:
+        """One snapshot, its metadata read and checked."""
+        folder = self.folder(policy_id)
+        path = folder / f"{stamp}.json"
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ArchiveError(f"{path}: unreadable snapshot metadata ({exc})") from None
+        if not isinstance(meta, dict):
+            raise ArchiveError(f"{path}: snapshot metadata is not a JSON object")
+        return Snapshot(policy_id, stamp, folder, meta)
+
+    def snapshots(self, policy_id: str) -> list[Snapshot]:
+        """A policy's snapshots, oldest first."""
+        return [self.snapshot(policy_id, stamp) for stamp in self.stamps(policy_id)]
 
     def latest(self, policy_id: str) -> Snapshot | None:
-        snaps = self.snapshots(policy_id)
-        return snaps[-1] if snaps else None
+        """The newest snapshot, reading only its own metadata (a daily check needs no more)."""
+        stamps = self.stamps(policy_id)
+        return self.snapshot(policy_id, stamps[-1]) if stamps else None
 
     def state(self, policy_id: str) -> dict[str, Any]:
         path = self.folder(policy_id) / "state.json"

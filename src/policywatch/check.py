@@ -203,10 +203,13 @@ def record_version(
     accept: bool = False,
 ) -> Outcome:
     """Archive a text as a new snapshot unless it equals the one in force at taken_at."""
+    text_hash = sha256(result.text)
+    newest = archive.latest(policy.id)
+    if newest is not None and newest.taken_at <= taken_at and newest.text_sha256 == text_hash:
+        return Outcome(policy.id, UNCHANGED, previous=newest.stamp)  # the daily case: one read
     snaps = archive.snapshots(policy.id)
     earlier = [s for s in snaps if s.taken_at <= taken_at]
     last = earlier[-1] if earlier else None
-    text_hash = sha256(result.text)
     if last is not None and last.text_sha256 == text_hash:
         return Outcome(policy.id, UNCHANGED, previous=last.stamp)
     if last is not None and not accept:

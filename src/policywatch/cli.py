@@ -536,17 +536,18 @@ def list_(env: Env, fmt: str) -> None:
     rows = []
     for policy_id in ids:
         state = archive.state(policy_id)
-        snaps = archive.snapshots(policy_id)
+        stamps = archive.stamps(policy_id)  # file names only: no metadata read
+        latest = stamps[-1] if stamps else None
         rows.append(
             {
                 "id": policy_id,
-                "configured": policy_id in configured,
-                "snapshots": len(snaps),
-                "latest": snaps[-1].stamp if snaps else None,
+                "configured": policy_id in known,
+                "snapshots": len(stamps),
+                "latest": latest,
                 "last_check": state.get("last_check"),
                 "last_status": state.get("last_status"),
                 "last_reason": state.get("last_reason"),
-                "last_change": state.get("last_change") or (snaps[-1].stamp if snaps else None),
+                "last_change": state.get("last_change") or latest,
                 "failing_since": state.get("failing_since"),
             }
         )
