@@ -102,6 +102,11 @@ def parse_since(value: str, now: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _light(snapshot: Snapshot) -> Snapshot:
+    """The same snapshot without its text in memory: a long history holds hundreds."""
+    return Snapshot(snapshot.policy_id, snapshot.stamp, snapshot.folder, snapshot.meta)
+
+
 def entries(
     archive: Archive,
     policies: Sequence[tuple[str, str]],
@@ -126,12 +131,12 @@ def entries(
                 if previous is not None:
                     comparison = compare_texts(
                         Side(previous.ref, previous.text), Side(snap.ref, snap.text), taxonomy
-                    )
+                    ).compact()
                 entry = Entry(
                     policy_id,
                     name,
-                    snap,
-                    previous,
+                    _light(snap),
+                    _light(previous) if previous else None,
                     comparison,
                     stated_date(snap.text),
                     stated_date(previous.text) if previous else None,

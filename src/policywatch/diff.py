@@ -54,6 +54,19 @@ class Comparison:
     def changes(self) -> list[Change]:
         return self.alignment.changes
 
+    def compact(self) -> Comparison:
+        """Only what reports need (changes, flags, counts): no texts, no unchanged clauses."""
+        alignment = Alignment(self.alignment.old, self.alignment.new, self.changes)
+        alignment.old, alignment.new = [], []
+        return Comparison(
+            Side(self.old.label, ""),
+            Side(self.new.label, ""),
+            alignment,
+            self.flags,
+            self.appeared,
+            self.disappeared,
+        )
+
     def flagged(self) -> list[tuple[Change, list[Flag]]]:
         return [(c, f) for c, f in zip(self.changes, self.flags, strict=True) if f]
 
