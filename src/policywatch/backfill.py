@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .archive import STAMP, Archive, ArchiveError, parse_stamp
+from .archive import STAMP, Archive, ArchiveError, Snapshot, parse_stamp
 from .check import Outcome, Rejected, _extraction_meta, derive_from_raw, derive_text, record_version
 from .config import Policy
 
@@ -198,7 +198,7 @@ def reextract(archive: Archive, policy: Policy, now: datetime) -> list[Reextract
     return results
 
 
-def _stored_text(snap: Any) -> str | None:
+def _stored_text(snap: Snapshot) -> str | None:
     try:
         return str(snap.text)
     except ArchiveError:

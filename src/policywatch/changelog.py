@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import groupby
 from typing import Any
 
 from .archive import Archive, Snapshot
@@ -145,3 +146,11 @@ def entries(
                     found.append(entry)
             previous = snap
     return found
+
+
+def newest_first(found: Sequence[Entry]) -> list[Entry]:
+    """Newest first within each policy, the policies in their own order."""
+    out: list[Entry] = []
+    for _, group in groupby(found, key=lambda e: e.policy_id):
+        out.extend(reversed(list(group)))
+    return out

@@ -98,6 +98,16 @@ def formats(*choices: str, help: str) -> Callable[[F], F]:
 format_option = formats("text", "json", help="text for people, json for programs.")
 
 
+def wait_option(func: F) -> F:
+    return click.option(
+        "--wait",
+        type=click.FloatRange(0),
+        default=10.0,
+        show_default=True,
+        help="Seconds to wait for another run's lock before giving up (exit 75).",
+    )(func)
+
+
 def now_option(func: F) -> F:
     # Hidden: lets tests and backfills run a check "as of" another moment.
     return click.option("--now", "now", default=None, hidden=True)(func)
@@ -211,13 +221,7 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
     help="Archive pages the guards would refuse (shrunk text, error-like pages): for real changes.",
 )
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Policies at once.")
-@click.option(
-    "--wait",
-    type=click.FloatRange(0),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for another run's lock before giving up (exit 75).",
-)
+@wait_option
 @click.option(
     "--shard",
     default=None,
@@ -435,7 +439,7 @@ def changelog(
     Byte-identical for the same archive, so a changelog kept in git shows only real news.
     """
     from .changelog import entries as changelog_entries
-    from .changelog import parse_since
+    from .changelog import newest_first, parse_since
     from .render import changelog as render_changelog
 
     archive = env.archive()
@@ -470,8 +474,8 @@ def changelog(
         until=end,
         only_flagged=only_flagged,
     )
+    ordered = found if oldest_first else newest_first(found)
     if fmt == "json":
-        ordered = found if oldest_first else _newest_first(found)
         data = json.dumps([e.to_json() for e in ordered], indent=2, ensure_ascii=False) + "\n"
         payload = data.encode("utf-8")
     elif fmt == "atom":
@@ -483,9 +487,7 @@ def changelog(
             x for x in (f"since {since}" if since else "", f"until {until}" if until else "") if x
         )
         empty = f"No recorded changes{' ' + span if span else ''}."
-        payload = render_changelog.markdown(
-            found, list(taxonomy), newest_first=not oldest_first, empty=empty
-        ).encode("utf-8")
+        payload = render_changelog.markdown(ordered, list(taxonomy), empty=empty).encode("utf-8")
     if output is None:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
@@ -495,16 +497,6 @@ def changelog(
         write_atomic(output, payload)
     if not found:
         click.echo("policywatch: no recorded changes in that range", err=True)
-
-
-def _newest_first(found: list[Any]) -> list[Any]:
-    """Newest first within each policy, policies in their own order."""
-    from itertools import groupby
-
-    out: list[Any] = []
-    for _, group in groupby(found, key=lambda e: e.policy_id):
-        out.extend(reversed(list(group)))
-    return out
 
 
 @main.command("taxonomy")
@@ -624,9 +616,7 @@ def show(env: Env, ref: str, raw: bool, meta: bool) -> None:
 @click.option("--terms", default=None, help="With --ota: the terms type, e.g. 'Privacy Policy'.")
 @click.option("--accept", is_flag=True, help="Archive pages the guards would refuse.")
 @format_option
-@click.option(
-    "--wait", type=click.FloatRange(0), default=10.0, help="Seconds to wait for the lock."
-)
+@wait_option
 @pass_env
 def import_(
     env: Env,
@@ -721,9 +711,7 @@ def validate(env: Env, do_fetch: bool, fmt: str) -> None:
 @main.command()
 @click.argument("ids", nargs=-1)
 @format_option
-@click.option(
-    "--wait", type=click.FloatRange(0), default=10.0, help="Seconds to wait for the lock."
-)
+@wait_option
 @now_option
 @pass_env
 def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | None) -> None:

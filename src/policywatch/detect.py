@@ -60,6 +60,13 @@ class Mention:
         return " ".join(self.term.lower().split())
 
 
+def flag_label(change: str, negated: bool, was_negated: bool) -> str:
+    """How a flag reads for people: NEW, NOW SAYS IT MAY, NO LONGER or NOW DENIES."""
+    if change == "added":
+        return "NOW SAYS IT MAY" if was_negated else "NEW"
+    return "NOW DENIES" if negated else "NO LONGER"
+
+
 @dataclass(frozen=True)
 class Flag:
     """A category whose mention a change added or removed."""
@@ -106,7 +113,7 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 _NOT_A_DENIAL = re.compile(r"\bdo not (?:sell|share)(?: (?:or|and|/) (?:sell|share))? my\b", re.I)
 
 
-def _negated(sentence: str, before: str, term: str, after: str) -> bool:
+def _negated(before: str, term: str, after: str) -> bool:
     context = before + term + after[:40]
     names = [m.span() for m in _NOT_A_DENIAL.finditer(context)]
     cues = [c for c in _NEGATION.finditer(before) if not any(a <= c.start() < b for a, b in names)]
@@ -159,13 +166,13 @@ def _first_matches(text: str, lowered: str, category: Category) -> Iterable[re.M
             yield from category.pattern.finditer(text, begin, end)
 
 
-def _matches(text: str, lowered: str | None, category: Category) -> Iterable[re.Match[str]]:
+def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[str]]:
+    """Every match of a category; lowered is the text's lowercase, made once per text."""
     if category.anchors is None:
         yield from category.pattern.finditer(text)
         return
-    if lowered is None:  # a short text: one look for any anchor decides whether to search
-        folded = text.lower()
-        if any(anchor in folded for anchor in category.anchors):
+    if len(text) <= LONG_TEXT:  # a short text: one look for any anchor decides whether to search
+        if any(anchor in lowered for anchor in category.anchors):
             yield from category.pattern.finditer(text)
         return
     last_end = -1
@@ -185,31 +192,35 @@ def _excluded(text: str, match: re.Match[str], exclude: re.Pattern[str]) -> bool
     return False
 
 
+def _mention(text: str, match: re.Match[str], category: Category) -> Mention | None:
+    """A match read in its sentence; None when a known false positive covers it."""
+    if category.exclude is not None and _excluded(text, match, category.exclude):
+        return None
+    s_start, s_end = _sentence(text, match.start(), match.end())
+    sentence = text[s_start:s_end]
+    before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
+    after = text[match.end() : s_end]
+    first_person = bool(_FIRST_PERSON.search(sentence) and _PRACTICE_VERB.search(sentence))
+    return Mention(
+        category=category.id,
+        term=match.group(0),
+        start=match.start(),
+        end=match.end(),
+        negated=_negated(before, match.group(0), after),
+        definition=bool(_DEFINITION.search(sentence)) and not first_person,
+        first_person=first_person,
+    )
+
+
 def mentions(text: str, taxonomy: Iterable[Category], lowered: str | None = None) -> list[Mention]:
     """Every mention of every category in a text, in order of position."""
-    found: list[Mention] = []
-    if lowered is None and len(text) > LONG_TEXT:
-        lowered = text.lower()
-    for category in taxonomy:
-        for match in _matches(text, lowered, category):
-            if category.exclude is not None and _excluded(text, match, category.exclude):
-                continue
-            s_start, s_end = _sentence(text, match.start(), match.end())
-            sentence = text[s_start:s_end]
-            before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
-            after = text[match.end() : s_end]
-            first_person = bool(_FIRST_PERSON.search(sentence) and _PRACTICE_VERB.search(sentence))
-            found.append(
-                Mention(
-                    category=category.id,
-                    term=match.group(0),
-                    start=match.start(),
-                    end=match.end(),
-                    negated=_negated(sentence, before, match.group(0), after),
-                    definition=bool(_DEFINITION.search(sentence)) and not first_person,
-                    first_person=first_person,
-                )
-            )
+    lowered = text.lower() if lowered is None else lowered
+    found = [
+        mention
+        for category in taxonomy
+        for match in _matches(text, lowered, category)
+        if (mention := _mention(text, match, category)) is not None
+    ]
     found.sort(key=lambda m: (m.start, m.category))
     return found
 
@@ -276,19 +287,14 @@ def flags_for(old_text: str, new_text: str, taxonomy: Sequence[Category]) -> lis
 
 def present(text: str, category: Category, lowered: str | None = None) -> bool:
     """Whether a text mentions a category other than to deny it (stops at the first)."""
-    if lowered is None and len(text) > LONG_TEXT:
-        lowered = text.lower()
+    lowered = text.lower() if lowered is None else lowered
     candidates = (
-        _matches(text, lowered, category)
-        if lowered is None or category.anchors is None
-        else _first_matches(text, lowered, category)
+        _first_matches(text, lowered, category)
+        if len(text) > LONG_TEXT and category.anchors is not None
+        else _matches(text, lowered, category)
     )
     for match in candidates:
-        if category.exclude is not None and _excluded(text, match, category.exclude):
-            continue
-        s_start, s_end = _sentence(text, match.start(), match.end())
-        before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
-        after = text[match.end() : s_end]
-        if not _negated(text[s_start:s_end], before, match.group(0), after):
+        mention = _mention(text, match, category)
+        if mention is not None and not mention.negated:
             return True
     return False

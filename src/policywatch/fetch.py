@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -82,21 +82,27 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    """Whether an exception, or one it wraps (requests wraps urllib3's), is of this kind."""
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """An exception and those it wraps, outermost first: requests wraps urllib3, which wraps
+    the socket's own error (in `reason`, in `args`, or as the cause)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, kind):
-            return True
+        yield current
         reason = getattr(current, "reason", None)
-        if isinstance(reason, BaseException) and id(reason) not in seen:
-            current = reason
-            continue
-        args_exc = next((a for a in current.args if isinstance(a, BaseException)), None)
-        current = current.__cause__ or current.__context__ or args_exc
-    return False
+        nested = next((a for a in current.args if isinstance(a, BaseException)), None)
+        current = (
+            (reason if isinstance(reason, BaseException) else None)
+            or nested
+            or current.__cause__
+            or current.__context__
+        )
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether an exception, or one it wraps, is of this kind."""
+    return any(isinstance(link, kind) for link in _chain(exc))
 
 
 class Fetcher:
@@ -264,20 +270,7 @@ class _Retryable(Exception):
 
 def _first_line(exc: BaseException) -> str:
     """What went wrong, from the innermost cause: urllib3's wrappers bury it at the end."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    deepest = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        deepest = current
-        reason = getattr(current, "reason", None)
-        nested = next((a for a in current.args if isinstance(a, BaseException)), None)
-        current = (
-            (reason if isinstance(reason, BaseException) else None)
-            or nested
-            or current.__cause__
-            or current.__context__
-        )
+    *_, deepest = _chain(exc)
     if isinstance(deepest, OSError) and deepest.strerror:
         return deepest.strerror
     text = str(deepest).strip().splitlines() or str(exc).strip().splitlines()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .check import CHANGED, FAILED, NEW, Outcome
+from .detect import flag_label
 
 ALL, FLAGGED = "changes", "flagged"
 
@@ -23,10 +24,7 @@ class Message:
 
 
 def _flag_line(flag: dict[str, Any]) -> str:
-    if flag["change"] == "added":
-        label = "NOW SAYS IT MAY" if flag["was_negated"] else "NEW"
-    else:
-        label = "NOW DENIES" if flag["negated"] else "NO LONGER"
+    label = flag_label(flag["change"], flag["negated"], flag["was_negated"])
     return f"{label} {flag['category']}: {', '.join(flag['terms'])}"
 
 

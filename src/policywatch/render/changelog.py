@@ -49,18 +49,18 @@ def markdown(
     entries: Sequence[Entry],
     taxonomy: Sequence[Category],
     *,
-    newest_first: bool = True,
     title: str = "Privacy policy changelog",
     empty: str = "No recorded changes in this range.",
 ) -> str:
-    """One document: a section per policy, an entry per change, a legend of categories."""
+    """One document: a section per policy, an entry per change (in the order given, see
+    changelog.newest_first), a legend of categories."""
     lines = [f"# {escape(title)}", ""]
     if not entries:
         lines.extend([escape(empty), ""])
     for (policy_id, name), group in groupby(entries, key=lambda e: (e.policy_id, e.policy_name)):
         items = list(group)
         lines.extend([f"## {escape(name)} ({escape(policy_id)})", ""])
-        for entry in reversed(items) if newest_first else items:
+        for entry in items:
             lines.extend(_entry_markdown(entry))
     flagged = {f.category for e in entries if e.comparison for fl in e.comparison.flags for f in fl}
     if flagged:

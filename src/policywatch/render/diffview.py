@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..align import ADDED, MERGED, MODIFIED, MOVED, REMOVED, SAME, SPLIT, Change
-from ..detect import Flag
+from ..detect import Flag, flag_label
 from ..diff import Comparison, edits_of
 from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category
@@ -32,12 +32,9 @@ FLAG_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "bo
 def flag_text(flag: Flag) -> Text:
     """ "NEW biometric: faceprints, voiceprints", or what was dropped, in one line."""
     line = Text()
-    if flag.change == "added":
-        label = "NOW SAYS IT MAY" if flag.was_negated else "NEW"
-        if flag.definition:
-            label += " (in a legal definition)"
-    else:
-        label = "NOW DENIES" if flag.negated else "NO LONGER"
+    label = flag_label(flag.change, flag.negated, flag.was_negated)
+    if flag.change == "added" and flag.definition:
+        label += " (in a legal definition)"
     line.append(f"{label} {flag.category}", FLAG_STYLE.get(flag.severity, "bold"))
     line.append(": " + plain(", ".join(flag.terms)))
     return line

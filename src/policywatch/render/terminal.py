@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..check import CHANGED, FAILED, NEW, UNCHANGED, Outcome
+from ..detect import flag_label
 from .safe import text
 
 
@@ -61,10 +62,7 @@ def outcome_line(outcome: Outcome, news: dict[str, Any] | None = None) -> Text:
 
 def _flag(flag: dict[str, Any]) -> Text:
     """A flag from the JSON of a change: 'NEW biometric: faceprints, voiceprints'."""
-    if flag["change"] == "added":
-        label = "NOW SAYS IT MAY" if flag["was_negated"] else "NEW"
-    else:
-        label = "NOW DENIES" if flag["negated"] else "NO LONGER"
+    label = flag_label(flag["change"], flag["negated"], flag["was_negated"])
     line = Text()
     style = "bold red" if flag["severity"] in ("high", "critical") else "bold yellow"
     line.append(f"{label} {flag['category']}", style)
