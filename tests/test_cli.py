@@ -254,3 +254,40 @@ def test_shards_split_the_policies_and_cover_them_all(tmp_path: Path) -> None:
     (tmp_path / "policies.yaml").write_text("policies: []\n")
     bad = run(tmp_path, "check", "--shard", "4/3")
     assert bad.exit_code == 2 and "--shard: '4/3' is not I/N" in bad.stderr
+
+
+def test_a_run_with_every_kind_of_outcome_counts_them_and_keeps_config_order(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """Outcomes are tallied as they arrive (the unchanged are only counted in a text report);
+    the JSON report still lists every policy in the config's order."""
+    ids = ["zeta", "alpha", "gone", "mid", "beta"]
+    (tmp_path / "policies.yaml").write_text(
+        "defaults:\n  retries: 0\n  jobs: 3\npolicies:\n"
+        + "".join(f"  - id: {i}\n    url: {httpserver.url_for('/' + i)}\n" for i in ids)
+    )
+    pages = {i: CASE / "before.html" for i in ids}
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    for i in ids:
+        if i != "gone":
+            httpserver.expect_request("/" + i).respond_with_handler(
+                lambda request, i=i: __import__("werkzeug").Response(
+                    pages[i].read_bytes(), content_type="text/html"
+                )
+            )
+    first = run(tmp_path, "check", "--now", "2021-06-01T06:00:00Z")
+    assert first.exit_code == 3
+    assert first.output.endswith("4 changed, 1 failed, 0 unchanged (5 checked)\n")
+    pages["mid"] = CASE / "after.html"
+    second = run(tmp_path, "check", "--now", "2021-06-02T06:00:00Z")
+    assert second.exit_code == 3
+    assert second.output.endswith("1 changed, 1 failed, 3 unchanged (5 checked)\n")
+    assert "mid: NEW biometric" in second.output and "alpha" not in second.output
+    report = json.loads(run(tmp_path, "check", "--format", "json", "--now", "2021-06-03").output)
+    assert [r["policy"] for r in report["results"]] == ids
+    assert [r["status"] for r in report["results"]] == ["unchanged"] * 2 + ["failed"] + [
+        "unchanged"
+    ] * 2
+    # Printing only flagged changes does not hide that a policy could not be fetched.
+    quiet = run(tmp_path, "check", "--only-flagged", "--now", "2021-06-04T06:00:00Z")
+    assert (quiet.exit_code, quiet.output) == (3, "")

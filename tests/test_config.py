@@ -58,6 +58,41 @@ def test_a_valid_file_loads_with_defaults_and_overrides() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # The policies are read one by one as the file is parsed; defaults that come after
+        # them, or a file in flow style, must give the same policies as defaults first.
+        "policies:\n  - id: a\n    url: https://a.example/\n"
+        "defaults:\n  timeout: 7\n  headers: {X-Test: b}\n",
+        "{policies: [{id: a, url: 'https://a.example/'}], defaults: {timeout: 7, "
+        "headers: {X-Test: b}}}",
+        "defaults:\n  timeout: 7\n  headers: {X-Test: b}\n"
+        "policies:\n  - id: a\n    url: https://a.example/\n",
+        "defaults: &d\n  timeout: 7\n  headers: {X-Test: b}\npolicies:\n  - &p\n    id: a\n"
+        "    url: https://a.example/\n",
+    ],
+)
+def test_defaults_apply_wherever_they_stand_in_the_file(text: str) -> None:
+    config = parse_config(text, Path("policies.yaml"))
+    (policy,) = config.policies
+    assert policy.settings.timeout == 7
+    assert dict(policy.settings.headers) == {"X-Test": "b"}
+    assert policy.settings is config.defaults  # no settings of its own: one shared object
+
+
+def test_a_long_list_of_policies_loads_in_order_with_ids_unique() -> None:
+    lines = ["defaults:", "  retries: 1", "policies:"]
+    for i in range(2000):
+        lines += [f"  - id: p{i:04d}", f"    url: http://127.0.0.{2 + i % 16}:8000/{i}"]
+    config = parse_config("\n".join(lines) + "\n", Path("policies.yaml"))
+    assert [p.id for p in config.policies] == [f"p{i:04d}" for i in range(2000)]
+    assert {p.settings.retries for p in config.policies} == {1}
+    lines += ["  - id: p1999", "    url: http://127.0.0.2:8000/x"]
+    with pytest.raises(ConfigError, match=r":4004: policy 'p1999': duplicate id .*line 4002"):
+        parse_config("\n".join(lines) + "\n", Path("policies.yaml"))
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         (
@@ -111,6 +146,18 @@ def test_a_valid_file_loads_with_defaults_and_overrides() -> None:
         ("policies: [\n", ["policies.yaml:2:", "not valid YAML"]),
         ("", ["empty"]),
         ("policies: {id: a}\n", ["expected a list of policies"]),
+        ("policies: []\n---\npolicies: []\n", ["policies.yaml:2:", "another document"]),
+        ("- id: a\n", ["policies.yaml:1:", "expected a mapping"]),
+        ("policies: []\npolicies: []\n", ["policies.yaml:2:", "key 'policies' appears twice"]),
+        (
+            "defaults: {}\npolicies:\n  - id: a\n    url: https://a.example/\ndefaults: {}\n",
+            ["policies.yaml:5:", "key 'defaults' appears twice"],
+        ),
+        ("defaults: {}\n", ["policies.yaml:1:", "missing the 'policies:' list"]),
+        (
+            "policies:\n  - id: a\n    url: https://a.example/\n  - id: [b\n",
+            ["policies.yaml:5:", "not valid YAML"],
+        ),
     ],
 )
 def test_mistakes_are_named_with_file_line_and_field(text: str, expected: list[str]) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ UNCHANGED = "unchanged"
 FAILED = "failed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What one check (or one imported file) did for a policy."""
 
@@ -368,7 +369,7 @@ def _remember(
         # The same reason again is old news; a new reason is worth a new message.
         repeated = repeated and state.get("last_reason") == outcome.reason
         new_state.update(failing_since=since, failures=int(state.get("failures", 0)) + 1)
-        outcome = Outcome(**{**outcome.__dict__, "failing_since": since, "repeated": repeated})
+        outcome = replace(outcome, failing_since=since, repeated=repeated)
     else:
         new_state.update(failing_since=None, failures=0, last_success=when)
         if fetched is not None and not fetched.not_modified:
@@ -401,21 +402,43 @@ def run_check(
     now: Callable[[], datetime] | None = None,
     accept: bool = False,
     fetcher: Fetcher | None = None,
-    on_outcome: Callable[[Outcome], None] | None = None,
     chromium: str = "/usr/bin/chromium",
 ) -> list[Outcome]:
-    """Check policies concurrently (the fetcher keeps one request at a time per host; one
-    browser, started only if a policy needs it, renders at most two pages at a time)."""
+    """Check policies and return every outcome, in the order they finished."""
+    return list(
+        iter_check(
+            archive,
+            policies,
+            jobs=jobs,
+            now=now,
+            accept=accept,
+            fetcher=fetcher,
+            chromium=chromium,
+        )
+    )
+
+
+def iter_check(
+    archive: Archive,
+    policies: Iterable[Policy],
+    *,
+    jobs: int = 4,
+    now: Callable[[], datetime] | None = None,
+    accept: bool = False,
+    fetcher: Fetcher | None = None,
+    chromium: str = "/usr/bin/chromium",
+) -> Iterator[Outcome]:
+    """Check policies concurrently and yield each outcome as it finishes (the fetcher keeps
+    one request at a time per host; one browser, started only if a policy needs it, renders
+    at most two pages at a time). Work in flight is bounded: memory does not grow with the
+    number of policies, which are read from the iterable only as they are needed."""
     clock = now or now_utc
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
     browser = Browser(chromium)
-    outcomes: list[Outcome] = []
     moment = clock()
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            # A bounded window of work in flight: memory does not grow with the number of
-            # policies beyond their small outcomes.
             window = max(1, jobs) * 4
             pending: set[concurrent.futures.Future[Outcome]] = set()
             for policy in policies:
@@ -423,28 +446,38 @@ def run_check(
                     done, pending = concurrent.futures.wait(
                         pending, return_when=concurrent.futures.FIRST_COMPLETED
                     )
-                    _collect(done, outcomes, on_outcome)
+                    yield from (future.result() for future in done)
                 pending.add(
                     pool.submit(check_policy, archive, fetcher, policy, moment, accept, browser)
                 )
-            _collect(concurrent.futures.as_completed(pending), outcomes, on_outcome)
+            yield from (future.result() for future in concurrent.futures.as_completed(pending))
     finally:
         browser.close()
         if own_fetcher:
             fetcher.close()
-    return outcomes
 
 
-def _collect(
-    done: Iterable[concurrent.futures.Future[Outcome]],
-    outcomes: list[Outcome],
-    on_outcome: Callable[[Outcome], None] | None,
-) -> None:
-    for future in done:
-        outcome = future.result()
-        outcomes.append(outcome)
-        if on_outcome is not None:
-            on_outcome(outcome)
+@dataclass
+class Tally:
+    """A run's outcomes as they come: how many of each status, and the ones worth a line
+    (all but the plainly unchanged, or every one with keep_all, for a JSON report)."""
+
+    keep_all: bool = False
+    counts: Counter[str] = field(default_factory=Counter)
+    kept: list[Outcome] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        self.counts[outcome.status] += 1
+        if self.keep_all or outcome.status != UNCHANGED:
+            self.kept.append(outcome)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def changed(self) -> int:
+        return self.counts[NEW] + self.counts[CHANGED]
 
 
 def now_utc() -> datetime:

@@ -248,7 +248,7 @@ def check(
     Exit 0 when all went well, 1 with --exit-code when something changed, 3 when a policy
     could not be fetched (the others are still checked), 75 when another run holds the lock.
     """
-    from .check import CHANGED, FAILED, NEW, run_check
+    from .check import CHANGED, FAILED, NEW, Tally, iter_check
     from .render.terminal import check_report
 
     config = env.config()
@@ -259,18 +259,22 @@ def check(
     moment = _now(now)
     archive = env.archive()
     show_progress = fmt == "text" and not quiet and sys.stderr.isatty()
+    # Outcomes are tallied as they come: a text report keeps only the ones worth a line.
+    tally = Tally(keep_all=fmt == "json")
     with archive.lock(wait), _progress(len(policies), show_progress) as advance:
-        outcomes = run_check(
+        for outcome in iter_check(
             archive,
             policies,
             jobs=jobs or config.jobs,
             now=lambda: moment,
             accept=accept,
-            on_outcome=lambda _: advance(),
             chromium=config.chromium,
-        )
-    order = {p.id: i for i, p in enumerate(policies)}
-    outcomes.sort(key=lambda o: order[o.policy_id])
+        ):
+            tally.add(outcome)
+            advance()
+    by_id = {o.policy_id: o for o in tally.kept}
+    outcomes = [by_id[p.id] for p in policies if p.id in by_id]  # in the config's order
+    del by_id
     taxonomy = env.taxonomy()
     news: dict[str, dict[str, Any]] = {}
     for o in outcomes:
@@ -287,7 +291,7 @@ def check(
             results.append(result)
         _json({"checked_at": moment.isoformat().replace("+00:00", "Z"), "results": results})
     else:
-        check_report(_out(), outcomes, quiet or only_flagged, news)
+        check_report(_out(), outcomes, tally, quiet or only_flagged, news)
     if config.notify:
         from .notify import compose, send
 
@@ -295,10 +299,9 @@ def check(
         problem = send(config.notify, message) if message else None
         if problem:
             click.echo(f"policywatch: {problem}", err=True)
-    if any(o.status == FAILED for o in outcomes):
+    if tally.counts[FAILED]:
         sys.exit(EXIT_FAILED)
-    changed = any(o.status in (NEW, CHANGED) and not o.technical for o in outcomes)
-    if exit_code and changed:
+    if exit_code and any(o.status in (NEW, CHANGED) and not o.technical for o in tally.kept):
         sys.exit(EXIT_CHANGED)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Container, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +29,7 @@ DEFAULT_USER_AGENT = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Fetch and extraction settings: the defaults block, or a policy's own overrides."""
 
@@ -43,7 +44,7 @@ class Settings:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Policy:
     """One watched policy: where it lives and how to read its text."""
 
@@ -142,24 +143,30 @@ class _Reader:
             raise self.fail(node, where, "expected a mapping of key: value")
         out: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                raise self.fail(key_node, where, "keys must be plain words")
-            if allowed is not None and key not in allowed:
-                hint = _suggest(key, allowed)
-                valid = ", ".join(sorted(allowed))
-                raise self.fail(
-                    key_node, where, f"unknown key '{key}'{hint}; valid keys are: {valid}"
-                )
-            if key in out:
-                raise self.fail(key_node, where, f"key '{key}' appears twice")
-            out[key] = value_node
+            out[self.key(key_node, where, allowed, out)] = value_node
         return out
+
+    def key(
+        self, node: yaml.Node, where: str, allowed: set[str] | None, seen: Container[str]
+    ) -> str:
+        """A mapping's key: a plain word, allowed, not seen before in the same mapping."""
+        key = node.value if isinstance(node, yaml.ScalarNode) else None
+        if not isinstance(key, str):
+            raise self.fail(node, where, "keys must be plain words")
+        if allowed is not None and key not in allowed:
+            hint = _suggest(key, allowed)
+            valid = ", ".join(sorted(allowed))
+            raise self.fail(node, where, f"unknown key '{key}'{hint}; valid keys are: {valid}")
+        if key in seen:
+            raise self.fail(node, where, f"key '{key}' appears twice")
+        return key
 
     def scalar(self, node: yaml.Node, where: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, where, "expected a single value, not a list or mapping")
-        return self._constructor.construct_object(node)
+        value = self._constructor.construct_object(node)
+        self._constructor.constructed_objects.clear()  # it would keep every node read
+        return value
 
     def string(self, node: yaml.Node, where: str) -> str:
         value = self.scalar(node, where)
@@ -202,7 +209,7 @@ def _settings(reader: _Reader, nodes: dict[str, yaml.Node], where: str, base: Se
                 headers[name] = str(reader.scalar(value_node, f"{label} '{name}'"))
             values[key] = tuple(headers.items())
     # A policy with no settings of its own shares the defaults object (memory at 10,000).
-    return Settings(**{**base.__dict__, **values}) if values else base
+    return replace(base, **values) if values else base
 
 
 def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) -> Policy:
@@ -309,32 +316,84 @@ def load_config(path: Path) -> Config:
 
 def parse_config(text: str, path: Path) -> Config:
     """Validate configuration text; path is used in messages and as the config's location."""
-    reader = _Reader(path)
     try:
-        root = yaml.compose(text, Loader=_LOADER)
+        return _parse(text, path, stream=True)
+    except _DefaultsTooLate:
+        return _parse(text, path, stream=False)
+
+
+class _DefaultsTooLate(Exception):
+    """'defaults:' came after the policies were read with the built-in defaults."""
+
+
+try:
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+
+    class _Stream(CParser, yaml.composer.Composer, yaml.resolver.Resolver):
+        """libyaml's events, composed into nodes one piece at a time (the policies one by one)."""
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+except ImportError:  # PyYAML built without libyaml: the same, all in Python
+
+    class _Stream(yaml.SafeLoader):  # type: ignore[no-redef]
+        pass
+
+
+def _parse(text: str, path: Path, *, stream: bool) -> Config:
+    loader = _Stream(text)
+    try:
+        return _read_config(_Reader(path), loader, path, stream)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path}{line}: not valid YAML ({problem})") from None
-    if root is None:
+    finally:
+        loader.dispose()
+
+
+def _read_config(reader: _Reader, loader: Any, path: Path, stream: bool) -> Config:
+    """Read the top-level mapping entry by entry. With stream, the policies become Policy
+    objects as they are read, never all at once as a YAML node tree (30 MB at 10,000)."""
+    loader.get_event()  # the stream's start
+    if loader.check_event(yaml.StreamEndEvent):
         raise ConfigError(f"{path}: the file is empty; it needs a 'policies:' list")
-    top = reader.mapping(root, "", TOP_KEYS)
-    defaults = Settings()
-    jobs = 4
-    chromium = "/usr/bin/chromium"
-    if "defaults" in top:
-        default_nodes = reader.mapping(top["defaults"], "defaults", DEFAULT_KEYS)
-        if "jobs" in default_nodes:
-            jobs = int(
-                reader.number(
-                    default_nodes["jobs"], "defaults: field 'jobs'", integer=True, minimum=1
-                )
-            )
-        if "chromium" in default_nodes:
-            chromium = reader.string(default_nodes["chromium"], "defaults: field 'chromium'")
-        own = {k: v for k, v in default_nodes.items() if k not in ("jobs", "chromium")}
-        defaults = _settings(reader, own, "defaults: ", defaults)
+    loader.get_event()  # the document's start
+    if not loader.check_event(yaml.MappingStartEvent):
+        reader.mapping(loader.compose_node(None, None), "", TOP_KEYS)  # says what is wrong
+    root_mark = loader.get_event().start_mark
+    top: dict[str, yaml.Node] = {}
+    policies: list[Policy] | None = None
+    shared = Settings()
+    read_without_defaults = False
+    while not loader.check_event(yaml.MappingEndEvent):
+        key = reader.key(loader.compose_node(None, None), "", TOP_KEYS, top)
+        if key == "defaults" and read_without_defaults:
+            raise _DefaultsTooLate
+        if key == "policies" and stream and loader.check_event(yaml.SequenceStartEvent):
+            read_without_defaults = "defaults" not in top
+            top[key] = _placeholder_at(loader.peek_event().start_mark)
+            shared = _defaults(reader, top)[0]
+            policies = list(_policies(reader, _items(loader), shared))
+        else:
+            top[key] = loader.compose_node(None, None)
+    loader.get_event()  # the mapping's end
+    loader.get_event()  # the document's end
+    if not loader.check_event(yaml.StreamEndEvent):
+        event = loader.get_event()
+        raise yaml.composer.ComposerError(
+            "expected a single document in the stream",
+            root_mark,
+            "but found another document",
+            event.start_mark,
+        )
+    defaults, jobs, chromium = _defaults(reader, top)
+    if policies is not None and shared == defaults:
+        defaults = shared  # the very object the policies share
     taxonomy = None
     if "taxonomy" in top:
         name = reader.string(top["taxonomy"], "field 'taxonomy'")
@@ -359,22 +418,12 @@ def parse_config(text: str, path: Path) -> Config:
                     f"'{notify_on}' is not 'changes' or 'flagged'",
                 )
     if "policies" not in top:
-        raise reader.fail(root, "", "missing the 'policies:' list")
-    policies_node = top["policies"]
-    if not isinstance(policies_node, yaml.SequenceNode):
-        raise reader.fail(policies_node, "policies", "expected a list of policies ('- id: ...')")
-    policies: list[Policy] = []
-    seen: dict[str, int] = {}
-    for index, node in enumerate(policies_node.value):
-        policy = _policy(reader, node, index, defaults)
-        if policy.id in seen:
-            raise reader.fail(
-                node,
-                f"policy '{policy.id}'",
-                f"duplicate id (first used at line {seen[policy.id]}); ids must be unique",
-            )
-        seen[policy.id] = node.start_mark.line + 1
-        policies.append(policy)
+        raise reader.fail(_placeholder_at(root_mark), "", "missing the 'policies:' list")
+    if policies is None:
+        node = top["policies"]
+        if not isinstance(node, yaml.SequenceNode):
+            raise reader.fail(node, "policies", "expected a list of policies ('- id: ...')")
+        policies = list(_policies(reader, iter(node.value), defaults))
     return Config(
         path=path,
         policies=tuple(policies),
@@ -385,6 +434,55 @@ def parse_config(text: str, path: Path) -> Config:
         notify_on=notify_on,
         chromium=chromium,
     )
+
+
+def _items(loader: Any) -> Iterator[yaml.Node]:
+    """The items of the sequence starting at the next event, composed one at a time."""
+    loader.get_event()
+    index = 0
+    while not loader.check_event(yaml.SequenceEndEvent):
+        yield loader.compose_node(None, index)
+        index += 1
+    loader.get_event()
+
+
+def _placeholder_at(mark: Any) -> yaml.Node:
+    """A stand-in node that only carries a position, for messages."""
+    return yaml.ScalarNode("tag:yaml.org,2002:null", "", mark, mark)
+
+
+def _policies(reader: _Reader, nodes: Iterator[yaml.Node], defaults: Settings) -> Iterator[Policy]:
+    seen: dict[str, int] = {}
+    for index, node in enumerate(nodes):
+        policy = _policy(reader, node, index, defaults)
+        if policy.id in seen:
+            raise reader.fail(
+                node,
+                f"policy '{policy.id}'",
+                f"duplicate id (first used at line {seen[policy.id]}); ids must be unique",
+            )
+        seen[policy.id] = node.start_mark.line + 1
+        yield policy
+
+
+def _defaults(reader: _Reader, top: dict[str, yaml.Node]) -> tuple[Settings, int, str]:
+    """The defaults block: shared settings, jobs, and the browser."""
+    defaults = Settings()
+    jobs = 4
+    chromium = "/usr/bin/chromium"
+    if "defaults" in top:
+        default_nodes = reader.mapping(top["defaults"], "defaults", DEFAULT_KEYS)
+        if "jobs" in default_nodes:
+            jobs = int(
+                reader.number(
+                    default_nodes["jobs"], "defaults: field 'jobs'", integer=True, minimum=1
+                )
+            )
+        if "chromium" in default_nodes:
+            chromium = reader.string(default_nodes["chromium"], "defaults: field 'chromium'")
+        own = {k: v for k, v in default_nodes.items() if k not in ("jobs", "chromium")}
+        defaults = _settings(reader, own, "defaults: ", defaults)
+    return defaults, jobs, chromium
 
 
 def taxonomy_of(path: Path) -> Path | None:

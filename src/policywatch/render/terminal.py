@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..check import CHANGED, FAILED, NEW, UNCHANGED, Outcome
+from ..check import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from ..detect import flag_label
 from .safe import text
 
@@ -73,6 +73,7 @@ def _flag(flag: dict[str, Any]) -> Text:
 def check_report(
     console: Console,
     outcomes: Sequence[Outcome],
+    tally: Tally,
     quiet: bool,
     news: dict[str, dict[str, Any]] | None = None,
 ) -> None:
@@ -90,10 +91,9 @@ def check_report(
         console.print(outcome_line(outcome, news.get(outcome.policy_id)))
     if quiet:
         return
-    counts = {status: sum(o.status == status for o in outcomes) for status in order}
     console.print(
-        f"{counts[CHANGED] + counts[NEW]} changed, {counts[FAILED]} failed, "
-        f"{counts[UNCHANGED]} unchanged ({len(outcomes)} checked)",
+        f"{tally.changed} changed, {tally.counts[FAILED]} failed, "
+        f"{tally.counts[UNCHANGED]} unchanged ({tally.total} checked)",
         markup=False,
         highlight=False,
     )
