@@ -9,7 +9,8 @@ with an ETag and 304 on If-None-Match. A policies.yaml lists the N pages spread 
 (`defaults: {jobs: J, retries: 0, timeout: 10}`), then `policywatch --config CFG check --quiet`
 runs twice in a new process: the first run archives everything, the second finds nothing
 changed (every answer a 304). Per run: wall time, CPU (user + system, RUSAGE_CHILDREN delta),
-the child's own peak RSS (wait4), KiB added to snapshots/ (du), what the server saw.
+the child's own peak RSS (wait4) and the peak of the summed RSS of it and its worker
+processes (sampled every 0.1 s), KiB added to snapshots/ (du), what the server saw.
 --big adds N = 10,000 (about 1 GB of archive; free space is checked first). After each
 N's check, `policywatch list` on that archive, and `policywatch --help`: medians of --runs.
 The work folder lives under /tmp and is removed at the end unless --keep. Each command is
@@ -131,24 +132,29 @@ def main() -> int:
     )
     print(
         "| N | run | wall s | floor s | ms/policy | CPU s (sys) | CPU ms/policy | peak RSS MiB "
+        "| all processes MiB (most processes) "
         "| archive +MiB | requests | 304s | connections | most in flight | statuses | snapshots "
         "| exit |"
     )
-    print("|" + "---|" * 16)
+    print("|" + "---|" * 17)
     for n, label, m, statuses, snapshots, floor in runs:
         print(
             f"| {n} | {label} | {m.wall:.1f} | {floor:.1f} | {1000 * m.wall / n:.1f} "
             f"| {m.cpu:.1f} ({m.cpu_sys:.1f}) | {1000 * m.cpu / n:.1f} | {m.peak_rss_mib:.0f} "
+            f"| {m.tree_rss_mib:.0f} ({m.most_processes}) "
             f"| {m.written_kib / 1024:.1f} | {m.requests} | {m.not_modified} | {m.connections} "
             f"| {m.peak_inflight} | {statuses} | {snapshots} | {m.exit_code} |"
         )
     print()
     print("## peak memory against N\n")
-    print("| N | first run MiB | second run MiB |")
-    print("|---|---|---|")
+    print("| N | first run MiB | all processes | second run MiB | all processes |")
+    print("|---|---|---|---|---|")
     for n in sizes:
-        rss = {label: m.peak_rss_mib for size, label, m, *_ in runs if size == n}
-        print(f"| {n} | {rss['first']:.0f} | {rss['second']:.0f} |")
+        rss = {label: m for size, label, m, *_ in runs if size == n}
+        print(
+            f"| {n} | {rss['first'].peak_rss_mib:.0f} | {rss['first'].tree_rss_mib:.0f} "
+            f"| {rss['second'].peak_rss_mib:.0f} | {rss['second'].tree_rss_mib:.0f} |"
+        )
     print()
     print(f"## start-up (medians of {args.runs})\n")
     print("| command | median s | worst s |")

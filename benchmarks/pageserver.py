@@ -248,7 +248,46 @@ class Measured:
     connections: int = 0
     peak_inflight: int = 0
     written_kib: int = 0
+    tree_rss_mib: float = 0.0  # peak of the summed RSS of the child and its descendants
+    most_processes: int = 1  # the most processes in that tree at one sample
     extra: dict[str, object] = field(default_factory=dict)
+
+
+def _tree_rss_kib(root: int) -> tuple[int, int]:
+    """Summed VmRSS (KiB) of root and all its descendants, and how many they are."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, total = [root], 0
+    for pid in tree:
+        tree.extend(parents.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total, len(tree)
+
+
+class TreeSampler(threading.Thread):
+    """Samples a process tree's summed RSS every interval seconds until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kib, self.most = 0, 1
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.interval):
+            kib, count = _tree_rss_kib(self.pid)
+            self.peak_kib = max(self.peak_kib, kib)
+            self.most = max(self.most, count)
 
 
 def run_measured(
@@ -270,10 +309,13 @@ def run_measured(
         proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
         killer = threading.Timer(timeout, proc.kill)
         killer.start()
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
         try:
             _, status, own = os.wait4(proc.pid, 0)
         finally:
             killer.cancel()
+            sampler.done.set()
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode == -signal.SIGKILL:
@@ -294,6 +336,8 @@ def run_measured(
         connections=seen["connections"],
         peak_inflight=after["peak_inflight"],
         written_kib=(disk_kib(disk) - before_disk) if disk else 0,
+        tree_rss_mib=max(sampler.peak_kib, own.ru_maxrss) / 1024,
+        most_processes=sampler.most,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import socket
 import socketserver
@@ -815,3 +816,72 @@ def test_days_exit_code_is_1_on_a_change_day_and_0_on_a_quiet_day(five_days: Day
 def test_days_quiet_prints_nothing_when_nothing_is_new(five_days: Days) -> None:
     assert five_days.runs[4].stdout == ""
     assert [line["status"] for line in check_lines(five_days.cfg, "moving")][-1] == "unchanged"
+
+
+def test_pages_parsed_in_worker_processes_archive_exactly_what_threads_do(
+    tmp_path: Path, httpserver: Any
+) -> None:
+    """A run with many pages parses them in worker processes: same texts, same refusals."""
+    from policywatch.archive import Archive
+    from policywatch.check import Extractor, run_check
+    from policywatch.config import load_config
+
+    pages = {
+        "/tiktok": (BEFORE, "text/html; charset=utf-8"),
+        "/zoosk": (ZOOSK, "text/html; charset=utf-8"),
+        "/fruitz.pdf": (PDF, "application/pdf"),
+        "/meetic": (MEETIC_CP1252, "text/html; charset=windows-1252"),
+        "/challenge": (CHALLENGE, "text/html"),
+        "/home": (MATCH_HOME, "text/html"),
+    }
+    for path, (body, kind) in pages.items():
+        httpserver.expect_request(path).respond_with_data(body, content_type=kind)
+    cfg = write_config(
+        tmp_path,
+        {"id": "tiktok", "url": httpserver.url_for("/tiktok")},
+        {"id": "zoosk", "url": httpserver.url_for("/zoosk"), **ZOOSK_SELECT},
+        {"id": "fruitz", "url": httpserver.url_for("/fruitz.pdf")},
+        {"id": "meetic", "url": httpserver.url_for("/meetic")},
+        {"id": "challenge", "url": httpserver.url_for("/challenge")},
+        {"id": "home", "url": httpserver.url_for("/home"), "select": "#policy-body"},
+        {"id": "two", "urls": [httpserver.url_for("/tiktok"), httpserver.url_for("/zoosk")]},
+    )
+    policies = load_config(cfg).policies
+    results = {}
+    for processes in (0, 2):
+        archive = Archive(tmp_path / f"archive-{processes}")
+        with Extractor(processes) as extractor:
+            outcomes = run_check(archive, policies, jobs=3, extractor=extractor)
+        assert extractor.in_workers == (7 if processes else 0)  # six pages, one pair of pages
+        results[processes] = (
+            sorted((o.policy_id, o.status, o.reason) for o in outcomes),
+            {p.id: s.text for p in policies for s in archive.snapshots(p.id)},
+        )
+    assert results[2] == results[0]
+    statuses = dict((i, s) for i, s, _ in results[2][0])
+    assert statuses == {
+        "tiktok": "new",
+        "zoosk": "new",
+        "fruitz": "new",
+        "meetic": "new",
+        "challenge": "failed",
+        "home": "failed",
+        "two": "new",
+    }
+    assert "faceprints" not in results[2][1]["tiktok"]  # the before page
+    assert "Fruitz" in results[2][1]["fruitz"] and "é" in results[2][1]["meetic"]
+
+
+def _die_in_a_worker(parent: int) -> str:
+    if os.getpid() != parent:
+        os._exit(1)  # a worker killed mid-page (out of memory, say)
+    return "parsed in the run's own process"
+
+
+def test_a_dead_worker_process_means_parsing_in_the_run_itself() -> None:
+    from policywatch.check import Extractor
+
+    with Extractor(1) as extractor:
+        assert extractor.run(os.getpid) != os.getpid()  # a real worker process
+        assert extractor.run(_die_in_a_worker, os.getpid()) == "parsed in the run's own process"
+        assert extractor.run(os.getpid) == os.getpid()  # and from then on

@@ -134,3 +134,38 @@ def test_a_read_only_archive_is_a_clear_error(tmp_path: Path) -> None:
         (tmp_path / "snapshots").chmod(0o700)
     assert process.returncode != 0
     assert "Traceback" not in err.decode()
+
+
+def test_worker_processes_do_not_outlive_a_killed_run() -> None:
+    """Pages are parsed in worker processes on big runs; if the run is killed (cron's timeout,
+    the OOM killer), its workers exit rather than wait forever."""
+    script = (
+        "import os, sys\n"
+        "from policywatch.check import Extractor\n"
+        "extractor = Extractor(2)\n"
+        "print(extractor.run(os.getpid), flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert run.stdout is not None
+    worker = int(run.stdout.readline())
+    assert worker != run.pid and _alive(worker)
+    run.kill()
+    run.wait()
+    deadline = time.monotonic() + 15
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(worker)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for init to reap it counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import concurrent.futures
+import multiprocessing
+import os
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from . import extract as extraction
 from .archive import Archive, ArchiveError, Snapshot, sha256
@@ -15,6 +20,8 @@ from .browser import Browser
 from .config import Policy
 from .fetch import Fetched, Fetcher, FetchError, Validators
 from .guard import NEEDS_JAVASCRIPT, needs_javascript, page_problem, shrank, too_short
+
+T = TypeVar("T")
 
 # Outcome statuses
 NEW = "new"  # the policy's first snapshot
@@ -275,17 +282,19 @@ def check_policy(
     now: datetime,
     accept: bool = False,
     browser: Browser | None = None,
+    extractor: Extractor | None = None,
 ) -> Outcome:
     """Fetch (or render), extract and archive one policy, and remember the check."""
     from .pages import get_page, raw_of
 
     browser = browser or _NO_BROWSER
+    extractor = extractor or _IN_THREAD
     state = archive.state(policy.id)
     fetched: Fetched | None = None
     try:
         if len(policy.pages) > 1:
             pages = [get_page(fetcher, browser, policy, url) for url in policy.pages]
-            result = derive_pages(policy, [_page(p) for p in pages], accept)
+            result = extractor.run(derive_pages, policy, [_page(p) for p in pages], accept)
             meta = {**_fetch_meta(policy, pages[0]), "pages": list(policy.pages)}
             meta["rendered"] = any(p.rendered for p in pages)
             outcome = record_version(
@@ -300,7 +309,7 @@ def check_policy(
         else:
             validators = None if policy.render == "always" else _validators(archive, policy, state)
             fetched = get_page(fetcher, browser, policy, policy.url, validators)
-            outcome = _archive_page(archive, policy, fetched, now, accept)
+            outcome = _archive_page(archive, policy, fetched, now, accept, extractor)
     except FetchError as exc:
         outcome = Outcome(policy.id, FAILED, reason=exc.reason)
     except Rejected as exc:
@@ -321,14 +330,20 @@ def _page(fetched: Fetched) -> dict[str, Any]:
 
 
 def _archive_page(
-    archive: Archive, policy: Policy, fetched: Fetched, now: datetime, accept: bool
+    archive: Archive,
+    policy: Policy,
+    fetched: Fetched,
+    now: datetime,
+    accept: bool,
+    extractor: Extractor,
 ) -> Outcome:
     if fetched.not_modified:
         last = archive.latest(policy.id)
         return Outcome(
             policy.id, UNCHANGED, previous=last.stamp if last else None, not_modified=True
         )
-    result = derive_text(
+    result = extractor.run(
+        derive_text,
         policy,
         fetched.body,
         content_type=fetched.content_type,
@@ -348,6 +363,89 @@ def _archive_page(
 
 
 _NO_BROWSER = Browser("/nonexistent/chromium")  # never started unless a policy renders
+
+
+class Extractor:
+    """Where pages become text: in the calling thread, or in worker processes.
+
+    Parsing holds the GIL, so the threads of a run cannot parse two pages at once; a run
+    with many pages to parse (a first run, a configuration just grown) hands them to one
+    process per core. The processes start on the first page that needs parsing, so a daily
+    run where every server answers "not modified" never starts them.
+    """
+
+    def __init__(self, processes: int = 0) -> None:
+        self.processes = processes
+        self.in_workers = 0  # calls that ran in a worker process
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """function(*args, **kwargs), in a worker process when there are any."""
+        pool = self._workers()
+        if pool is None:
+            return function(*args, **kwargs)
+        try:
+            future = pool.submit(function, *args, **kwargs)
+            with self._lock:
+                self.in_workers += 1
+            return future.result()
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): parse here from now on.
+            with self._lock:
+                self.processes = 0
+            return function(*args, **kwargs)
+
+    def _workers(self) -> concurrent.futures.ProcessPoolExecutor | None:
+        if not self.processes:
+            return None
+        with self._lock:
+            if self._pool is None and self.processes:
+                # spawn, not fork: the run already has threads (and maybe a browser's loop).
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    self.processes,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_watch_parent,
+                    initargs=(os.getpid(),),
+                )
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool, self.processes = self._pool, None, 0
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+_IN_THREAD = Extractor()
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit once the run that started it is gone (killed by cron's timeout or
+    the OOM killer), instead of waiting forever for pages that will never come."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def extraction_processes(policies: int) -> int:
+    """Worker processes worth starting for a run over this many policies: one per core
+    (at most four) on a machine with several cores and a run with many pages."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cores or 1, 4) if (cores or 1) > 1 and policies >= PROCESSES_FROM else 0
+
+
+PROCESSES_FROM = 20  # fewer policies than this are parsed in the run's own threads
 
 
 def _remember(
@@ -403,6 +501,7 @@ def run_check(
     accept: bool = False,
     fetcher: Fetcher | None = None,
     chromium: str = "/usr/bin/chromium",
+    extractor: Extractor | None = None,
 ) -> list[Outcome]:
     """Check policies and return every outcome, in the order they finished."""
     return list(
@@ -414,6 +513,7 @@ def run_check(
             accept=accept,
             fetcher=fetcher,
             chromium=chromium,
+            extractor=extractor,
         )
     )
 
@@ -427,11 +527,13 @@ def iter_check(
     accept: bool = False,
     fetcher: Fetcher | None = None,
     chromium: str = "/usr/bin/chromium",
+    extractor: Extractor | None = None,
 ) -> Iterator[Outcome]:
     """Check policies concurrently and yield each outcome as it finishes (the fetcher keeps
     one request at a time per host; one browser, started only if a policy needs it, renders
     at most two pages at a time). Work in flight is bounded: memory does not grow with the
-    number of policies, which are read from the iterable only as they are needed."""
+    number of policies, which are read from the iterable only as they are needed. Pages are
+    parsed by extractor (in the worker threads when None; the caller closes it)."""
     clock = now or now_utc
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
@@ -448,7 +550,9 @@ def iter_check(
                     )
                     yield from (future.result() for future in done)
                 pending.add(
-                    pool.submit(check_policy, archive, fetcher, policy, moment, accept, browser)
+                    pool.submit(
+                        check_policy, archive, fetcher, policy, moment, accept, browser, extractor
+                    )
                 )
             yield from (future.result() for future in concurrent.futures.as_completed(pending))
     finally:

@@ -248,7 +248,7 @@ def check(
     Exit 0 when all went well, 1 with --exit-code when something changed, 3 when a policy
     could not be fetched (the others are still checked), 75 when another run holds the lock.
     """
-    from .check import CHANGED, FAILED, NEW, Tally, iter_check
+    from .check import CHANGED, FAILED, NEW, Extractor, Tally, extraction_processes, iter_check
     from .render.terminal import check_report
 
     config = env.config()
@@ -261,7 +261,11 @@ def check(
     show_progress = fmt == "text" and not quiet and sys.stderr.isatty()
     # Outcomes are tallied as they come: a text report keeps only the ones worth a line.
     tally = Tally(keep_all=fmt == "json")
-    with archive.lock(wait), _progress(len(policies), show_progress) as advance:
+    with (
+        archive.lock(wait),
+        _progress(len(policies), show_progress) as advance,
+        Extractor(extraction_processes(len(policies))) as extractor,
+    ):
         for outcome in iter_check(
             archive,
             policies,
@@ -269,6 +273,7 @@ def check(
             now=lambda: moment,
             accept=accept,
             chromium=config.chromium,
+            extractor=extractor,
         ):
             tally.add(outcome)
             advance()
