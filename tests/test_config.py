@@ -213,3 +213,45 @@ def test_init_writes_a_valid_commented_config_and_refuses_to_overwrite(tmp_path:
     assert second.exit_code == 2
     assert "already exists" in second.stderr
     assert config.read_text().endswith("# my edit\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "taxonomy: mine.yaml\npolicies:\n  - id: a\n    url: https://a.example/\n",
+        "policies:\n  - id: a\n    url: https://a.example/\n    select: [main, {x: [1]}]\n"
+        "defaults: {timeout: 3}\ntaxonomy: mine.yaml\n",
+        "{policies: [{id: a, url: 'https://a.example/'}], taxonomy: mine.yaml}",
+        "? [odd, key]\n: 1\ntaxonomy: mine.yaml\n",
+    ],
+)
+def test_the_taxonomy_file_is_found_wherever_it_stands(tmp_path: Path, text: str) -> None:
+    from policywatch.config import taxonomy_of
+
+    (tmp_path / "mine.yaml").write_text("categories: []\n")
+    (tmp_path / "policies.yaml").write_text(text)
+    assert taxonomy_of(tmp_path / "policies.yaml") == tmp_path / "mine.yaml"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("policies: []\n", None),
+        ("", None),
+        ("- a list\n", None),
+        ("taxonomy: [a, b]\npolicies: []\n", "expected a single value"),
+        ("taxonomy: gone.yaml\npolicies: []\n", "no such file"),
+        ("policies: [\n", "not valid YAML"),
+        ("policies: [\ntaxonomy: mine.yaml\n", "policies.yaml:2: policy #1: unknown key"),
+    ],
+)
+def test_the_taxonomy_file_absent_or_wrong(tmp_path: Path, text: str, expected: str | None) -> None:
+    from policywatch.config import taxonomy_of
+
+    (tmp_path / "mine.yaml").write_text("categories: []\n")
+    (tmp_path / "policies.yaml").write_text(text)
+    if expected is None:
+        assert taxonomy_of(tmp_path / "policies.yaml") is None
+    else:
+        with pytest.raises(ConfigError, match=expected):
+            taxonomy_of(tmp_path / "policies.yaml")

@@ -492,30 +492,10 @@ def _remember(
     return outcome
 
 
-def run_check(
-    archive: Archive,
-    policies: Iterable[Policy],
-    *,
-    jobs: int = 4,
-    now: Callable[[], datetime] | None = None,
-    accept: bool = False,
-    fetcher: Fetcher | None = None,
-    chromium: str = "/usr/bin/chromium",
-    extractor: Extractor | None = None,
-) -> list[Outcome]:
-    """Check policies and return every outcome, in the order they finished."""
-    return list(
-        iter_check(
-            archive,
-            policies,
-            jobs=jobs,
-            now=now,
-            accept=accept,
-            fetcher=fetcher,
-            chromium=chromium,
-            extractor=extractor,
-        )
-    )
+def run_check(archive: Archive, policies: Iterable[Policy], **options: Any) -> list[Outcome]:
+    """Check policies and return every outcome, in the order they finished (options: those
+    of iter_check)."""
+    return list(iter_check(archive, policies, **options))
 
 
 def iter_check(

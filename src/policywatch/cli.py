@@ -7,7 +7,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -60,17 +60,22 @@ class _Group(click.Group):
 class Env:
     config_path: Path
     archive_path: Path | None
+    _config: Config | None = field(default=None, init=False, repr=False)
 
     def config(self) -> Config:
         from .config import load_config
 
-        return load_config(self.config_path)
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
 
     def taxonomy(self) -> tuple[Any, ...]:
         """The categories in force: shipped, merged with the config's `taxonomy:` file."""
         from .config import taxonomy_of
         from .taxonomy import load_taxonomy
 
+        if self._config is not None:
+            return load_taxonomy(self._config.taxonomy)
         return load_taxonomy(taxonomy_of(self.config_path))
 
     def archive(self) -> Archive:
