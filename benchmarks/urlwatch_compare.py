@@ -151,14 +151,15 @@ def main() -> int:
         f"a time (fixed), html2text filter: {args.filter}.\n"
     )
     print(
-        "| N | tool | run | wall s | s/page | CPU s | CPU ms/page | peak RSS MiB | requests "
-        "| 304s | most in flight | exit |"
+        "| N | tool | run | wall s | s/page | CPU s | CPU ms/page | peak RSS MiB "
+        "| all processes MiB | requests | 304s | most in flight | exit |"
     )
-    print("|" + "---|" * 12)
+    print("|" + "---|" * 13)
     for n, tool, label, m in rows:
         print(
             f"| {n} | {tool} | {label} | {m.wall:.1f} | {m.wall / n:.4f} | {m.cpu:.1f} "
-            f"| {1000 * m.cpu / n:.1f} | {m.peak_rss_mib:.0f} | {m.requests} | {m.not_modified} "
+            f"| {1000 * m.cpu / n:.1f} | {m.peak_rss_mib:.0f} | {m.tree_rss_mib:.0f} "
+            f"| {m.requests} | {m.not_modified} "
             f"| {m.peak_inflight} | {m.exit_code} |"
         )
     if source_fingerprint() != fingerprint:
