@@ -186,3 +186,58 @@ def test_a_user_taxonomy_adds_and_overrides(tmp_path: Path) -> None:
     assert broken.exit_code == 2 and "'id' must be a lowercase word" in broken.stderr
     with pytest.raises(ConfigError, match="cannot be read"):
         load_taxonomy(tmp_path / "missing.yaml")
+
+
+DEMO = Path(__file__).parent.parent / "snapshots"
+
+
+@pytest.mark.parametrize(
+    ("policy", "stamp", "names"),
+    [
+        # Table-of-contents lines: the text of a heading, listed again under Contact Us.
+        (
+            "tiktok-eea",
+            "2024-10-02T12-35-11Z",
+            {"For Children", "For Parents, Guardians, and Other Adults"},
+        ),
+        # Headings of a new children's section, whose clauses carry the flags.
+        (
+            "tiktok-eea",
+            "2024-04-17T12-34-14Z",
+            {
+                "What Information We Collect from Children",
+                "How We Use Children’s Information",
+                "How We Share Children’s Information",
+            },
+        ),
+        ("reddit", "2026-07-02T12-51-46Z", {"Children"}),
+    ],
+)
+def test_section_names_alone_are_not_flagged(policy: str, stamp: str, names: set[str]) -> None:
+    from policywatch.archive import Archive
+
+    archive = Archive(DEMO)
+    new = archive.resolve(f"{policy}@{stamp}")
+    old = archive.resolve(f"{policy}@{new.meta['previous']}")
+    comparison = compare_texts(Side(old.ref, old.text), Side(new.ref, new.text), TAXONOMY)
+    flags = {
+        c.new_text or c.old_text: f
+        for c, f in zip(comparison.changes, comparison.flags, strict=True)
+    }
+    for name in names:
+        assert flags[name] == []  # still a change, and shown as one, but no flag
+    assert comparison.flagged()  # the clauses themselves still are
+
+
+def test_a_sentence_set_as_a_heading_is_still_read() -> None:
+    # Hand-written: no fixture has a practice stated in a heading of more than 15 words.
+    old = Side("old", "# Data\n\nWe collect your name.\n")
+    long_heading = (
+        "## We may collect faceprints and voiceprints from the videos and the photos that you "
+        "upload to our service"
+    )
+    new = Side("new", f"# Data\n\nWe collect your name.\n\n{long_heading}\n\nDetails follow.\n")
+    comparison = compare_texts(old, new, TAXONOMY)
+    assert [f.category for _, found in comparison.flagged() for f in found] == ["biometric"]
+    short = Side("new", "# Data\n\nWe collect your name.\n\n## Biometric Data\n\nDetails follow.\n")
+    assert not compare_texts(old, short, TAXONOMY).flagged()

@@ -12,7 +12,7 @@ from .align import ADDED, MERGED, MODIFIED, MOVED, REMOVED, SAME, SPLIT, Alignme
 from .archive import Archive
 from .detect import Flag, flags_for, present
 from .inline import Edit, word_edits
-from .segment import segment
+from .segment import HEADING, Clause, segment
 from .taxonomy import Category, load_taxonomy
 
 SUMMARY_ORDER = (MODIFIED, ADDED, REMOVED, MOVED, SPLIT, MERGED)
@@ -127,11 +127,33 @@ def change_json(change: Change, flags: Sequence[Flag] = ()) -> dict[str, Any]:
 def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = None) -> Comparison:
     """Align two versions and flag the data practices each change adds or removes."""
     categories = load_taxonomy() if taxonomy is None else taxonomy
-    alignment = align(segment(old.text), segment(new.text))
-    flags = [flags_for(c.old_text or "", c.new_text or "", categories) for c in alignment.changes]
+    old_clauses, new_clauses = segment(old.text), segment(new.text)
+    alignment = align(old_clauses, new_clauses)
+    names = (_section_names(old_clauses), _section_names(new_clauses))
+    flags = [
+        [] if _names_only(c, *names) else flags_for(c.old_text or "", c.new_text or "", categories)
+        for c in alignment.changes
+    ]
     comparison = Comparison(old, new, alignment, flags)
     _whole_document(comparison, categories)
     return comparison
+
+
+NAME_WORDS = 15  # a longer heading may be a sentence set in bold, and is read as one
+
+
+def _section_names(clauses: Sequence[Clause]) -> set[str]:
+    return {c.key for c in clauses if c.kind == HEADING and len(c.text.split()) <= NAME_WORDS}
+
+
+def _names_only(change: Change, old_names: set[str], new_names: set[str]) -> bool:
+    """A change of section names only: headings, and table-of-contents lines (a line that is
+    the very text of a heading of the same version). A name says nothing about a practice by
+    itself ("For Children" is not a practice); the clauses under it do, and they are flagged
+    on their own."""
+    return all(c.key in old_names for c in change.old) and all(
+        c.key in new_names for c in change.new
+    )
 
 
 def _whole_document(comparison: Comparison, categories: Sequence[Category]) -> None:
