@@ -885,3 +885,63 @@ def test_a_dead_worker_process_means_parsing_in_the_run_itself() -> None:
         assert extractor.run(os.getpid) != os.getpid()  # a real worker process
         assert extractor.run(_die_in_a_worker, os.getpid()) == "parsed in the run's own process"
         assert extractor.run(os.getpid) == os.getpid()  # and from then on
+
+
+def _slow_pid(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_closing_the_extractor_while_pages_wait_parses_them_here() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from policywatch.check import Extractor
+
+    extractor = Extractor(2)
+    with ThreadPoolExecutor(6) as threads:
+        calls = [threads.submit(extractor.run, _slow_pid, 0.5) for _ in range(6)]
+        time.sleep(0.3)
+        extractor.close()
+        pids = [call.result() for call in calls]  # none raises
+    assert all(isinstance(pid, int) for pid in pids)
+    assert extractor.run(os.getpid) == os.getpid()  # closed: here from now on
+
+
+def test_a_consumer_that_stops_early_leaves_queued_policies_unchecked(
+    tmp_path: Path, httpserver: Any
+) -> None:
+    from policywatch.archive import Archive
+    from policywatch.check import iter_check
+    from policywatch.config import load_config
+
+    def slow(request: Request) -> Response:
+        time.sleep(0.1)
+        return Response(ZOOSK, content_type="text/html")
+
+    httpserver.expect_request("/zoosk").respond_with_handler(slow)
+    cfg = write_config(
+        tmp_path,
+        *(
+            {"id": f"p{i:02d}", "url": httpserver.url_for(f"/zoosk?n={i}"), **ZOOSK_SELECT}
+            for i in range(40)
+        ),
+    )
+    archive = Archive(tmp_path / "snapshots")
+    outcomes = iter_check(archive, load_config(cfg).policies, jobs=2)
+    assert next(outcomes).status == "new"
+    outcomes.close()  # the window held 8 policies; only those under way are finished
+    checked = [p for p in (tmp_path / "snapshots").iterdir() if (p / "checks.jsonl").exists()]
+    assert 1 <= len(checked) <= 4
+    for folder in checked:  # and each is whole
+        for snap in archive.snapshots(folder.name):
+            assert snap.text == snap.text_path.read_text(encoding="utf-8")
+
+
+def test_workers_only_where_they_can_help() -> None:
+    from policywatch.check import PROCESSES_FROM, extraction_processes
+
+    cores = len(os.sched_getaffinity(0))
+    assert extraction_processes(PROCESSES_FROM - 1, jobs=16) == 0  # a small run
+    assert extraction_processes(1000, jobs=1) == 0  # one fetch thread feeds one page at a time
+    assert extraction_processes(1000, jobs=16) == (min(cores, 4) if cores > 1 else 0)
+    assert extraction_processes(1000, jobs=2) == (2 if cores > 1 else 0)

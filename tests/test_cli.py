@@ -291,3 +291,24 @@ def test_a_run_with_every_kind_of_outcome_counts_them_and_keeps_config_order(
     # Printing only flagged changes does not hide that a policy could not be fetched.
     quiet = run(tmp_path, "check", "--only-flagged", "--now", "2021-06-04T06:00:00Z")
     assert (quiet.exit_code, quiet.output) == (3, "")
+
+
+def test_only_flagged_with_exit_code_counts_only_flagged_changes(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    (tmp_path / "policies.yaml").write_text(
+        f"defaults:\n  retries: 0\npolicies:\n  - id: tiktok-us\n"
+        f"    url: {httpserver.url_for('/privacy')}\n"
+    )
+    before = (CASE / "before.html").read_bytes()
+    # The real page with one word edited by hand: a change that carries no flag.
+    pages = [before, before.replace(b"committed to protecting", b"dedicated to protecting")]
+    pages.append((CASE / "after.html").read_bytes())  # the faceprints paragraph: flagged
+    codes = []
+    for day, page in enumerate(pages, start=1):
+        httpserver.clear()
+        httpserver.expect_request("/privacy").respond_with_data(page, content_type="text/html")
+        args = ("check", "--only-flagged", "--exit-code", "--now", f"2021-06-0{day}T06:00:00Z")
+        codes.append(run(tmp_path, *args).exit_code)
+    assert len(list((tmp_path / "snapshots" / "tiktok-us").glob("*.md"))) == 3
+    assert codes == [0, 0, 1]

@@ -158,6 +158,10 @@ def test_a_long_list_of_policies_loads_in_order_with_ids_unique() -> None:
             "policies:\n  - id: a\n    url: https://a.example/\n  - id: [b\n",
             ["policies.yaml:5:", "not valid YAML"],
         ),
+        (
+            "policies:\n  - id: a\n    url: https://a.example/\n    name: " + "[" * 600 + "]" * 600,
+            ["policies.yaml:", "nested too deeply"],
+        ),
     ],
 )
 def test_mistakes_are_named_with_file_line_and_field(text: str, expected: list[str]) -> None:

@@ -169,3 +169,40 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_ctrl_c_on_a_big_run_says_aborted_without_tracebacks(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """Ctrl-C reaches the whole process group, the parsing workers included."""
+    page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
+
+    def slow(request: object) -> object:
+        time.sleep(0.2)
+        return __import__("werkzeug").Response(page, content_type="text/html")
+
+    httpserver.expect_request("/privacy").respond_with_handler(slow)
+    policies = "".join(
+        f"  - id: p{i:02d}\n    url: {httpserver.url_for('/privacy')}?n={i}\n" for i in range(40)
+    )
+    (tmp_path / "policies.yaml").write_text(
+        f"defaults:\n  retries: 0\n  timeout: 5\n  jobs: 2\npolicies:\n{policies}"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-m", "policywatch", "check"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while not list((tmp_path / "snapshots").glob("*/*.md")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # a page was parsed: the workers are up
+    workers = subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True)
+    assert len(workers.stdout.split()) >= 2, "no worker processes to interrupt"
+    os.killpg(run.pid, signal.SIGINT)
+    _, stderr = run.communicate(timeout=30)
+    assert run.returncode != 0
+    assert b"Traceback" not in stderr and b"Aborted!" in stderr, stderr.decode()
+    for snap in Archive(tmp_path / "snapshots").snapshots("p00"):
+        assert sha256(snap.text_path.read_bytes()) == snap.meta["text_sha256"]

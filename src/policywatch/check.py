@@ -5,11 +5,13 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -376,7 +378,7 @@ class Extractor:
 
     def __init__(self, processes: int = 0) -> None:
         self.processes = processes
-        self.in_workers = 0  # calls that ran in a worker process
+        self.in_workers = 0  # calls handed to a worker process
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -392,10 +394,16 @@ class Extractor:
         if pool is None:
             return function(*args, **kwargs)
         try:
-            future = pool.submit(function, *args, **kwargs)
-            with self._lock:
-                self.in_workers += 1
+            with _interrupts_blocked():  # a worker started here inherits the blocked SIGINT
+                future = pool.submit(function, *args, **kwargs)
+        except RuntimeError:  # closed meanwhile, or broken (BrokenProcessPool is one too)
+            return function(*args, **kwargs)
+        with self._lock:
+            self.in_workers += 1
+        try:
             return future.result()
+        except concurrent.futures.CancelledError:  # closed while the page waited
+            return function(*args, **kwargs)
         except BrokenProcessPool:
             # A worker died (killed, out of memory): parse here from now on.
             with self._lock:
@@ -426,6 +434,21 @@ class Extractor:
 _IN_THREAD = Extractor()
 
 
+@contextmanager
+def _interrupts_blocked() -> Iterator[None]:
+    """Block SIGINT in this thread for a while: workers the pool starts meanwhile are born
+    with it blocked, so Ctrl-C (sent to the whole process group) cannot interrupt them, even
+    while they import. The run's main thread still gets it and stops the run."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _watch_parent(parent: int) -> None:
     """In a worker: exit once the run that started it is gone (killed by cron's timeout or
     the OOM killer), instead of waiting forever for pages that will never come."""
@@ -435,14 +458,19 @@ def _watch_parent(parent: int) -> None:
             time.sleep(1)
         os._exit(1)
 
+    # Ctrl-C reaches the whole process group: the run says "Aborted!" and stops its workers;
+    # a worker must not print a traceback of its own (SIGINT is also blocked from birth).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-def extraction_processes(policies: int) -> int:
-    """Worker processes worth starting for a run over this many policies: one per core
-    (at most four) on a machine with several cores and a run with many pages."""
+def extraction_processes(policies: int, jobs: int) -> int:
+    """Worker processes worth starting for a run over this many policies, fetched jobs at a
+    time: one per core (at most four, at most jobs) on a machine with several cores, for a
+    run with many pages and several fetch threads to feed the workers."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(cores or 1, 4) if (cores or 1) > 1 and policies >= PROCESSES_FROM else 0
+    workers = min(cores or 1, 4, jobs)
+    return workers if workers > 1 and policies >= PROCESSES_FROM else 0
 
 
 PROCESSES_FROM = 20  # fewer policies than this are parsed in the run's own threads
@@ -520,7 +548,8 @@ def iter_check(
     browser = Browser(chromium)
     moment = clock()
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs))
+        try:
             window = max(1, jobs) * 4
             pending: set[concurrent.futures.Future[Outcome]] = set()
             for policy in policies:
@@ -535,6 +564,10 @@ def iter_check(
                     )
                 )
             yield from (future.result() for future in concurrent.futures.as_completed(pending))
+        finally:
+            # A consumer that stops early: policies not started are not checked; the ones
+            # under way finish (a snapshot is never half-written).
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
         browser.close()
         if own_fetcher:

@@ -269,7 +269,7 @@ def check(
     with (
         archive.lock(wait),
         _progress(len(policies), show_progress) as advance,
-        Extractor(extraction_processes(len(policies))) as extractor,
+        Extractor(extraction_processes(len(policies), jobs or config.jobs)) as extractor,
     ):
         for outcome in iter_check(
             archive,
@@ -311,7 +311,8 @@ def check(
             click.echo(f"policywatch: {problem}", err=True)
     if tally.counts[FAILED]:
         sys.exit(EXIT_FAILED)
-    if exit_code and any(o.status in (NEW, CHANGED) and not o.technical for o in tally.kept):
+    # With --only-flagged, "changed" means a change it shows: one that carries a flag.
+    if exit_code and any(o.status in (NEW, CHANGED) and not o.technical for o in outcomes):
         sys.exit(EXIT_CHANGED)
 
 

@@ -352,6 +352,8 @@ def _parse(text: str, path: Path, *, stream: bool) -> Config:
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path}{line}: not valid YAML ({problem})") from None
+    except RecursionError:  # the composer recurses once for each level of nesting
+        raise ConfigError(f"{path}: lists or mappings nested too deeply") from None
     finally:
         loader.dispose()
 
@@ -497,7 +499,7 @@ def taxonomy_of(path: Path) -> Path | None:
     loader = _Stream(text)
     try:
         name = _top_scalar(loader, "taxonomy")
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return load_config(path).taxonomy
     finally:
         loader.dispose()
