@@ -191,18 +191,27 @@ def test_a_user_taxonomy_adds_and_overrides(tmp_path: Path) -> None:
 DEMO = Path(__file__).parent.parent / "snapshots"
 
 
+def demo_flags(policy: str, stamp: str) -> dict[str, list[detect.Flag]]:
+    """Each change's flags, by its text, between a demo snapshot and the one before it."""
+    from policywatch.archive import Archive
+
+    archive = Archive(DEMO)
+    new = archive.resolve(f"{policy}@{stamp}")
+    old = archive.resolve(f"{policy}@{new.meta['previous']}")
+    comparison = compare_texts(Side(old.ref, old.text), Side(new.ref, new.text), TAXONOMY)
+    return {
+        c.new_text or c.old_text or "": f
+        for c, f in zip(comparison.changes, comparison.flags, strict=True)
+    }
+
+
 @pytest.mark.parametrize(
-    ("policy", "stamp", "names"),
+    ("stamp", "names"),
     [
         # Table-of-contents lines: the text of a heading, listed again under Contact Us.
+        ("2024-10-02T12-35-11Z", {"For Children", "For Parents, Guardians, and Other Adults"}),
+        # Headings of a new children's section, whose clauses carry the same flags.
         (
-            "tiktok-eea",
-            "2024-10-02T12-35-11Z",
-            {"For Children", "For Parents, Guardians, and Other Adults"},
-        ),
-        # Headings of a new children's section, whose clauses carry the flags.
-        (
-            "tiktok-eea",
             "2024-04-17T12-34-14Z",
             {
                 "What Information We Collect from Children",
@@ -210,34 +219,40 @@ DEMO = Path(__file__).parent.parent / "snapshots"
                 "How We Share Children’s Information",
             },
         ),
-        ("reddit", "2026-07-02T12-51-46Z", {"Children"}),
     ],
 )
-def test_section_names_alone_are_not_flagged(policy: str, stamp: str, names: set[str]) -> None:
-    from policywatch.archive import Archive
-
-    archive = Archive(DEMO)
-    new = archive.resolve(f"{policy}@{stamp}")
-    old = archive.resolve(f"{policy}@{new.meta['previous']}")
-    comparison = compare_texts(Side(old.ref, old.text), Side(new.ref, new.text), TAXONOMY)
-    flags = {
-        c.new_text or c.old_text: f
-        for c, f in zip(comparison.changes, comparison.flags, strict=True)
-    }
+def test_section_names_beside_their_clauses_are_not_flagged(stamp: str, names: set[str]) -> None:
+    flags = demo_flags("tiktok-eea", stamp)
     for name in names:
-        assert flags[name] == []  # still a change, and shown as one, but no flag
-    assert comparison.flagged()  # the clauses themselves still are
+        assert flags[name] == []  # still a change, and shown as one, but no flag of its own
+    said = {f.category for fs in flags.values() for f in fs}
+    assert "children" in said  # the clauses themselves say it
 
 
-def test_a_sentence_set_as_a_heading_is_still_read() -> None:
-    # Hand-written: no fixture has a practice stated in a heading of more than 15 words.
+def test_a_section_name_that_alone_says_it_keeps_its_flag() -> None:
+    # Reddit dropped its Children section; the paragraph under the heading only denied a
+    # practice ("not allowed to create an account"), so the heading is the one signal.
+    flags = demo_flags("reddit", "2026-07-02T12-51-46Z")
+    assert [(f.category, f.change) for f in flags["Children"]] == [("children", "removed")]
+
+
+def test_headings_hand_written_cases() -> None:
+    # Hand-written: no fixture states a practice in a long heading or flips one in a heading.
     old = Side("old", "# Data\n\nWe collect your name.\n")
-    long_heading = (
-        "## We may collect faceprints and voiceprints from the videos and the photos that you "
-        "upload to our service"
-    )
-    new = Side("new", f"# Data\n\nWe collect your name.\n\n{long_heading}\n\nDetails follow.\n")
-    comparison = compare_texts(old, new, TAXONOMY)
-    assert [f.category for _, found in comparison.flagged() for f in found] == ["biometric"]
-    short = Side("new", "# Data\n\nWe collect your name.\n\n## Biometric Data\n\nDetails follow.\n")
-    assert not compare_texts(old, short, TAXONOMY).flagged()
+
+    def categories(text: str) -> list[str]:
+        comparison = compare_texts(old, Side("new", text), TAXONOMY)
+        return [f"{f.category} {f.change}" for _, found in comparison.flagged() for f in found]
+
+    base = "# Data\n\nWe collect your name.\n\n"
+    assert categories(base + "## Biometric Data\n\nDetails follow.\n") == ["biometric added"]
+    assert categories(base + "## Biometric Data\n\nWe collect faceprints.\n") == [
+        "biometric added"  # once: the clause's, not the heading's
+    ]
+    # A heading that turns "we do not" into "we may" keeps its flag beside a clause's.
+    was = Side("old", base + "## We do not sell your personal information\n\nWe keep names.\n")
+    now = Side("new", base + "## We sell your personal information\n\nWe sell names to brokers.\n")
+    flags = {c.new_text: found for c, found in compare_texts(was, now, TAXONOMY).flagged()}
+    (heading,) = flags["We sell your personal information"]
+    assert heading.category == "sale_sharing_ads" and heading.was_negated and not heading.negated
+    assert [f.category for f in flags["We sell names to brokers."]] == ["sale_sharing_ads"]

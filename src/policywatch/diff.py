@@ -130,9 +130,18 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
     old_clauses, new_clauses = segment(old.text), segment(new.text)
     alignment = align(old_clauses, new_clauses)
     names = (_section_names(old_clauses), _section_names(new_clauses))
+    found = [flags_for(c.old_text or "", c.new_text or "", categories) for c in alignment.changes]
+    named = [_names_only(c, *names) for c in alignment.changes]
+    # What the clauses themselves say: a section name repeating it adds nothing.
+    said = {
+        (f.category, f.change)
+        for fs, name in zip(found, named, strict=True)
+        if not name
+        for f in fs
+    }
     flags = [
-        [] if _names_only(c, *names) else flags_for(c.old_text or "", c.new_text or "", categories)
-        for c in alignment.changes
+        [f for f in fs if not (name and (f.category, f.change) in said and not _flip(f))]
+        for fs, name in zip(found, named, strict=True)
     ]
     comparison = Comparison(old, new, alignment, flags)
     _whole_document(comparison, categories)
@@ -147,13 +156,18 @@ def _section_names(clauses: Sequence[Clause]) -> set[str]:
 
 
 def _names_only(change: Change, old_names: set[str], new_names: set[str]) -> bool:
-    """A change of section names only: headings, and table-of-contents lines (a line that is
-    the very text of a heading of the same version). A name says nothing about a practice by
-    itself ("For Children" is not a practice); the clauses under it do, and they are flagged
-    on their own."""
+    """A change of section names only: headings, and lines with the very text of a heading of
+    the same version (a table of contents, or a glossary's terms listed again). Its flags
+    are dropped when a clause of the same comparison carries the same category the same way
+    ("For Children" beside the children's section it names); when it is the only one to say
+    so, or it turns "we do not" into "we may", it keeps them."""
     return all(c.key in old_names for c in change.old) and all(
         c.key in new_names for c in change.new
     )
+
+
+def _flip(flag: Flag) -> bool:
+    return flag.was_negated and not flag.negated
 
 
 def _whole_document(comparison: Comparison, categories: Sequence[Category]) -> None:
