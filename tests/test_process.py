@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from policywatch.archive import Archive, sha256
+from policywatch.archive import Archive, ArchiveLocked, sha256
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINDER = FIXTURES / "snapshots" / "tinder"
@@ -206,3 +206,35 @@ def test_ctrl_c_on_a_big_run_says_aborted_without_tracebacks(
     assert b"Traceback" not in stderr and b"Aborted!" in stderr, stderr.decode()
     for snap in Archive(tmp_path / "snapshots").snapshots("p00"):
         assert sha256(snap.text_path.read_bytes()) == snap.meta["text_sha256"]
+
+
+def test_an_interrupted_run_keeps_the_lock_while_its_threads_still_write(tmp_path: Path) -> None:
+    """A second Ctrl-C ends the main thread while fetch threads finish their policies: the
+    lock must stay held until they have, or another run would write the same folders."""
+    script = (
+        "import sys, threading, time\n"
+        "from pathlib import Path\n"
+        "from policywatch.archive import Archive\n"
+        "root = Path(sys.argv[1])\n"
+        "def late():\n"
+        "    time.sleep(1.5)\n"
+        "    (root / 'late-write').write_text('done')\n"
+        "with Archive(root).lock(0):\n"
+        "    threading.Thread(target=late).start()\n"
+        "    print('locked', flush=True)\n"
+        "    raise KeyboardInterrupt\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert run.stdout is not None and run.stdout.readline() == b"locked\n"
+    time.sleep(0.5)  # the interrupt has left the lock's block; the thread still sleeps
+    assert run.poll() is None
+    with pytest.raises(ArchiveLocked), Archive(tmp_path).lock(0):
+        pass
+    run.communicate(timeout=30)
+    assert (tmp_path / "late-write").read_text() == "done"
+    with Archive(tmp_path).lock(0):  # free once the process is gone
+        pass

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -145,6 +146,9 @@ _REF = re.compile(
 )
 
 
+_HELD: list[Any] = []  # locks kept to the end of the process (see Archive.lock)
+
+
 class Archive:
     """The snapshots folder."""
 
@@ -163,6 +167,7 @@ class Archive:
             handle = open(path, "ab+", buffering=0)  # noqa: SIM115 - held for the whole block
         except OSError as exc:
             raise ArchiveError(f"{path}: cannot take the archive's lock ({exc.strerror})") from None
+        held = False
         try:
             deadline = time.monotonic() + wait
             while True:
@@ -185,8 +190,16 @@ class Archive:
                 raise ArchiveError(f"{path}: cannot write ({exc.strerror})") from None
             self._clean_partial_writes()
             yield
+        except BaseException as exc:
+            # Interrupted (a second Ctrl-C) while other threads of this run may still be
+            # writing: keep the lock until the process exits, after they have finished.
+            held = not isinstance(exc, Exception) and threading.active_count() > 1
+            raise
         finally:
-            handle.close()
+            if held:
+                _HELD.append(handle)
+            else:
+                handle.close()
 
     def _clean_partial_writes(self) -> None:
         """Remove what a killed run left behind: temporary files, snapshot files with no metadata."""
