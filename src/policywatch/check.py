@@ -396,7 +396,10 @@ class Extractor:
         try:
             with _interrupts_blocked():  # a worker started here inherits the blocked SIGINT
                 future = pool.submit(function, *args, **kwargs)
-        except RuntimeError:  # closed meanwhile, or broken (BrokenProcessPool is one too)
+        except RuntimeError as exc:  # closed meanwhile, or broken (BrokenProcessPool is one too)
+            if isinstance(exc, BrokenProcessPool):
+                with self._lock:
+                    self.processes = 0
             return function(*args, **kwargs)
         with self._lock:
             self.in_workers += 1
