@@ -58,7 +58,8 @@ def profiled(*args, **kwargs):
     finally:
         prof.disable()
 check.check_policy = profiled
-check.extraction_processes = lambda policies, jobs: 0  # parse in the threads profiled
+import policywatch.workers as workers
+workers.extraction_processes = lambda policies, jobs: 0  # parse in the threads profiled
 from policywatch.cli import main
 own = cProfile.Profile(timer)
 code = 0

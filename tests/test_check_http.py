@@ -823,8 +823,9 @@ def test_pages_parsed_in_worker_processes_archive_exactly_what_threads_do(
 ) -> None:
     """A run with many pages parses them in worker processes: same texts, same refusals."""
     from policywatch.archive import Archive
-    from policywatch.check import Extractor, run_check
+    from policywatch.check import run_check
     from policywatch.config import load_config
+    from policywatch.workers import Extractor
 
     pages = {
         "/tiktok": (BEFORE, "text/html; charset=utf-8"),
@@ -879,7 +880,7 @@ def _die_in_a_worker(parent: int) -> str:
 
 
 def test_a_dead_worker_process_means_parsing_in_the_run_itself() -> None:
-    from policywatch.check import Extractor
+    from policywatch.workers import Extractor
 
     with Extractor(1) as extractor:
         assert extractor.run(os.getpid) != os.getpid()  # a real worker process
@@ -895,7 +896,7 @@ def _slow_pid(seconds: float) -> int:
 def test_closing_the_extractor_while_pages_wait_parses_them_here() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from policywatch.check import Extractor
+    from policywatch.workers import Extractor
 
     extractor = Extractor(2)
     with ThreadPoolExecutor(6) as threads:
@@ -938,7 +939,7 @@ def test_a_consumer_that_stops_early_leaves_queued_policies_unchecked(
 
 
 def test_workers_only_where_they_can_help() -> None:
-    from policywatch.check import PROCESSES_FROM, extraction_processes
+    from policywatch.workers import PROCESSES_FROM, extraction_processes
 
     cores = len(os.sched_getaffinity(0))
     assert extraction_processes(PROCESSES_FROM - 1, jobs=16) == 0  # a small run

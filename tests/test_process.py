@@ -141,7 +141,7 @@ def test_worker_processes_do_not_outlive_a_killed_run() -> None:
     the OOM killer), its workers exit rather than wait forever."""
     script = (
         "import os, sys\n"
-        "from policywatch.check import Extractor\n"
+        "from policywatch.workers import Extractor\n"
         "extractor = Extractor(2)\n"
         "print(extractor.run(os.getpid), flush=True)\n"
         "sys.stdin.read()\n"

@@ -253,8 +253,9 @@ def check(
     Exit 0 when all went well, 1 with --exit-code when something changed, 3 when a policy
     could not be fetched (the others are still checked), 75 when another run holds the lock.
     """
-    from .check import CHANGED, FAILED, NEW, Extractor, Tally, extraction_processes, iter_check
+    from .check import CHANGED, FAILED, NEW, Tally, iter_check
     from .render.terminal import check_report
+    from .workers import Extractor, extraction_processes
 
     config = env.config()
     policies = config.select(ids)
@@ -284,7 +285,6 @@ def check(
             advance()
     by_id = {o.policy_id: o for o in tally.kept}
     outcomes = [by_id[p.id] for p in policies if p.id in by_id]  # in the config's order
-    del by_id
     taxonomy = env.taxonomy()
     news: dict[str, dict[str, Any]] = {}
     for o in outcomes:

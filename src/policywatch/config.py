@@ -360,7 +360,7 @@ def _parse(text: str, path: Path, *, stream: bool) -> Config:
 
 def _read_config(reader: _Reader, loader: Any, path: Path, stream: bool) -> Config:
     """Read the top-level mapping entry by entry. With stream, the policies become Policy
-    objects as they are read, never all at once as a YAML node tree (30 MB at 10,000)."""
+    objects as they are read, never all at once as a YAML node tree (20 MB at 10,000)."""
     loader.get_event()  # the stream's start
     if loader.check_event(yaml.StreamEndEvent):
         raise ConfigError(f"{path}: the file is empty; it needs a 'policies:' list")
@@ -394,8 +394,8 @@ def _read_config(reader: _Reader, loader: Any, path: Path, stream: bool) -> Conf
             event.start_mark,
         )
     defaults, jobs, chromium = _defaults(reader, top)
-    if policies is not None and shared == defaults:
-        defaults = shared  # the very object the policies share
+    if policies is not None:
+        defaults = shared  # equal (defaults after the list re-read the file): the shared object
     taxonomy = None
     if "taxonomy" in top:
         name = reader.string(top["taxonomy"], "field 'taxonomy'")
