@@ -25,8 +25,10 @@ def main() -> int:
     overall = Score()
     all_cases = cases(args.seeds)
     for case in all_cases:
-        comparison = compare_texts(Side("old", case.old), Side("new", case.new))
-        reported = comparison.to_json()["changes"]
+        comparison = compare_texts(
+            Side.of_markdown("old", case.old), Side.of_markdown("new", case.new)
+        )
+        reported = [c for c in comparison.to_json()["changes"] if not c["minor"]]
         before = (per_kind[case.kind].found, per_kind[case.kind].correct)
         score(case, reported, per_kind[case.kind])
         score(case, reported, overall)

@@ -42,7 +42,11 @@ def in_process(
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        json.dumps(compare_texts(Side("old", old), Side("new", new), taxonomy).to_json())
+        json.dumps(
+            compare_texts(
+                Side.of_markdown("old", old), Side.of_markdown("new", new), taxonomy
+            ).to_json()
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

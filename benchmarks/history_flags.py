@@ -26,7 +26,9 @@ def main() -> int:
         versions = sorted(folder.glob("*.md"))
         for older, newer in itertools.pairwise(versions):
             comparison = compare_texts(
-                Side(older.stem, older.read_text()), Side(newer.stem, newer.read_text()), taxonomy
+                Side.of_markdown(older.stem, older.read_text()),
+                Side.of_markdown(newer.stem, newer.read_text()),
+                taxonomy,
             )
             appeared = ", ".join(a.category for a in comparison.appeared)
             gone = ", ".join(a.category for a in comparison.disappeared)

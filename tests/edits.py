@@ -12,7 +12,9 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from policywatch.canonical import from_markdown
 from policywatch.segment import HEADING, ITEM, ROW, Clause, segment
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -43,7 +45,7 @@ class Case:
 
 
 def blocks_of(text: str) -> list[Block]:
-    return [Block(c.kind, c.text, c.level) for c in segment(text)]
+    return [Block(c.kind, c.text, c.level) for c in segment(from_markdown(text))]
 
 
 def _wrap(text: str, rng: random.Random) -> str:
@@ -61,8 +63,9 @@ _LOOKS_LIKE_ITEM = re.compile(r"^\s*([-*+•#>|]|\d+[.)]|=+\s*$)")
 
 def render(blocks: list[Block], rng: random.Random | None = None) -> str:
     """Markdown for blocks; with rng, formatted differently (wrapping, bullets, emphasis ...)."""
-    out = []
+    out: list[Any] = []  # markdown blocks, and tables as lists of rows
     number = 0
+    previous_row = False
     for block in blocks:
         text = block.text
         if rng is not None and block.kind != ROW and rng.random() < 0.3:
@@ -71,7 +74,7 @@ def render(blocks: list[Block], rng: random.Random | None = None) -> str:
             if re.fullmatch(r"[A-Za-z]+", words[k]):
                 words[k] = rng.choice(["**{}**", "_{}_", "*{}*"]).format(words[k])
             text = " ".join(words)
-        if rng is not None and rng.random() < 0.2:
+        if rng is not None and block.kind != ROW and rng.random() < 0.2:
             text = text.replace(" ", "\u00a0", 1)
         if block.kind == HEADING:
             setext_safe = not _LOOKS_LIKE_ITEM.match(text)
@@ -86,14 +89,37 @@ def render(blocks: list[Block], rng: random.Random | None = None) -> str:
             body = text if rng is None else _wrap(text, rng)
             out.append(bullet + " " + body.replace("\n", "\n   "))
         elif block.kind == ROW:
-            out.append("| " + text + " |")
+            # A table is one block: a header, its delimiter, its rows. The header says how many
+            # columns there are (GFM drops the cells beyond), so it is padded to the widest row.
+            if previous_row and out:
+                out[-1].append(text)
+            else:
+                out.append([text])  # type: ignore[arg-type]
+            previous_row = True
+            continue
         else:
             body = text if rng is None else _wrap(text, rng)
-            out.append(body)
+            out.append(_literal_start(body))  # "14. Notice" is words here, not a list item
             number = 0
+        previous_row = False
         if rng is not None and rng.random() < 0.1:
             out.append("")
-    return "\n\n".join(out) + "\n"
+    return "\n\n".join(_table(b) if isinstance(b, list) else b for b in out) + "\n"
+
+
+_MARKDOWN_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)|^([-+*#](?=\s|$)|[>|])")
+
+
+def _literal_start(text: str) -> str:
+    """Markdown for words that would start a list, a heading or a quote: escape the marker."""
+    return _MARKDOWN_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
+
+
+def _table(rows: list[str]) -> str:
+    columns = max(row.count(" | ") + 1 for row in rows)
+    header = rows[0] + " | " * (columns - rows[0].count(" | ") - 1)
+    lines = [header, "---|" * columns, *rows[1:]]
+    return "\n".join(f"| {line} |" if not line.startswith("---") else "|" + line for line in lines)
 
 
 def _paragraphs(blocks: list[Block], minimum_words: int = 8) -> list[int]:
@@ -247,6 +273,9 @@ def score(case: Case, reported: list[dict[str, object]], total: Score) -> None:
         value = change.get(f"{side}_text")
         return set(str(value).split("\n")) if value else set()
 
+    # A minor edit (case, punctuation: the wrapping turned a run of dashes into a rule) is
+    # folded for the reader and changes no word: it is not counted as a change here.
+    reported = [r for r in reported if not r.get("minor")]
     total.true_changes += len(case.truth)
     total.reported += len(reported)
     if case.kind == "reflow":

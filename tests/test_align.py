@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from edits import KINDS, blocks_of, make_case
 from policywatch.align import MERGED, MODIFIED, MOVED, SPLIT, align
+from policywatch.canonical import from_markdown
 from policywatch.segment import HEADING, ITEM, PARAGRAPH, ROW, segment
 
 PAIRS = sorted((Path(__file__).parent / "fixtures" / "pairs").glob("*"))
@@ -25,7 +26,7 @@ def test_segment_kinds_sections_and_formatting() -> None:
         "A paragraph that was\nwrapped over lines.\n\n---\n\n### Deep\n\nText in Section\n"
         "2. Which is not a list item.\n"
     )
-    clauses = segment(text)
+    clauses = segment(from_markdown(text))
     assert [(c.kind, c.text) for c in clauses] == [
         (HEADING, "Privacy Policy"),
         (PARAGRAPH, "We care."),
@@ -44,7 +45,7 @@ def test_segment_kinds_sections_and_formatting() -> None:
 
 
 def lossless(old_text: str, new_text: str) -> list[str]:
-    old, new = segment(old_text), segment(new_text)
+    old, new = segment(from_markdown(old_text)), segment(from_markdown(new_text))
     alignment = align(old, new)
     old_seen = sorted(c.position for e in alignment.entries for c in e.old)
     new_seen = sorted(c.position for e in alignment.entries for c in e.new)

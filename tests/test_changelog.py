@@ -131,7 +131,7 @@ def test_atom_feed_ids_are_stable(tmp_path: Path) -> None:
     ns = {"a": "http://www.w3.org/2005/Atom"}
     ids = [e.text for e in feed.findall("a:entry/a:id", ns)]
     titles = [e.text or "" for e in feed.findall("a:entry/a:title", ns)]
-    assert len(ids) == len(set(ids)) >= 20
+    assert len(ids) == len(set(ids)) >= 12  # re-extractions and formatting-only versions aside
     assert any("NEW" in t for t in titles)
     again = demo("changelog", "snapchat", "--format", "atom").stdout_bytes
     assert again == out.read_bytes()

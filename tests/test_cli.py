@@ -185,6 +185,7 @@ def test_reextract_command_reports_and_never_makes_news(project: Path) -> None:
             "snapshots": 2,
             "texts_changed": 2,
             "now_same_as_previous": 0,
+            "formatting_only": 0,
             "errors": [],
         }
     ]

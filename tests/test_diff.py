@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from markdown_it import MarkdownIt
 
 from policywatch.cli import main
 from policywatch.diff import Side, compare_texts
@@ -85,8 +86,9 @@ def test_side_by_side_and_markdown_render() -> None:
 
 def test_policy_text_is_never_markup_escapes_or_html(tmp_path: Path) -> None:
     # Hand-written: hostile text as a policy might carry it.
-    old = tmp_path / "old.md"
-    new = tmp_path / "new.md"
+    # Plain text files: their words are words, whatever markup they look like.
+    old = tmp_path / "old.txt"
+    new = tmp_path / "new.txt"
     old.write_text("We collect data.\n\nOther clause stays.\n")
     new.write_text(
         "We collect [bold red]data[/] \x1b[2J <script>alert(1)</script> "
@@ -96,7 +98,9 @@ def test_policy_text_is_never_markup_escapes_or_html(tmp_path: Path) -> None:
     assert "[bold red]data[/]" in text and "\x1b" not in text
     markdown = diff(str(old), str(new), "--format", "markdown").output
     assert "<script>" not in markdown and "&lt;script&gt;" in markdown
-    assert "](javascript" not in markdown
+    rendered = MarkdownIt("commonmark").render(markdown)
+    assert "<a " not in rendered and "<script" not in rendered
+    assert "[click](javascript:alert(1))" in rendered
     assert "\x1b" not in markdown
 
 
@@ -122,8 +126,8 @@ def test_diff_id_compares_the_last_two_snapshots(tmp_path: Path) -> None:
 
 def golden_report(pair: str) -> dict[str, object]:
     folder = FIXTURES / "pairs" / pair
-    old = Side("old.md", (folder / "old.md").read_text())
-    new = Side("new.md", (folder / "new.md").read_text())
+    old = Side.of_markdown("old.md", (folder / "old.md").read_text())
+    new = Side.of_markdown("new.md", (folder / "new.md").read_text())
     return compare_texts(old, new).to_json()
 
 

@@ -2,7 +2,7 @@
 
 Layout (see DESIGN.md):
 
-    snapshots/<id>/<STAMP>.html|.pdf|.txt   raw bytes as fetched
+    snapshots/<id>/<STAMP>.html|.pdf|.txt|.markdown   raw bytes as fetched
     snapshots/<id>/<STAMP>.md               extracted text
     snapshots/<id>/<STAMP>.json             metadata, written last: a snapshot exists once it does
     snapshots/<id>/checks.jsonl             one line per check, changed or not
@@ -38,7 +38,13 @@ STAMP_FORMAT = "%Y-%m-%dT%H-%M-%SZ"
 # A policy id, as the configuration allows it: it names a folder, so it may not climb out.
 ID = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z")
-RAW_SUFFIXES = {"html": ".html", "pdf": ".pdf", "text": ".txt", "pages": ".pages.json"}
+RAW_SUFFIXES = {
+    "html": ".html",
+    "pdf": ".pdf",
+    "text": ".txt",
+    "markdown": ".markdown",
+    "pages": ".pages.json",
+}
 LOCK_NAME = ".lock"
 
 
@@ -109,6 +115,16 @@ class Snapshot:
     @property
     def raw_path(self) -> Path:
         return self.folder / str(self.meta.get("raw_file", f"{self.stamp}.html"))
+
+    @property
+    def source_name(self) -> str:
+        """The name that says how to read the raw bytes: the raw file's, or the imported file's
+        when that says more (markdown imported before 0.2 was kept as .txt)."""
+        name = self.raw_path.name
+        original = str(self.meta.get("file", ""))
+        if name.endswith(".txt") and original.lower().endswith((".md", ".markdown")):
+            return original.rsplit("/", 1)[-1]
+        return name
 
     @property
     def text_sha256(self) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from .archive import STAMP, Archive, ArchiveError, Snapshot, parse_stamp
 from .check import Outcome, Rejected, _extraction_meta, derive_from_raw, derive_text, record_version
 from .config import Policy
+from .segment import wording
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class Reextracted:
     changed: bool  # the derived text differs from the stored one
     technical: bool  # after re-derivation, identical to the snapshot before it
     error: str | None = None
+    formatting_only: bool = False  # after re-derivation, the same words as the one before
 
 
 def reextract(archive: Archive, policy: Policy, now: datetime) -> list[Reextracted]:
@@ -170,7 +172,7 @@ def reextract(archive: Archive, policy: Policy, now: datetime) -> list[Reextract
         try:
             raw = snap.raw()
             result = derive_from_raw(
-                policy, raw, snap.raw_path.name, str(snap.meta.get("content_type", ""))
+                policy, raw, snap.source_name, str(snap.meta.get("content_type", ""))
             )
         except (Rejected, ArchiveError) as exc:
             reason = exc.reason if isinstance(exc, Rejected) else str(exc)
@@ -179,6 +181,12 @@ def reextract(archive: Archive, policy: Policy, now: datetime) -> list[Reextract
             continue
         changed = result.text != _stored_text(snap)
         technical = previous_text is not None and result.text == previous_text
+        formatting_only = (
+            previous_text is not None
+            and not technical
+            and not snap.meta.get("returns_to")
+            and wording(previous_text) == wording(result.text)
+        )
         updates: dict[str, Any] = {}
         if changed:
             updates.update(
@@ -191,9 +199,13 @@ def reextract(archive: Archive, policy: Policy, now: datetime) -> list[Reextract
             )
         if technical != bool(snap.meta.get("technical")):
             updates["technical"] = technical
+        if formatting_only != bool(snap.meta.get("formatting_only")):
+            updates["formatting_only"] = formatting_only
         if changed or updates:
             archive.rewrite_text(snap, result.text, updates)
-        results.append(Reextracted(policy.id, snap.stamp, changed, technical))
+        results.append(
+            Reextracted(policy.id, snap.stamp, changed, technical, formatting_only=formatting_only)
+        )
         previous_text = result.text
     return results
 

@@ -10,7 +10,7 @@ from itertools import groupby
 from typing import Any
 
 from .archive import Archive, Snapshot
-from .diff import Comparison, Side, change_json, compare_texts
+from .diff import Comparison, change_json, compare_texts, snapshot_side
 from .taxonomy import Category
 
 _MONTHS = (
@@ -66,7 +66,12 @@ class Entry:
 
     @property
     def flagged(self) -> bool:
-        return bool(self.comparison and any(self.comparison.flags))
+        return bool(self.comparison and self.comparison.flags)
+
+    @property
+    def formatting_only(self) -> bool:
+        """The text changed but not its words: never news, one line at most."""
+        return bool(self.comparison and self.comparison.formatting_only)
 
     def to_json(self) -> dict[str, Any]:
         comparison = self.comparison
@@ -79,14 +84,11 @@ class Entry:
             "stated_date": self.stated,
             "stated_date_unchanged": self.stated_unchanged,
             "returns_to": self.returns_to,
+            "formatting_only": self.formatting_only,
             "summary": comparison.summary() if comparison else None,
             "appeared": [a.category for a in comparison.appeared] if comparison else [],
             "disappeared": [a.category for a in comparison.disappeared] if comparison else [],
-            "changes": [
-                change_json(c, f) for c, f in zip(comparison.changes, comparison.flags, strict=True)
-            ]
-            if comparison
-            else [],
+            "changes": [change_json(c) for c in comparison.changes] if comparison else [],
         }
 
 
@@ -131,7 +133,7 @@ def entries(
                 comparison = None
                 if previous is not None:
                     comparison = compare_texts(
-                        Side(previous.ref, previous.text), Side(snap.ref, snap.text), taxonomy
+                        snapshot_side(previous), snapshot_side(snap), taxonomy
                     ).compact()
                 entry = Entry(
                     policy_id,

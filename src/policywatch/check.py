@@ -35,6 +35,7 @@ class Outcome:
     previous: str | None = None  # the stamp it follows
     returns_to: str | None = None  # an older snapshot with the very same text
     technical: bool = False  # the change comes from extraction settings, not the policy
+    formatting_only: bool = False  # the text changed, its words did not (layout, links, markup)
     failing_since: str | None = None
     repeated: bool = False  # a failure that was already failing at the last check
     not_modified: bool = False  # the server answered 304
@@ -44,7 +45,12 @@ class Outcome:
         """Worth telling a person who asked to hear only news (cron with --quiet)."""
         if self.status == FAILED:
             return not self.repeated
-        return self.status in (NEW, CHANGED) and not self.technical and self.returns_to is None
+        return (
+            self.status in (NEW, CHANGED)
+            and not self.technical
+            and not self.formatting_only
+            and self.returns_to is None
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +61,7 @@ class Outcome:
             "previous": self.previous,
             "returns_to": self.returns_to,
             "technical": self.technical,
+            "formatting_only": self.formatting_only,
             "failing_since": self.failing_since,
             "repeated_failure": self.repeated,
             "not_modified": self.not_modified,
@@ -186,7 +193,7 @@ def _is_technical(policy: Policy, last: Snapshot, text: str) -> bool:
         return False
     try:
         again = derive_from_raw(
-            policy, last.raw(), last.raw_path.name, str(last.meta.get("content_type", ""))
+            policy, last.raw(), last.source_name, str(last.meta.get("content_type", ""))
         )
 
     except (Rejected, ArchiveError):
@@ -220,6 +227,12 @@ def record_version(
             raise Rejected(problem)
     returns_to = next((s.stamp for s in reversed(earlier) if s.text_sha256 == text_hash), None)
     technical = last is not None and returns_to is None and _is_technical(policy, last, result.text)
+    formatting_only = (
+        last is not None
+        and returns_to is None
+        and not technical
+        and _same_wording(last, result.text)
+    )
     snapshot = archive.write_snapshot(
         policy.id,
         taken_at,
@@ -232,6 +245,7 @@ def record_version(
             "previous": last.stamp if last else None,
             "returns_to": returns_to,
             "technical": technical,
+            "formatting_only": formatting_only,
             "accepted": accept,
         },
     )
@@ -242,7 +256,20 @@ def record_version(
         previous=last.stamp if last else None,
         returns_to=returns_to,
         technical=technical,
+        formatting_only=formatting_only,
     )
+
+
+def _same_wording(last: Snapshot, text: str) -> bool:
+    """Whether a new text has the very words of the last snapshot: a change of formatting."""
+    from .diff import canonical_text
+    from .segment import wording
+
+    try:
+        before = canonical_text(last)
+    except ArchiveError:
+        return False
+    return wording(before) == wording(text)
 
 
 def _validators(archive: Archive, policy: Policy, state: dict[str, Any]) -> Validators | None:

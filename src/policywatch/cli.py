@@ -312,7 +312,9 @@ def check(
     if tally.counts[FAILED]:
         sys.exit(EXIT_FAILED)
     # With --only-flagged, "changed" means a change it shows: one that carries a flag.
-    if exit_code and any(o.status in (NEW, CHANGED) and not o.technical for o in outcomes):
+    if exit_code and any(
+        o.status in (NEW, CHANGED) and not o.technical and not o.formatting_only for o in outcomes
+    ):
         sys.exit(EXIT_CHANGED)
 
 
@@ -406,12 +408,12 @@ def _news(archive: Archive, outcome: Any, taxonomy: Any) -> dict[str, Any] | Non
     """What a new snapshot changed against the one before it: clause counts and flags."""
     if not (outcome.snapshot and outcome.previous):
         return None
-    from .diff import Side, compare_texts
+    from .diff import compare_texts, snapshot_side
 
     old = archive.resolve(f"{outcome.policy_id}@{outcome.previous}")
     new = archive.resolve(f"{outcome.policy_id}@{outcome.snapshot}")
-    comparison = compare_texts(Side(old.ref, old.text), Side(new.ref, new.text), taxonomy)
-    flags = [f.to_json() for _, found in comparison.flagged() for f in found]
+    comparison = compare_texts(snapshot_side(old), snapshot_side(new), taxonomy)
+    flags = [f.to_json() for f in comparison.flags]
     return {
         "changes": {kind: n for kind, n in comparison.summary().items() if n},
         "flags": flags,
@@ -583,6 +585,7 @@ def history(env: Env, policy_id: str, fmt: str) -> None:
             "source": s.meta.get("source"),
             "returns_to": s.meta.get("returns_to"),
             "technical": bool(s.meta.get("technical")),
+            "formatting_only": bool(s.meta.get("formatting_only")),
             "accepted": bool(s.meta.get("accepted")),
             "text_sha256": s.text_sha256,
         }
@@ -718,6 +721,15 @@ def validate(env: Env, do_fetch: bool, fmt: str) -> None:
         for r in reports:
             verdict = "OK" if r.ok else "PROBLEM"
             click.echo(f"{plain(r.policy_id)}: {verdict} {plain(r.summary)}")
+            if r.dropped:
+                click.echo(
+                    f"  kept {r.characters:,} characters; left out {len(r.dropped)} link-dense "
+                    f"block(s) around the body, {r.dropped_characters:,} characters:"
+                )
+                for d in r.dropped:
+                    click.echo(f"    - {plain(str(d))}")
+            elif r.generic and r.characters:
+                click.echo(f"  kept {r.characters:,} characters; nothing left out around the body")
     if not all(r.ok for r in reports):
         sys.exit(EXIT_FAILED)
 
@@ -749,6 +761,7 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
                     "snapshots": len(results),
                     "texts_changed": sum(r.changed for r in results),
                     "now_same_as_previous": sum(r.technical for r in results),
+                    "formatting_only": sum(r.formatting_only for r in results),
                     "errors": [{"snapshot": r.stamp, "error": r.error} for r in results if r.error],
                 }
             )
@@ -759,7 +772,8 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
             click.echo(
                 f"{plain(row['policy'])}: {row['snapshots']} snapshot(s), "
                 f"{row['texts_changed']} text(s) re-derived differently, "
-                f"{row['now_same_as_previous']} now identical to the one before (technical)"
+                f"{row['now_same_as_previous']} now identical to the one before (technical), "
+                f"{row['formatting_only']} with the same words as the one before (formatting only)"
             )
             for err in row["errors"]:
                 click.echo(f"  {err['snapshot']}: kept as it was: {plain(err['error'])}")

@@ -79,8 +79,15 @@ class Flag:
     was_negated: bool = False  # "we do not" became "we may": the strongest alarm
     definition: bool = False  # only a quoted legal definition, not a practice
     positions: tuple[tuple[int, int], ...] = ()  # in the new text (added) or the old (removed)
+    sentence: tuple[int, int] | None = None  # the sentence that triggered it, in the same text
+    sentence_text: str = ""
 
     def to_json(self) -> dict[str, Any]:
+        sentence = (
+            {"text": self.sentence_text, "start": self.sentence[0], "end": self.sentence[1]}
+            if self.sentence is not None
+            else None
+        )
         return {
             "category": self.category,
             "terms": list(self.terms),
@@ -90,6 +97,7 @@ class Flag:
             "was_negated": self.was_negated,
             "definition": self.definition,
             "positions": [list(p) for p in self.positions],
+            "sentence": sentence,
         }
 
 

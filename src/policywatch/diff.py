@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .align import ADDED, MERGED, MODIFIED, MOVED, REMOVED, SAME, SPLIT, Alignment, Change, align
-from .archive import Archive
+from .align import (
+    ADDED,
+    GROUP_KINDS,
+    MERGED,
+    MODIFIED,
+    MOVED,
+    REFORMATTED,
+    REMOVED,
+    SAME,
+    SPLIT,
+    Alignment,
+    Change,
+    align,
+)
+from .archive import Archive, Snapshot
 from .detect import Flag, flags_for, present
-from .inline import Edit, word_edits
-from .segment import HEADING, Clause, segment
+from .inline import word_edits
+from .segment import HEADING, Clause, segment, words_of
 from .taxonomy import Category, load_taxonomy
 
-SUMMARY_ORDER = (MODIFIED, ADDED, REMOVED, MOVED, SPLIT, MERGED)
+SUMMARY_ORDER = (MODIFIED, ADDED, REMOVED, MOVED, SPLIT, MERGED, REFORMATTED)
 
 
 class SideError(Exception):
@@ -24,10 +38,17 @@ class SideError(Exception):
 
 @dataclass(frozen=True)
 class Side:
-    """One version to compare: where it came from and its text."""
+    """One version to compare: where it came from and its canonical text (canonical.py)."""
 
     label: str
     text: str
+
+    @classmethod
+    def of_markdown(cls, label: str, markdown: str) -> Side:
+        """A side from markdown (a saved .md file, an Open Terms Archive version)."""
+        from .canonical import from_markdown
+
+        return cls(label, from_markdown(markdown))
 
 
 @dataclass(frozen=True)
@@ -43,12 +64,16 @@ class Appearance:
 
 @dataclass
 class Comparison:
+    """Two versions aligned: each change carries its word edits and its flags."""
+
     old: Side
     new: Side
     alignment: Alignment
-    flags: list[list[Flag]] = field(default_factory=list)  # one list per change, in order
     appeared: list[Appearance] = field(default_factory=list)
     disappeared: list[Appearance] = field(default_factory=list)
+    formatting_only: bool = False  # the text changed, its words did not
+    old_clauses: int = 0
+    new_clauses: int = 0
 
     @property
     def changes(self) -> list[Change]:
@@ -56,61 +81,66 @@ class Comparison:
 
     def compact(self) -> Comparison:
         """Only what reports need (changes, flags, counts): no texts, no unchanged clauses."""
-        alignment = Alignment(self.alignment.old, self.alignment.new, self.changes)
-        alignment.old, alignment.new = [], []
+        alignment = Alignment([], [], self.changes)
         return Comparison(
             Side(self.old.label, ""),
             Side(self.new.label, ""),
             alignment,
-            self.flags,
             self.appeared,
             self.disappeared,
+            self.formatting_only,
+            self.old_clauses,
+            self.new_clauses,
         )
 
-    def flagged(self) -> list[tuple[Change, list[Flag]]]:
-        return [(c, f) for c, f in zip(self.changes, self.flags, strict=True) if f]
+    def flagged(self) -> list[Change]:
+        """The changes that carry a flag, in reading order."""
+        return [c for c in self.changes if c.flags]
+
+    @property
+    def flags(self) -> list[Flag]:
+        return [f for c in self.changes for f in c.flags]
 
     @property
     def differs(self) -> bool:
         return bool(self.changes)
 
+    @property
+    def reworded(self) -> list[Change]:
+        """The changes of words: not minor edits, not the same words regrouped."""
+        return [c for c in self.changes if c.reworded]
+
     def summary(self) -> dict[str, int]:
         counts = Counter(c.kind for c in self.changes)
-        return {kind: counts.get(kind, 0) for kind in SUMMARY_ORDER}
+        summary = {kind: counts.get(kind, 0) for kind in SUMMARY_ORDER}
+        summary["minor"] = sum(1 for c in self.changes if c.minor)
+        return summary
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON of `diff` (DESIGN.md), with word edits for paired clauses."""
         return {
-            "old": {"source": self.old.label, "clauses": len(self.alignment.old)},
-            "new": {"source": self.new.label, "clauses": len(self.alignment.new)},
+            "old": {"source": self.old.label, "clauses": self.old_clauses},
+            "new": {"source": self.new.label, "clauses": self.new_clauses},
             "summary": self.summary(),
+            "formatting_only": self.formatting_only,
             "categories": {
                 "appeared": [a.to_json() for a in self.appeared],
                 "disappeared": [a.to_json() for a in self.disappeared],
             },
-            "changes": [change_json(c, f) for c, f in zip(self.changes, self.flags, strict=True)],
+            "changes": [change_json(c) for c in self.changes],
         }
 
 
-def edits_of(change: Change) -> list[Edit] | None:
-    """Word edits for a change that pairs one old clause with one new one."""
-    if change.kind in (MODIFIED, MOVED) and change.old_text != change.new_text:
-        return word_edits(change.old_text or "", change.new_text or "")
-    if change.kind in (SPLIT, MERGED):
-        return word_edits(
-            " ".join(c.text for c in change.old), " ".join(c.text for c in change.new)
-        )
-    return None
-
-
-def change_json(change: Change, flags: Sequence[Flag] = ()) -> dict[str, Any]:
+def change_json(change: Change) -> dict[str, Any]:
     old_section = change.old[0].section_path if change.old else None
     value: dict[str, Any] = {
         "kind": change.kind,
         "old_text": change.old_text,
         "new_text": change.new_text,
         "section": change.section,
-        "flags": [f.to_json() for f in flags],
+        "flags": [f.to_json() for f in change.flags],
+        "minor": change.minor,
+        "reworded": change.reworded,
     }
     if change.kind == MOVED:
         value["old_section"] = old_section
@@ -118,9 +148,8 @@ def change_json(change: Change, flags: Sequence[Flag] = ()) -> dict[str, Any]:
         value["old_position"] = change.old[0].position
     if change.new:
         value["new_position"] = change.new[0].position
-    edits = edits_of(change)
-    if edits is not None:
-        value["edits"] = [{"op": e.op, "text": e.text} for e in edits]
+    if change.edits is not None:
+        value["edits"] = [{"op": e.op, "text": e.text} for e in change.edits]
     return value
 
 
@@ -129,9 +158,19 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
     categories = load_taxonomy() if taxonomy is None else taxonomy
     old_clauses, new_clauses = segment(old.text), segment(new.text)
     alignment = align(old_clauses, new_clauses)
+    old_words, new_words = _wording(old_clauses), _wording(new_clauses)
+    formatting_only = old.text != new.text and old_words == new_words
+    changes = [_with_edits(c) for c in alignment.changes]
     names = (_section_names(old_clauses), _section_names(new_clauses))
-    found = [flags_for(c.old_text or "", c.new_text or "", categories) for c in alignment.changes]
-    named = [_names_only(c, *names) for c in alignment.changes]
+    found = [
+        flags_for(c.old_text or "", c.new_text or "", categories) if c.reworded else []
+        for c in changes
+    ]
+    if any(found):
+        found = _stated_anew(
+            changes, found, _Statements(old_clauses, old_words), _Statements(new_clauses, new_words)
+        )
+    named = [_names_only(c, *names) for c in changes]
     # What the clauses themselves say: a section name repeating it adds nothing.
     said = {
         (f.category, f.change)
@@ -139,13 +178,131 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
         if not name
         for f in fs
     }
-    flags = [
-        [f for f in fs if not (name and (f.category, f.change) in said and not _flip(f))]
-        for fs, name in zip(found, named, strict=True)
-    ]
-    comparison = Comparison(old, new, alignment, flags)
+    done = iter(
+        replace(
+            change,
+            flags=tuple(
+                f for f in fs if not (name and (f.category, f.change) in said and not _flip(f))
+            ),
+        )
+        for change, fs, name in zip(changes, found, named, strict=True)
+    )
+    alignment.entries = [e if e.kind == SAME else next(done) for e in alignment.entries]
+    comparison = Comparison(
+        old,
+        new,
+        alignment,
+        formatting_only=formatting_only,
+        old_clauses=len(old_clauses),
+        new_clauses=len(new_clauses),
+    )
     _whole_document(comparison, categories)
     return comparison
+
+
+# A sentence ends at . ! ? before a capital or a digit ("U.S. laws" goes on), or at a line's end.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[^a-z\s])|\n+")
+SHORT_SENTENCE = 3  # words: a shorter one (a label: "Sale.") must be a whole sentence over there
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """The spans of a clause text's sentences (and of its lines, for joined clauses)."""
+    spans, start = [], 0
+    for cut in _SENTENCE_BREAK.finditer(text):
+        if cut.start() > start:
+            spans.append((start, cut.start()))
+        start = cut.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+class _Statements:
+    """One version's sentences as words: whether a sentence stands in it word for word."""
+
+    def __init__(self, clauses: Sequence[Clause], words: list[str]) -> None:
+        self.clauses = clauses
+        self.words = words
+        self._whole: str | None = None
+        self._exact: set[str] | None = None
+
+    def holds(self, words: list[str]) -> bool:
+        if not words:
+            return True
+        joined = " ".join(words)
+        if len(words) < SHORT_SENTENCE:
+            if self._exact is None:
+                self._exact = {
+                    " ".join(words_of(c.key[a:b]))
+                    for c in self.clauses
+                    for a, b in sentences(c.key)
+                }
+            return joined in self._exact
+        if self._whole is None:
+            self._whole = " " + " ".join(self.words) + " "
+        return f" {joined} " in self._whole
+
+
+def _stated_anew(
+    changes: Sequence[Change],
+    found: list[list[Flag]],
+    old: _Statements,
+    new: _Statements,
+) -> list[list[Flag]]:
+    """Each flag with the sentence that triggered it; a flag whose every sentence stands word for
+    word on the other side is dropped: the statement moved or was re-laid-out, it is not news."""
+    other = {"added": old, "removed": new}
+    kept: list[list[Flag]] = []
+    for change, flags in zip(changes, found, strict=True):
+        out = []
+        for flag in flags:
+            text = (change.new_text if flag.change == "added" else change.old_text) or ""
+            spans = sentences(text)
+            fresh: list[tuple[tuple[int, int], tuple[int, int]]] = []
+            for position in flag.positions:
+                span = next((s for s in spans if s[0] <= position[0] < s[1]), None)
+                if span is None:
+                    continue
+                if not other[flag.change].holds(words_of(text[span[0] : span[1]])):
+                    fresh.append((position, span))
+            if not fresh and flag.positions:
+                continue
+            if fresh:
+                terms = tuple(
+                    dict.fromkeys(" ".join(text[a:b].lower().split()) for (a, b), _ in fresh)
+                )
+                first = fresh[0][1]
+                flag = replace(
+                    flag,
+                    terms=terms,
+                    positions=tuple(p for p, _ in fresh),
+                    sentence=first,
+                    sentence_text=text[first[0] : first[1]],
+                )
+            out.append(flag)
+        kept.append(out)
+    return kept
+
+
+def _wording(clauses: Sequence[Clause]) -> list[str]:
+    """A version's words in order: what a change of wording changes (see segment.wording)."""
+    return [w for c in clauses for w in c.words]
+
+
+def _with_edits(change: Change) -> Change:
+    """A change with its word edits, and whether they are minor; a paired clause whose words
+    stayed while its kind of block changed (a table row become a list item) is reformatted."""
+    if change.kind in (MODIFIED, MOVED) and change.old_text != change.new_text:
+        edits = tuple(word_edits(change.old_text or "", change.new_text or ""))
+        same_words = change.old[0].words == change.new[0].words
+        if same_words and change.old[0].kind != change.new[0].kind and change.kind == MODIFIED:
+            return replace(change, kind=REFORMATTED, edits=edits)
+        return replace(change, edits=edits, minor=same_words)
+    if change.kind in GROUP_KINDS:
+        old = " ".join(c.text for c in change.old)
+        new = " ".join(c.text for c in change.new)
+        return replace(change, edits=tuple(word_edits(old, new)))
+    return change
 
 
 NAME_WORDS = 15  # a longer heading may be a sentence set in bold, and is read as one
@@ -178,8 +335,8 @@ def _whole_document(comparison: Comparison, categories: Sequence[Category]) -> N
         ("removed", comparison.new.text, comparison.disappeared),
     ):
         carriers: dict[str, list[str]] = {}
-        for change, flags in zip(comparison.changes, comparison.flags, strict=True):
-            for flag in flags:
+        for change in comparison.changes:
+            for flag in change.flags:
                 if flag.change == direction and not flag.definition:
                     text = change.new_text if direction == "added" else change.old_text
                     carriers.setdefault(flag.category, []).append(text or "")
@@ -198,8 +355,25 @@ def read_side(spec: str, archive: Archive) -> Side:
         raise SideError(f"{spec}: is a folder, not a file or a snapshot ref")
     if path.suffix.lower() in (".md", ".txt", ".html", ".htm", ".pdf") and "@" not in spec:
         raise SideError(f"{spec}: no such file")
-    snapshot = archive.resolve(spec)
-    return Side(snapshot.ref, snapshot.text)
+    return snapshot_side(archive.resolve(spec))
+
+
+def snapshot_side(snapshot: Snapshot) -> Side:
+    """A snapshot's canonical text; one archived before the canonical form (extractor 2 or
+    older, markdown-like) is read as markdown."""
+    return Side(snapshot.ref, canonical_text(snapshot))
+
+
+CANONICAL_SINCE = 3  # the extractor version that writes canonical text
+
+
+def canonical_text(snapshot: Snapshot) -> str:
+    version = snapshot.meta.get("extractor_version")
+    if isinstance(version, int) and version >= CANONICAL_SINCE:
+        return snapshot.text
+    from .canonical import from_markdown
+
+    return from_markdown(snapshot.text)
 
 
 def _file_side(path: Path) -> Side:
@@ -207,12 +381,17 @@ def _file_side(path: Path) -> Side:
         body = path.read_bytes()
     except OSError as exc:
         raise SideError(f"{path}: cannot be read ({exc.strerror})") from None
-    if path.suffix.lower() in (".md", ".txt", ".markdown"):
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".txt", ".markdown"):
+        from .canonical import from_markdown, from_plain
+
         try:
-            return Side(str(path), body.decode("utf-8"))
+            text = body.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    from .extract import ExtractionError, extract  # HTML and PDF only: a heavy import
+        else:
+            return Side(str(path), from_plain(text) if suffix == ".txt" else from_markdown(text))
+    from .extract import ExtractionError, extract  # HTML and PDF: a heavy import
 
     try:
         return Side(str(path), extract(body, filename=path.name).text)
@@ -225,6 +404,7 @@ __all__ = [
     "MERGED",
     "MODIFIED",
     "MOVED",
+    "REFORMATTED",
     "REMOVED",
     "SAME",
     "SPLIT",

@@ -16,10 +16,22 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
-# Bump when a change to this module changes the text it derives from the same bytes.
-EXTRACTOR_VERSION = 2  # 2: text and markdown keep their lines
+from .body import Dropped, drop_link_dense
+from .canonical import (
+    BREAK,
+    from_markdown,
+    from_plain,
+    join_blocks,
+    normalise_inline,
+    row_line,
+    text_block,
+    words_block,
+)
 
-HTML, PDF, TEXT = "html", "pdf", "text"
+# Bump when a change to this module changes the text it derives from the same bytes.
+EXTRACTOR_VERSION = 3  # 2: text and markdown keep their lines; 3: one canonical text (canonical.py)
+
+HTML, PDF, TEXT, MARKDOWN = "html", "pdf", "text", "markdown"
 
 
 class ExtractionError(Exception):
@@ -51,11 +63,13 @@ def sniff_kind(body: bytes, content_type: str = "", filename: str = "") -> str:
     if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in lowered:
         return HTML
     name = filename.lower()
+    if content_type == "text/markdown" or name.endswith((".md", ".markdown")):
+        return MARKDOWN
     if content_type in ("text/html", "application/xhtml+xml") or name.endswith((".html", ".htm")):
         return HTML
     if content_type == "application/pdf" or name.endswith(".pdf"):
         return PDF
-    if content_type == "text/plain" or name.endswith((".txt", ".md")):
+    if content_type == "text/plain" or name.endswith(".txt"):
         return TEXT
     return HTML if b"<p" in lowered or b"<div" in lowered else TEXT
 
@@ -116,49 +130,8 @@ def decode(body: bytes, declared: str | None = None) -> str:
 # ---------------------------------------------------------------------------------------------
 # Inline text normalisation
 
-# U+FFFD is what a parser makes of a stray NUL or broken byte, and control characters (terminal
-# escapes among them) are never policy text: both are dropped.
-_INVISIBLE = dict.fromkeys(
-    [
-        *map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufffd"),
-        *range(0x00, 0x09),
-        *range(0x0E, 0x20),
-        *range(0x7F, 0xA0),
-    ],
-    None,
-)
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2002\u2003\u2009\t\r\f\v"), " ")
-_RUNS_OF_SPACE = re.compile(r"[ ]{2,}")
-_BREAK = "\x01"  # a <br> inside a block; becomes a newline after white space is folded
-_URL = re.compile(r"https?://[^\s<>\"')\]]+")
-_TRACKING = re.compile(
-    r"^(utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|_gl|yclid|igshid|ref_src)$", re.I
-)
-
-
-def _strip_tracking(match: re.Match[str]) -> str:
-    url = match.group(0)
-    base, sep, query = url.partition("?")
-    if not sep:
-        return url
-    query, hash_sep, fragment = query.partition("#")
-    kept = [p for p in query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0])]
-    rebuilt = base + ("?" + "&".join(kept) if kept else "")
-    return rebuilt + (hash_sep + fragment if hash_sep else "")
-
-
-def normalise_inline(text: str) -> str:
-    """One block's text: invisible characters gone, white space folded, tracking removed.
-
-    A <br> (marked with _BREAK by the renderer) is the only line break that survives.
-    """
-    lines = []
-    for part in text.split(_BREAK):
-        part = part.replace("\n", " ").translate(_SPACES).translate(_INVISIBLE)
-        part = _RUNS_OF_SPACE.sub(" ", part).strip()
-        if part:
-            lines.append(part)
-    return _URL.sub(_strip_tracking, "\n".join(lines))
+# Inline normalisation and the block lines live in canonical.py: one form for every source.
+_BREAK = BREAK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,10 +258,10 @@ class _Renderer:
         self.buffer.clear()
         if not text:
             return
+        marked = bool(self.prefix)
         lead = self.prefix or self.continuation
         self.prefix = ""
-        first, *rest = text.split("\n")
-        self.blocks.append("\n".join([lead + first, *(self.continuation + x for x in rest)]))
+        self.blocks.append(words_block(lead, text, self.continuation, marked=marked))
 
     def walk(self, node: Tag, depth: int = 0) -> None:
         for child in node.children:
@@ -330,8 +303,7 @@ class _Renderer:
                     for cell in child.find_all(["td", "th"], recursive=False)
                 ]
                 if any(cells):
-                    row = "| " + " | ".join(c.replace("\n", " ") for c in cells) + " |"
-                    self.blocks.append(self.continuation + row)
+                    self.blocks.append(row_line(cells, self.continuation))
             elif name == "a":
                 self.walk(child, depth)
                 self.buffer.append(_mail_address(child))
@@ -347,6 +319,14 @@ class _Renderer:
         self.buffer.clear()
         if text.strip("# "):
             self.blocks.append(text)
+
+
+def html_fragment_blocks(html: str) -> list[str]:
+    """A piece of HTML (inside markdown) as canonical blocks, with what is not content gone."""
+    soup = parse_html(f"<body>{html}</body>")
+    _unhide_cfemail(soup)
+    _strip_non_content(soup)
+    return _render([soup.body or soup])
 
 
 def _render(roots: list[Tag]) -> list[str]:
@@ -370,9 +350,15 @@ def html_title(soup: BeautifulSoup) -> str:
 
 
 def extract_html(
-    soup: BeautifulSoup, select: tuple[str, ...] = (), remove: tuple[str, ...] = ()
+    soup: BeautifulSoup,
+    select: tuple[str, ...] = (),
+    remove: tuple[str, ...] = (),
+    dropped: list[Dropped] | None = None,
 ) -> list[str]:
-    """The policy's blocks from a parsed page (the soup is modified)."""
+    """The policy's blocks from a parsed page (the soup is modified).
+
+    Without selectors, the link-dense blocks left out around the body are added to `dropped`.
+    """
     _unhide_cfemail(soup)
     for selector in remove:
         for tag in soup.select(selector):
@@ -390,7 +376,11 @@ def extract_html(
         roots = [r for r in roots if not any(p in roots for p in r.parents)]
         return _render(roots)
     _strip_boilerplate(soup)
-    return _render(_main_content(soup))
+    roots = _main_content(soup)
+    left_out = drop_link_dense(roots)  # menus and footers in plain <div>s (body.py)
+    if dropped is not None:
+        dropped.extend(left_out)
+    return _render(roots)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,7 +396,7 @@ def _paragraphs(text: str) -> list[str]:
         lines = [normalise_inline(line) for line in raw.splitlines()]
         lines = [line for line in lines if line and not _PAGE_NUMBER.match(line)]
         if lines:
-            blocks.append(" ".join(lines))
+            blocks.append(text_block(" ".join(lines)))
     return blocks
 
 
@@ -424,19 +414,15 @@ def extract_pdf(body: bytes) -> list[str]:
 
 
 def extract_text_body(text: str) -> list[str]:
-    """Plain text or markdown: keep its lines (a list is one item a line), fold white space."""
-    blocks: list[str] = []
-    current: list[str] = []
-    for line in text.splitlines():
-        folded = normalise_inline(line)
-        if folded:
-            current.append(folded)
-        elif current:
-            blocks.append("\n".join(current))
-            current = []
-    if current:
-        blocks.append("\n".join(current))
-    return blocks
+    """Plain text: words (never markup), its lines kept; a bulleted line is a list item."""
+    canonical = from_plain(text)
+    return canonical.rstrip("\n").split("\n\n") if canonical else []
+
+
+def extract_markdown(text: str) -> list[str]:
+    """Markdown through a CommonMark parser, written as the HTML renderer writes a page."""
+    canonical = from_markdown(text)
+    return canonical.rstrip("\n").split("\n\n") if canonical else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,10 +440,6 @@ def apply_ignore(blocks: list[str], ignore: tuple[str, ...]) -> list[str]:
         if lines:
             kept.append("\n".join(lines))
     return kept
-
-
-def join_blocks(blocks: list[str]) -> str:
-    return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
 def extract(
@@ -479,6 +461,8 @@ def extract(
         soup = parse_html(decode(body, charset))
         title = html_title(soup)
         blocks = extract_html(soup, select, remove)
+    elif kind == MARKDOWN:
+        blocks = extract_markdown(decode(body, charset))
     else:
         blocks = extract_text_body(decode(body, charset))
     blocks = apply_ignore(blocks, ignore)

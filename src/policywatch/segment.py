@@ -1,7 +1,8 @@
-"""Policy text -> clauses: headings, paragraphs, list items and table rows, with section paths.
+"""Canonical text -> clauses: headings, paragraphs, list items and table rows, with section paths.
 
-Formatting is not content: re-wrapped lines, bullet characters, list numbers, emphasis markers,
-link targets, setext or ATX headings, non-breaking spaces and blank lines never change a clause.
+The text is already canonical (canonical.py): markdown, HTML and the rest were parsed there, so
+this only reads one block a line. Formatting is not content: list numbers, enumerators,
+reference markers and typography are not part of what alignment compares (a clause's key).
 """
 
 from __future__ import annotations
@@ -22,57 +23,22 @@ class Clause:
     position: int  # its index among the document's clauses
     level: int = 0  # a heading's level (1 for the top)
     key: str = ""  # what is compared: the words with typography folded (see key_of)
+    words: tuple[str, ...] = ()  # the key's words, lower-cased, without punctuation (words_of)
 
     @property
     def section_path(self) -> str:
         return " > ".join(self.section)
 
 
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-# CommonMark's list markers, plus the bullet characters of text pasted from PDFs and Word.
-_BULLET = re.compile(r"^(\s*)(?:([-*+•●▪◦‣])|(\d{1,9})[.)])\s+")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_QUOTE = re.compile(r"^\s{0,3}>\s?")
-
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
-_BR = re.compile(r"<br\s*/?>", re.I)
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_MARKERS = re.compile(r"[*_]+")
-_HIDDEN = {"*": "\ue000", "_": "\ue001"}
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
-_ODD_SPACES = "\u00a0\u2007\u202f\u2002\u2003\u2009\t\f\v"
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-
-
-def _emphasis(match: re.Match[str]) -> str:
-    """Drop a run of * or _ that opens or closes a word; keep `5 * 3` and snake_case."""
-    text, start, end = match.string, match.start(), match.end()
-    before = text[start - 1] if start else " "
-    after = text[end] if end < len(text) else " "
-    opens = not before.isalnum() and not after.isspace()
-    closes = not before.isspace() and not after.isalnum()
-    return "" if opens or closes else match.group()
-
-
-def clean(text: str) -> str:
-    """A clause's words: markdown emphasis, link targets and odd spaces removed."""
-    # Each pattern runs only where its marker occurs: most clauses have none.
-    if "](" in text:
-        text = _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
-    if "<" in text:
-        text = _BR.sub(" ", _AUTOLINK.sub(r"\1", text))
-    escaped = "\\" in text
-    if escaped:  # an escaped marker is a character, not emphasis: hide it from the next step
-        text = _ESCAPE.sub(lambda m: _HIDDEN.get(m.group(1), m.group(1)), text)
-    if "*" in text or "_" in text:
-        text = _MARKERS.sub(_emphasis, text)
-    if escaped:
-        text = text.replace("\ue000", "*").replace("\ue001", "_")
-    return " ".join(text.split())
-
+# Reference markers are not words: footnote and annotation numbers ("[12]", "[^3]", "¹²"),
+# renumbered whenever one is added before them.
+_REFERENCE = re.compile(r"\[\^?\d{1,3}\]|\^\d{1,3}\b|(?<=\w)[¹²³⁰⁴-⁹]+")
+# A clause's own enumerator ("3.", "2.1", "(b)", "iv)") is numbering, not words: inserting a
+# section renumbers every later one.
+_ENUMERATOR = re.compile(
+    r"^(?:\(?\d{1,3}(?:\.\d{1,3})*[.)]|\d{1,3}(?:\.\d{1,3})+(?=\s+(?-i:[A-Z]))|\(\d{1,3}\)|\(?[a-z][.)]|\(?[ivx]{1,5}[.)]|[-*+•●▪◦‣·])\s+(?=\S)",
+    re.I,
+)
 
 # Typography is not content either: curly and straight quotes, dash styles, link arrows.
 _TYPOGRAPHY = (
@@ -80,90 +46,104 @@ _TYPOGRAPHY = (
     ("«", '"'), ("»", '"'), ("–", "-"), ("—", "-"), ("‐", "-"), ("‑", "-"), ("…", "..."),
     (" ↗", ""), ("↗", ""), ("↪", ""), ("➔", ""), ("→", ""),
 )  # fmt: skip
+_TYPOGRAPHIC = re.compile(
+    "[" + "".join(sorted({c for t, _ in _TYPOGRAPHY for c in t.strip()})) + "]"
+)
+_SUPERSCRIPT = re.compile("[¹²³⁰⁴-⁹]")
 
 
 def key_of(text: str) -> str:
-    """The form of a clause's words that alignment compares."""
-    if text.isascii():
-        return text
-    for typographic, plain in _TYPOGRAPHY:
-        if typographic in text:
-            text = text.replace(typographic, plain)
-    return " ".join(text.split())
+    """The form of a clause's words that alignment compares: typography folded, reference
+    markers and the clause's own enumerator dropped."""
+    if not text.isascii():
+        if _TYPOGRAPHIC.search(text):
+            for typographic, plain in _TYPOGRAPHY:
+                if typographic in text:
+                    text = text.replace(typographic, plain)
+            text = " ".join(text.split())
+        if _SUPERSCRIPT.search(text):
+            text = " ".join(_REFERENCE.sub("", text).split())
+    if "[" in text or "^" in text:
+        text = " ".join(_REFERENCE.sub("", text).split())
+    for _ in range(2):  # "• 3. Sharing": a bullet and a number
+        if text[:1].isdigit() or text[:1] in "(ivxIVX•●▪◦‣·-*+" or text[1:2] in ".)":
+            text = _ENUMERATOR.sub("", text, count=1)
+    return text
+
+
+_WORD = re.compile(r"\w+")
+
+
+def words_of(key: str) -> list[str]:
+    """The words of a clause's key, lower-cased, punctuation gone: what wording means."""
+    return _WORD.findall(key.lower())
+
+
+def wording(text: str) -> list[str]:
+    """A canonical text's words in order, lower-cased, with no markers, enumerators or
+    reference numbers: two versions with the same wording differ only in formatting."""
+    return [w for c in segment(text) for w in c.words]
+
+
+_HEADING = re.compile(r"(#{1,6})(?: +(.*))?$")
+_ITEM = re.compile(r"(?:- |\d{1,9}\. )")
+_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
 def _row(line: str) -> str:
-    cells = [clean(cell) for cell in line.strip().strip("|").split("|")]
+    cells = [" ".join(cell.split()) for cell in line.strip().strip("|").split("|")]
     return " | ".join(cells)
 
 
 def _blocks(text: str) -> list[tuple[str, str, int]]:
-    """(kind, raw text, heading level) for each block, in order."""
+    """(kind, words, heading level) for each block of a canonical text, in order."""
     blocks: list[tuple[str, str, int]] = []
-    for char in _ODD_SPACES:
-        text = text.replace(char, " ")
-    for char in _INVISIBLE:
-        text = text.replace(char, "")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     current: list[str] = []
     current_kind = PARAGRAPH
 
     def flush() -> None:
-        nonlocal current, current_kind
+        nonlocal current_kind
         if current:
             blocks.append((current_kind, " ".join(current), 0))
-        current = []
+            current.clear()
         current_kind = PARAGRAPH
 
-    for raw in lines:
-        stripped = raw.strip()
-        if not stripped:
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
             flush()
             continue
-        if stripped[0].isalpha() and stripped[1:2] not in (".", ")"):
-            current.append(stripped)  # the common case: a line of plain words
+        first = line[0]
+        if first.isalpha() or first in "\"'(“‘«[*_":
+            current.append(line)  # the common case: a line of words
             continue
-        line = _QUOTE.sub("", raw)
-        stripped = line.strip()
-        setext = _SETEXT.match(line)
-        if setext and current and current_kind == PARAGRAPH:
-            level = 1 if setext.group(1)[0] == "=" else 2
-            blocks.append((HEADING, " ".join(current), level))
-            current = []
+        if first == "\\":
+            current.append(line[1:])  # words that look like a marker
             continue
-        if _RULE.match(line):
+        if first == "#" and (heading := _HEADING.match(line)):
             flush()
+            blocks.append((HEADING, heading.group(2) or "", len(heading.group(1))))
             continue
-        atx = _ATX.match(line)
-        if atx:
+        if first == "|":
             flush()
-            blocks.append((HEADING, atx.group(2), len(atx.group(1))))
+            if not _TABLE_SEPARATOR.match(line):
+                blocks.append((ROW, _row(line), 0))
             continue
-        if stripped.startswith("|"):
-            flush()
-            if not _TABLE_SEPARATOR.match(stripped):
-                blocks.append((ROW, stripped, 0))
-            continue
-        bullet = _BULLET.match(line)
-        # As in CommonMark, only "1." may interrupt a paragraph: "in Section\n2. What" is text.
-        if bullet and bullet.group(3) and current and current_kind == PARAGRAPH:
-            bullet = None if bullet.group(3) != "1" else bullet
-        if bullet:
+        if (first == "-" or first.isdigit()) and (item := _ITEM.match(line)):
             flush()
             current_kind = ITEM
-            current = [line[bullet.end() :]]
+            current.append(line[item.end() :])
             continue
-        current.append(stripped)
+        current.append(line)
     flush()
     return blocks
 
 
 def segment(text: str) -> list[Clause]:
-    """Split a policy text into clauses with their section paths."""
+    """Split a canonical text (see canonical.py) into clauses with their section paths."""
     clauses: list[Clause] = []
     headings: list[tuple[int, str]] = []
-    for kind, raw, level in _blocks(text):
-        words = _row(raw) if kind == ROW else clean(raw)
+    for kind, words, level in _blocks(text):
         if not words or (kind == ROW and not words.strip(" |")):
             continue
         section = tuple(h for _, h in headings)
@@ -172,5 +152,6 @@ def segment(text: str) -> list[Clause]:
                 headings.pop()
             section = tuple(h for _, h in headings)
             headings.append((level, words))
-        clauses.append(Clause(kind, words, section, len(clauses), level, key_of(words)))
+        key = key_of(words)
+        clauses.append(Clause(kind, words, section, len(clauses), level, key, tuple(words_of(key))))
     return clauses

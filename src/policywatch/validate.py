@@ -1,4 +1,9 @@
-"""`validate --fetch`: try each policy's page twice without archiving anything."""
+"""`validate --fetch`: try each policy's page twice without archiving anything.
+
+For a policy read without selectors it also says what generic extraction left out around the
+policy's body (menus, footers, app bars in plain `<div>`s; see body.py), so that a person can
+see at once whether the kept text is the policy and nothing of it went missing.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import extract as extraction
+from .body import Dropped
 from .check import Rejected, derive_text
 from .config import Config, Policy
-from .fetch import Fetcher, FetchError
+from .fetch import Fetched, Fetcher, FetchError
 
 
 @dataclass(frozen=True)
@@ -17,8 +24,14 @@ class Probe:
     policy_id: str
     ok: bool
     summary: str
-    characters: int = 0
+    characters: int = 0  # kept: the policy's text
     unstable_lines: list[str] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)  # left out around the body
+    generic: bool = False  # read without selectors: body.py chose what to leave out
+
+    @property
+    def dropped_characters(self) -> int:
+        return sum(d.characters for d in self.dropped)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -27,29 +40,47 @@ class Probe:
             "summary": self.summary,
             "characters": self.characters,
             "unstable_lines": self.unstable_lines,
+            "generic_extraction": self.generic,
+            "dropped_characters": self.dropped_characters,
+            "dropped": [{"characters": d.characters, "starts": d.starts} for d in self.dropped],
         }
 
 
-def _text(fetcher: Fetcher, policy: Policy) -> str:
+def _text(fetcher: Fetcher, policy: Policy) -> tuple[str, Fetched]:
     fetched = fetcher.fetch(policy)
-    return derive_text(
+    text = derive_text(
         policy,
         fetched.body,
         content_type=fetched.content_type,
         charset=fetched.charset,
         final_url=fetched.final_url,
     ).text
+    return text, fetched
+
+
+def left_out(policy: Policy, fetched: Fetched) -> list[Dropped]:
+    """The blocks generic extraction leaves out of a page (none when selectors choose the text)."""
+    body = fetched.body
+    if policy.select or extraction.sniff_kind(body, fetched.content_type) != extraction.HTML:
+        return []
+    soup = extraction.parse_html(extraction.decode(body, fetched.charset))
+    dropped: list[Dropped] = []
+    extraction.extract_html(soup, (), policy.remove, dropped=dropped)
+    return dropped
 
 
 def probe(fetcher: Fetcher, policy: Policy) -> Probe:
     """Fetch and extract twice; the two texts must agree and be a policy."""
     try:
-        first = _text(fetcher, policy)
-        second = _text(fetcher, policy)
+        first, fetched = _text(fetcher, policy)
+        second, _ = _text(fetcher, policy)
     except (FetchError, Rejected) as exc:
         return Probe(policy.id, False, exc.reason)
+    dropped = left_out(policy, fetched)
+    generic = not policy.select
     if first == second:
-        return Probe(policy.id, True, f"{len(first):,} characters, stable", len(first))
+        summary = f"{len(first):,} characters, stable"
+        return Probe(policy.id, True, summary, len(first), dropped=dropped, generic=generic)
     diff = difflib.unified_diff(first.splitlines(), second.splitlines(), lineterm="", n=0)
     lines = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     return Probe(
@@ -59,6 +90,8 @@ def probe(fetcher: Fetcher, policy: Policy) -> Probe:
         "add 'ignore' patterns or narrower selectors",
         len(first),
         lines[:20],
+        dropped,
+        generic,
     )
 
 

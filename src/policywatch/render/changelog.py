@@ -8,7 +8,7 @@ from itertools import groupby
 from ..changelog import Entry
 from ..taxonomy import Category
 from .diffview import summary_line
-from .markdown import change_markdown, escape
+from .markdown import change_markdown, escape, folded_line, ordered
 
 
 def _seen(entry: Entry) -> str:
@@ -16,6 +16,8 @@ def _seen(entry: Entry) -> str:
 
 
 def _entry_markdown(entry: Entry) -> list[str]:
+    if entry.formatting_only and not entry.returns_to:
+        return [f"- {entry.date}: formatting only, no word changed (seen {_seen(entry)}).", ""]
     lines = [f"### {entry.date}", ""]
     facts = [f"Seen {_seen(entry)}."]
     if entry.stated:
@@ -36,12 +38,12 @@ def _entry_markdown(entry: Entry) -> list[str]:
         lines.extend([f"**New in this policy: {escape(appearance.category)}**", ""])
     for appearance in comparison.disappeared:
         lines.extend([f"**No longer in this policy: {escape(appearance.category)}**", ""])
-    pairs = list(zip(comparison.changes, comparison.flags, strict=True))
-    flagged = [(c, f) for c, f in pairs if f]
-    others = [(c, f) for c, f in pairs if not f]
-    for change, flags in flagged + others:
-        lines.append(change_markdown(change, flags).rstrip("\n"))
+    for change in ordered(comparison.changes):
+        lines.append(change_markdown(change).rstrip("\n"))
         lines.append("")
+    quiet = folded_line(comparison.changes)
+    if quiet:
+        lines.extend([quiet, ""])
     return lines
 
 
@@ -62,7 +64,7 @@ def markdown(
         lines.extend([f"## {escape(name)} ({escape(policy_id)})", ""])
         for entry in items:
             lines.extend(_entry_markdown(entry))
-    flagged = {f.category for e in entries if e.comparison for fl in e.comparison.flags for f in fl}
+    flagged = {f.category for e in entries if e.comparison for f in e.comparison.flags}
     if flagged:
         lines.extend(["## What the flags mean", ""])
         for category in taxonomy:
@@ -82,11 +84,7 @@ def entry_title(entry: Entry) -> str:
     if entry.returns_to:
         return f"{entry.policy_id}: back to the text of {entry.returns_to[:10]}"
     flags = sorted(
-        {
-            f"{'NEW' if f.change == 'added' else 'NO LONGER'} {f.category}"
-            for fl in comparison.flags
-            for f in fl
-        }
+        {f"{'NEW' if f.change == 'added' else 'NO LONGER'} {f.category}" for f in comparison.flags}
     )
     head = f"{entry.policy_id}: " + (", ".join(flags) + "; " if flags else "")
     return head + summary_line(comparison)

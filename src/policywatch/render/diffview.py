@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..align import ADDED, MERGED, MODIFIED, MOVED, REMOVED, SAME, SPLIT, Change
+from ..align import (
+    ADDED,
+    GROUP_KINDS,
+    MERGED,
+    MODIFIED,
+    MOVED,
+    REFORMATTED,
+    REMOVED,
+    SAME,
+    SPLIT,
+    Change,
+)
 from ..detect import Flag, flag_label
-from ..diff import Comparison, edits_of
+from ..diff import SUMMARY_ORDER, Comparison
 from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category
 from .safe import plain
 
-SIGNS = {MODIFIED: "~", ADDED: "+", REMOVED: "-", MOVED: ">", SPLIT: "<", MERGED: ">"}
+SIGNS = {MODIFIED: "~", ADDED: "+", REMOVED: "-", MOVED: ">", SPLIT: "<", MERGED: ">",
+         REFORMATTED: "="}  # fmt: skip
 KIND_STYLE = {
     MODIFIED: "bold yellow",
     ADDED: "bold green",
@@ -21,6 +35,7 @@ KIND_STYLE = {
     MOVED: "bold cyan",
     SPLIT: "bold magenta",
     MERGED: "bold magenta",
+    REFORMATTED: "dim",
 }
 DELETED_STYLE = "red strike"
 INSERTED_STYLE = "bold green underline"
@@ -69,11 +84,26 @@ class Marks:
 
 
 def summary_line(comparison: Comparison) -> str:
-    counts = comparison.summary()
+    """ "2 modified, 1 added; 3 minor", or "formatting only: no word changed"."""
     if not comparison.differs:
-        return "no changes"
-    parts = [f"{n} {kind}" for kind, n in counts.items() if n]
-    return ", ".join(parts)
+        return "no changes" if not comparison.formatting_only else FORMATTING_ONLY
+    counts = Counter(c.kind for c in comparison.changes if not c.minor)
+    parts = [f"{counts[kind]} {kind}" for kind in SUMMARY_ORDER if counts[kind]]
+    minor = sum(1 for c in comparison.changes if c.minor)
+    line = ", ".join(parts)
+    if minor:
+        line += ("; " if line else "") + f"{minor} minor (case, punctuation)"
+    if comparison.formatting_only:
+        line = f"{FORMATTING_ONLY} ({line})"
+    return line
+
+
+FORMATTING_ONLY = "formatting only: no word changed"
+
+
+def folded(change: Change) -> bool:
+    """Changes shown as one line: minor edits, and the same words regrouped into other blocks."""
+    return change.minor or (change.kind in GROUP_KINDS and not change.reworded)
 
 
 def _header(change: Change) -> Text:
@@ -94,14 +124,14 @@ def _header(change: Change) -> Text:
 def _body(change: Change, marks: Marks, side: str | None = None) -> Text:
     """The change's words; side picks 'old' or 'new' only (for side by side)."""
     body = Text()
-    edits = edits_of(change)
-    if edits is not None and change.kind not in (SPLIT, MERGED):
+    edits = change.edits
+    if edits is not None and change.kind not in GROUP_KINDS:
         for edit in edits:
             if (side == "old" and edit.op == INSERT) or (side == "new" and edit.op == DELETE):
                 continue
             marks.append(body, edit.op, edit.text)
         return body
-    if change.kind in (SPLIT, MERGED):
+    if change.kind in GROUP_KINDS:
         olds = [c.text for c in change.old]
         news = [c.text for c in change.new]
         if side != "new":
@@ -145,35 +175,47 @@ def render(
     title.append(" -> ")
     title.append(plain(comparison.new.label), "bold")
     console.print(title)
-    flags_of = {id(c): f for c, f in comparison.flagged()}
     entries = comparison.alignment.entries
     shown: set[int] = set()
     for index, entry in enumerate(entries):
         if entry.kind != SAME:
             shown.update(range(max(0, index - context), min(len(entries), index + context + 1)))
-    folded = 0
+    hidden = 0
     for index, entry in enumerate(entries):
         if index not in shown:
-            folded += 1
+            hidden += 1
             continue
-        if folded:
-            console.print(Text(f"  ... {folded} unchanged clause(s) ...", "dim"))
-            folded = 0
+        if hidden:
+            console.print(Text(f"  ... {hidden} unchanged clause(s) ...", "dim"))
+            hidden = 0
         if entry.kind == SAME:
             console.print(_context(entry.new[0].text))
             continue
-        console.print(_change(entry, marks, side_by_side, flags_of.get(id(entry), [])))
-    if folded and shown:
-        console.print(Text(f"  ... {folded} unchanged clause(s) ...", "dim"))
+        if folded(entry):
+            console.print(_folded(entry))
+            continue
+        console.print(_change(entry, marks, side_by_side, list(entry.flags)))
+    if hidden and shown:
+        console.print(Text(f"  ... {hidden} unchanged clause(s) ...", "dim"))
     console.print(Text(""))
     for appearance in comparison.appeared:
         console.print(Text(f"New in this policy: {appearance.category}", "bold red"))
     for appearance in comparison.disappeared:
         console.print(Text(f"No longer in this policy: {appearance.category}", "bold"))
     console.print(Text(summary_line(comparison), "bold"))
-    flagged_ids = {f.category for _, flags in comparison.flagged() for f in flags}
+    flagged_ids = {f.category for f in comparison.flags}
     if flagged_ids and taxonomy:
         console.print(legend([c for c in taxonomy if c.id in flagged_ids]))
+
+
+def _folded(change: Change) -> Text:
+    """One line for a change that changed no word: what kind, where, how many blocks."""
+    line = _header(change)
+    if change.minor:
+        line.append(" (case or punctuation only)", "dim")
+    elif change.kind in GROUP_KINDS:
+        line.append(f" ({len(change.old)} block(s) -> {len(change.new)}, same words)", "dim")
+    return line
 
 
 def _change(change: Change, marks: Marks, side_by_side: bool, flags: list[Flag]) -> RenderableType:

@@ -6,12 +6,11 @@ import html
 import re
 from collections.abc import Sequence
 
-from ..align import ADDED, MERGED, MOVED, REMOVED, SPLIT, Change
-from ..detect import Flag
-from ..diff import Comparison, edits_of
+from ..align import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
+from ..diff import Comparison
 from ..inline import DELETE, EQUAL
 from ..taxonomy import Category
-from .diffview import flag_text, summary_line
+from .diffview import flag_text, folded, summary_line
 
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]~|])")
 _LINE_START = re.compile(r"^(\s*)([#=+-]|\d+(?=[.)]))")
@@ -38,7 +37,7 @@ def _marked(op: str, text: str) -> str:
     return f"{lead}{marker}{escape(text.strip())}{marker}{trail}"
 
 
-def change_markdown(change: Change, flags: Sequence[Flag] = ()) -> str:
+def change_markdown(change: Change) -> str:
     title = change.kind.capitalize()
     section = change.section
     if change.kind == MOVED and change.old:
@@ -48,18 +47,12 @@ def change_markdown(change: Change, flags: Sequence[Flag] = ()) -> str:
     else:
         where = escape(section) if section else "(top)"
     lines = [f"#### {title}: {where}", ""]
-    for flag in flags:
+    for flag in change.flags:
         lines.extend([f"**⚑ {escape(flag_text(flag).plain)}**", ""])
-    edits = edits_of(change)
-    if change.kind in (SPLIT, MERGED):
-        for clause in change.old:
-            lines.append(f"> ~~{escape(clause.text)}~~" if clause.text.strip() else ">")
-            lines.append(">")
-        for clause in change.new:
-            lines.append(f"> **{escape(clause.text)}**")
-            lines.append(">")
-        lines.pop()
-    elif edits is not None:
+    edits = change.edits
+    if change.kind in GROUP_KINDS:
+        lines.extend([f"*{len(change.old)} block(s) became {len(change.new)}:*", ""])
+    if edits is not None:
         lines.append("> " + "".join(_marked(e.op, e.text) for e in edits))
     elif change.kind == ADDED:
         lines.append(f"> **{escape(change.new_text or '')}**")
@@ -68,6 +61,24 @@ def change_markdown(change: Change, flags: Sequence[Flag] = ()) -> str:
     else:
         lines.append(f"> {escape(change.new_text or '')}")
     return "\n".join(lines) + "\n"
+
+
+def ordered(changes: Sequence[Change]) -> list[Change]:
+    """Flagged changes first, then the other changes of words; folded ones are left out."""
+    shown = [c for c in changes if not folded(c)]
+    return [c for c in shown if c.flags] + [c for c in shown if not c.flags]
+
+
+def folded_line(changes: Sequence[Change]) -> str:
+    """One line for the changes that changed no word, or "" when there are none."""
+    minor = sum(1 for c in changes if c.minor)
+    regrouped = sum(1 for c in changes if folded(c) and not c.minor)
+    parts = []
+    if minor:
+        parts.append(f"{minor} minor edit(s) of case or punctuation")
+    if regrouped:
+        parts.append(f"{regrouped} passage(s) re-laid-out with the same words")
+    return f"*Not shown: {' and '.join(parts)}.*" if parts else ""
 
 
 def render(comparison: Comparison, taxonomy: Sequence[Category] = ()) -> str:
@@ -82,10 +93,11 @@ def render(comparison: Comparison, taxonomy: Sequence[Category] = ()) -> str:
         parts.extend([f"**New in this policy: {escape(appearance.category)}**", ""])
     for appearance in comparison.disappeared:
         parts.extend([f"**No longer in this policy: {escape(appearance.category)}**", ""])
-    pairs = list(zip(comparison.changes, comparison.flags, strict=True))
-    ordered = [p for p in pairs if p[1]] + [p for p in pairs if not p[1]]
-    parts.extend(change_markdown(change, flags) for change, flags in ordered)
-    flagged = {f.category for _, flags in pairs for f in flags}
+    parts.extend(change_markdown(change) for change in ordered(comparison.changes))
+    quiet = folded_line(comparison.changes)
+    if quiet:
+        parts.extend([quiet, ""])
+    flagged = {f.category for f in comparison.flags}
     if flagged and taxonomy:
         parts.append("---\n")
         for category in taxonomy:

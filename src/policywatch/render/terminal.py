@@ -40,6 +40,9 @@ def outcome_line(outcome: Outcome, news: dict[str, Any] | None = None) -> Text:
     elif outcome.status == CHANGED and outcome.technical:
         line.append("re-extracted", "cyan")
         line.append(f" {outcome.snapshot} (extraction settings changed; not a policy change)")
+    elif outcome.status == CHANGED and outcome.formatting_only:
+        line.append("formatting only", "dim")
+        line.append(f" {outcome.snapshot} (layout, links or markup; no word changed)")
     elif outcome.status == CHANGED and outcome.returns_to:
         line.append("back to an earlier text", "yellow")
         line.append(f" {outcome.snapshot}: the same text as {day(outcome.returns_to)}")
@@ -135,6 +138,8 @@ def history(console: Console, policy_id: str, rows: Sequence[dict[str, Any]]) ->
             notes.append(f"back to the text of {day(row['returns_to'])}")
         if row["technical"]:
             notes.append("technical (re-extraction), not a policy change")
+        if row.get("formatting_only"):
+            notes.append("formatting only: no word changed")
         if row["accepted"]:
             notes.append("accepted by hand")
         table.add_row(
