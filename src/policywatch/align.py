@@ -93,13 +93,17 @@ class Alignment:
 
 
 class _Words:
-    """Word lists per clause, computed once."""
+    """Word lists per clause, made when first asked for (most clauses are anchors)."""
 
     def __init__(self, clauses: list[Clause]) -> None:
-        self.words = [list(c.words) for c in clauses]
+        self.clauses = clauses
+        self.words: dict[int, list[str]] = {}
 
     def __getitem__(self, index: int) -> list[str]:
-        return self.words[index]
+        words = self.words.get(index)
+        if words is None:
+            words = self.words[index] = list(self.clauses[index].words)
+        return words
 
 
 def similarity(a: list[str], b: list[str], cutoff: float = 0.0) -> float:

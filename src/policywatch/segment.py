@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 HEADING, PARAGRAPH, ITEM, ROW = "heading", "paragraph", "item", "row"
 
@@ -23,7 +24,12 @@ class Clause:
     position: int  # its index among the document's clauses
     level: int = 0  # a heading's level (1 for the top)
     key: str = ""  # what is compared: the words with typography folded (see key_of)
-    words: tuple[str, ...] = ()  # the key's words, lower-cased, without punctuation (words_of)
+
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        """The key's words, lower-cased, without punctuation (words_of); made when first read,
+        since most clauses of a comparison are unchanged and never need them."""
+        return tuple(words_of(self.key))
 
     @property
     def section_path(self) -> str:
@@ -153,5 +159,5 @@ def segment(text: str) -> list[Clause]:
             section = tuple(h for _, h in headings)
             headings.append((level, words))
         key = key_of(words)
-        clauses.append(Clause(kind, words, section, len(clauses), level, key, tuple(words_of(key))))
+        clauses.append(Clause(kind, words, section, len(clauses), level, key))
     return clauses
