@@ -117,6 +117,13 @@ def test_only_flagged_and_the_policy_date() -> None:
     )
     assert 0 < len(flagged) < len(everything)
     assert all(any(c["flags"] for c in e["changes"]) for e in flagged)
+    # Only the flagged changes of those entries: as many as the full changelog has.
+    assert all(c["flags"] for e in flagged for c in e["changes"])
+    flagged_changes = sum(1 for e in everything for c in e["changes"] if c["flags"])
+    assert sum(len(e["changes"]) for e in flagged) == flagged_changes
+    markdown = demo("changelog", "tiktok-eea", "--only-flagged").output
+    assert markdown.count("**⚑ ") >= flagged_changes
+    assert "Not shown:" not in markdown
     assert any(e["stated_date_unchanged"] for e in everything)
     assert stated_date("Intro\n\nLast updated: 4 March 2024\n") == "4 March 2024"
     assert stated_date("EFFECTIVE DATE: May 25, 2018") == "May 25, 2018"

@@ -253,3 +253,33 @@ def test_headings_hand_written_cases() -> None:
     (heading,) = flags["We sell your personal information"]
     assert heading.category == "sale_sharing_ads" and heading.was_negated and not heading.negated
     assert [f.category for f in flags["We sell names to brokers."]] == ["sale_sharing_ads"]
+
+
+def test_every_shipped_legal_reference_reads_as_written() -> None:
+    # Each reference stands quoted, whole, in the shipped file: no comma or colon split it.
+    from importlib.resources import files
+
+    source = (files("policywatch") / "taxonomy.yaml").read_text(encoding="utf-8")
+    for category in TAXONOMY:
+        assert category.legal, category.id
+        for reference in category.legal:
+            assert isinstance(reference, str)
+            assert f'- "{reference}"' in source.replace('\\"', '"'), reference
+            assert reference.count("(") == reference.count(")"), reference
+    legal = {c.id: c.legal for c in TAXONOMY}
+    assert "CPRA sensitive personal information (precise geolocation, 1,850 ft)" in legal[
+        "precise_geolocation"
+    ]
+    assert "COPPA (2025: consent for targeted ads)" in legal["sale_sharing_ads"]
+
+
+def test_an_unquoted_legal_reference_is_a_clear_error(tmp_path: Path) -> None:
+    from policywatch.errors import ConfigError
+    from policywatch.taxonomy import load_taxonomy
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "categories:\n  - id: mine\n    patterns: ['x']\n    legal: [COPPA (2025: consent)]\n"
+    )
+    with pytest.raises(ConfigError, match="quote each reference"):
+        load_taxonomy(mine)

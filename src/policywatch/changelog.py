@@ -135,6 +135,8 @@ def entries(
                     comparison = compare_texts(
                         snapshot_side(previous), snapshot_side(snap), taxonomy
                     ).compact()
+                    if only_flagged:
+                        comparison = comparison.only_flagged()
                 entry = Entry(
                     policy_id,
                     name,

@@ -214,7 +214,12 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
 @click.argument("ids", nargs=-1)
 @click.option("--quiet", "-q", is_flag=True, help="Print only changes and new failures (for cron).")
 @format_option
-@click.option("--exit-code", is_flag=True, help="Exit 1 when a policy changed.")
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help="Exit 1 when the words of a policy changed; with --only-flagged, only when a change "
+    "carries a flag. Formatting-only versions and re-extractions never count.",
+)
 @click.option(
     "--only-flagged",
     is_flag=True,
@@ -250,8 +255,9 @@ def check(
 ) -> None:
     """Fetch each policy, archive the ones whose text changed, report changes and failures.
 
-    Exit 0 when all went well, 1 with --exit-code when something changed, 3 when a policy
-    could not be fetched (the others are still checked), 75 when another run holds the lock.
+    Exit 0 when all went well, 1 with --exit-code when the words of a policy changed (with
+    --only-flagged: when a change carries a flag), 3 when a policy could not be fetched (the
+    others are still checked), 75 when another run holds the lock.
     """
     from .check import CHANGED, FAILED, NEW, Tally, iter_check
     from .render.terminal import check_report
@@ -427,7 +433,11 @@ def _news(archive: Archive, outcome: Any, taxonomy: Any) -> dict[str, Any] | Non
     "--since", default=None, help="From this date (YYYY-MM-DD) or span back (30d, 6w, 1y)."
 )
 @click.option("--until", default=None, help="Up to this date (YYYY-MM-DD), inclusive.")
-@click.option("--only-flagged", is_flag=True, help="Only changes that carry a flag.")
+@click.option(
+    "--only-flagged",
+    is_flag=True,
+    help="Only changes that carry a flag, in the entries that have some.",
+)
 @click.option("--oldest-first", is_flag=True, help="Oldest change first (newest is the default).")
 @formats("markdown", "json", "atom", help="markdown (CommonMark), json entries, or an Atom feed.")
 @click.option(

@@ -93,6 +93,11 @@ class Comparison:
             self.new_clauses,
         )
 
+    def only_flagged(self) -> Comparison:
+        """The same comparison with only its flagged changes (compact: no unchanged clauses)."""
+        kept = Alignment([], [], self.flagged())
+        return replace(self, alignment=kept, formatting_only=False)
+
     def flagged(self) -> list[Change]:
         """The changes that carry a flag, in reading order."""
         return [c for c in self.changes if c.flags]

@@ -186,6 +186,12 @@ def _category(entry: Any, where: str) -> Category:
     legal = entry.get("legal") or []
     if isinstance(legal, str):
         legal = [legal]
+    if not isinstance(legal, list) or not all(isinstance(x, str) for x in legal):
+        # An unquoted "COPPA (2025: consent)" in a flow list is a mapping, not a reference.
+        raise ConfigError(
+            f"{where}: 'legal' must be a list of strings; quote each reference "
+            "(\"GDPR Art. 9(1)\"), since commas and colons split unquoted YAML"
+        )
     return Category(
         id=category_id,
         name=str(entry.get("name") or category_id),
