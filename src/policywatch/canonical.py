@@ -262,16 +262,17 @@ class _MarkdownWriter:
             if text:
                 self.blocks.append(f"{'#' * int(node.meta.get('level', 1))} {text}")
         elif name in ("bullet_list", "ordered_list"):
-            number = int(node.meta.get("start", 1)) if name == "ordered_list" else 0
+            ordered = name == "ordered_list"
+            number = int(node.meta.get("start", 1)) if ordered else 0
             indent = "  " * self.depth
             saved = self.continuation
             self.depth += 1
             for item in node.children:
-                self.prefix = indent + (f"{number}. " if number else "- ")
+                self.prefix = indent + (f"{number}. " if ordered else "- ")
                 self.continuation = indent + "  "
                 self.write(item.children)
                 self.prefix = ""
-                number += 1 if number else 0
+                number += 1
             self.depth -= 1
             self.continuation = saved
         elif name == "table":
