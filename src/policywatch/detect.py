@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .taxonomy import SEVERITIES, Category
@@ -17,13 +17,16 @@ from .taxonomy import SEVERITIES, Category
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[^a-z])|\n+")
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|neither|nor|no longer|don[’']t|doesn[’']t|didn[’']t|won[’']t|"
-    r"cannot|can[’']t|isn[’']t|aren[’']t|without|refrain from)\b",
+    r"cannot|can[’']t|isn[’']t|aren[’']t|refrain from)\b",
     re.IGNORECASE,
 )
-# Between a negation and the term, these end the negation's reach.
+# Between a negation and the term, these end the negation's reach. "However" does not ("we do
+# not, however, sell"), nor does a parenthesis; a condition does ("X will not work if you
+# refuse cookies" denies nothing about cookies), and "without" is no denial at all.
 _RESET = re.compile(
-    r"\b(?:but|however|except|unless|although|though|other than|instead)\b|[;:]", re.I
+    r"\b(?:but|except|unless|although|though|other than|instead|if|when|whether)\b|[;:]", re.I
 )
+_PARENTHESIS = re.compile(r"\([^()]*\)")
 # After the term, an exception means the practice happens after all.
 _EXCEPTION = re.compile(r"\b(?:except|unless|other than|apart from|besides)\b", re.IGNORECASE)
 _POSTFIX_NEGATION = re.compile(
@@ -60,11 +63,18 @@ class Mention:
         return " ".join(self.term.lower().split())
 
 
-def flag_label(change: str, negated: bool, was_negated: bool) -> str:
-    """How a flag reads for people: NEW, NOW SAYS IT MAY, NO LONGER or NOW DENIES."""
+def flag_label(
+    change: str,
+    negated: bool,
+    was_negated: bool,
+    expanded: bool = False,
+    narrowed: bool = False,
+) -> str:
+    """How a flag reads for people: NEW, EXPANDED, NOW SAYS IT MAY, NO LONGER, NARROWED or
+    NOW DENIES."""
     if change == "added":
-        return "NOW SAYS IT MAY" if was_negated else "NEW"
-    return "NOW DENIES" if negated else "NO LONGER"
+        return "NOW SAYS IT MAY" if was_negated else "EXPANDED" if expanded else "NEW"
+    return "NOW DENIES" if negated else "NARROWED" if narrowed else "NO LONGER"
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,12 @@ class Flag:
     positions: tuple[tuple[int, int], ...] = ()  # in the new text (added) or the old (removed)
     sentence: tuple[int, int] | None = None  # the sentence that triggered it, in the same text
     sentence_text: str = ""
+    expanded: bool = False  # the document already stated the practice: these terms are new to it
+    narrowed: bool = False  # the document still states the practice: these terms are gone from it
+
+    @property
+    def label(self) -> str:
+        return flag_label(self.change, self.negated, self.was_negated, self.expanded, self.narrowed)
 
     def to_json(self) -> dict[str, Any]:
         sentence = (
@@ -98,6 +114,8 @@ class Flag:
             "definition": self.definition,
             "positions": [list(p) for p in self.positions],
             "sentence": sentence,
+            "expanded": self.expanded,
+            "narrowed": self.narrowed,
         }
 
 
@@ -126,7 +144,7 @@ def _negated(before: str, term: str, after: str) -> bool:
     names = [m.span() for m in _NOT_A_DENIAL.finditer(context)]
     cues = [c for c in _NEGATION.finditer(before) if not any(a <= c.start() < b for a, b in names)]
     if cues:
-        tail = before[cues[-1].end() :]
+        tail = _PARENTHESIS.sub(" ", before[cues[-1].end() :])
         if not _RESET.search(tail) and not _EXCEPTION.search(after):
             return True
     return bool(_POSTFIX_NEGATION.search(after))
@@ -200,12 +218,48 @@ def _excluded(text: str, match: re.Match[str], exclude: re.Pattern[str]) -> bool
     return False
 
 
+# A data-practice frame: what an ambiguous word ("sell", "sharing", "cookies") needs around it
+# in its sentence to be a practice: a verb of collecting, using, sharing, keeping or inferring,
+# and personal data or a recipient.
+_FRAME_VERB = re.compile(
+    r"\b(?:collect|use|using|process|shar|sell|sold|sale|disclos|stor|retain|keep|kept|"
+    r"obtain|receiv|gather|infer|transfer|provid|access|track|record|place|set|serv|read|"
+    r"delet|eras|remov|destroy|purg|hold|held|"
+    r"combin|link|identif|measur|analy[sz]|target)\w*",
+    re.IGNORECASE,
+)
+_DATA_OR_RECIPIENT = re.compile(
+    r"\b(?:personal|data|information|info|identifiers?|details|profiles?|activit(?:y|ies)|"
+    r"browsing|device|e-?mail|phone numbers?|addresses|location|history|"
+    r"third[- ]part(?:y|ies)|partners?|advertisers?|affiliates?|vendors?|service providers?|"
+    r"brokers?|companies|authorities|agencies|governments?|police|courts?|law enforcement)\b",
+    re.IGNORECASE,
+)
+
+
+def in_frame(sentence: str, term_span: tuple[int, int]) -> bool:
+    """Whether a sentence frames a term as a data practice: a practice verb besides the term
+    itself, or the term as the verb, and personal data or a recipient."""
+    a, b = term_span
+    rest = sentence[:a] + " " + sentence[b:]
+    verb = _FRAME_VERB.search(sentence[a:b]) or _FRAME_VERB.search(rest)
+    return bool(verb) and bool(_DATA_OR_RECIPIENT.search(rest))
+
+
 def _mention(text: str, match: re.Match[str], category: Category) -> Mention | None:
-    """A match read in its sentence; None when a known false positive covers it."""
+    """A match read in its sentence; None when a known false positive covers it, or when an
+    ambiguous word ("sell", "cookies") stands outside a data-practice frame."""
     if category.exclude is not None and _excluded(text, match, category.exclude):
         return None
     s_start, s_end = _sentence(text, match.start(), match.end())
     sentence = text[s_start:s_end]
+    ambiguous = category.ambiguous_pattern
+    if (
+        ambiguous is not None
+        and ambiguous.fullmatch(match.group(0))
+        and not in_frame(sentence, (match.start() - s_start, match.end() - s_start))
+    ):
+        return None
     before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
     after = text[match.end() : s_end]
     first_person = bool(_FIRST_PERSON.search(sentence) and _PRACTICE_VERB.search(sentence))
@@ -306,3 +360,261 @@ def present(text: str, category: Category, lowered: str | None = None) -> bool:
         if mention is not None and not mention.negated:
             return True
     return False
+
+
+def term_key(term: str) -> str:
+    """One term across spelling variants: case, hyphens and spaces, plurals, US and UK spelling
+    ("behavioural" and "behavioral", "face-print" and "faceprints")."""
+    key = "".join(ch for ch in term.lower() if ch.isalnum())
+    for uk, us in _SPELLINGS:
+        if uk in key:
+            key = key.replace(uk, us)
+    return key[:-1] if key.endswith("s") and len(key) > 3 else key
+
+
+_SPELLINGS = (
+    ("isation", "ization"), ("ise", "ize"), ("ising", "izing"), ("ised", "ized"),
+    ("iour", "ior"), ("colour", "color"), ("centre", "center"), ("licence", "license"),
+    ("programme", "program"), ("analys", "analyz"), ("catalogue", "catalog"),
+    ("children", "child"), ("people", "person"),
+)  # fmt: skip
+
+
+@dataclass
+class Statements:
+    """What one version of a document says of each category: the terms it states as a practice
+    (not denied) and whether it denies the category in its own name. Read lazily per category."""
+
+    text: str
+    taxonomy: Sequence[Category]
+    _said: dict[str, tuple[set[str], bool]] | None = None
+    _words: set[str] | None = None
+
+    @property
+    def words(self) -> set[str]:
+        """Every word of the version, as term keys: what it says in any sense."""
+        if self._words is None:
+            self._words = {term_key(w) for w in set(re.findall(r"\w+", self.text.lower()))}
+        return self._words
+
+    @property
+    def english(self) -> bool:
+        """Whether the version is in English, the language the taxonomy reads."""
+        return english(self.text)
+
+    def of(self, category: Category) -> tuple[set[str], bool]:
+        """(term keys stated as a practice, whether the company denies it in its own name)."""
+        if self._said is None:
+            self._said = {}
+        found = self._said.get(category.id)
+        if found is None:
+            terms: set[str] = set()
+            denied = False
+            for mention in mentions(self.text, [category]):
+                if mention.negated:
+                    denied = denied or mention.first_person
+                elif not mention.definition:
+                    terms.add(term_key(mention.term))
+                    terms.update(_term_words(mention.term))
+            found = self._said[category.id] = (terms, denied)
+        return found
+
+
+def in_document(
+    flag: Flag, text: str, old: Statements, new: Statements, by_id: dict[str, Category]
+) -> Flag | None:
+    """A clause's flag read against the whole documents: NEW only when the other version states
+    no practice of the category; EXPANDED (NARROWED) when it does, but not these terms; NOW SAYS
+    IT MAY only when the old document denied it and stated none of it; otherwise no flag."""
+    category = by_id[flag.category]
+    if flag.definition:
+        return flag
+    if flag.change == "added":
+        before, denied = old.of(category)
+        if not before:
+            return replace(
+                flag, was_negated=denied, severity="critical" if denied else flag.severity
+            )
+        fresh = tuple(t for t in flag.terms if _new_to(t, before, old.words))
+        if not fresh:
+            return None
+        return replace(
+            flag,
+            terms=fresh,
+            positions=_positions(flag, text, fresh),
+            expanded=True,
+            was_negated=False,
+            severity=_lower(category.severity),
+        )
+    after, denies = new.of(category)
+    if not after:
+        return replace(flag, negated=denies and flag.negated)
+    gone = tuple(t for t in flag.terms if _new_to(t, after, new.words))
+    if not gone:
+        return None
+    return replace(
+        flag,
+        terms=gone,
+        positions=_positions(flag, text, gone),
+        narrowed=True,
+        negated=False,
+        severity=_lower(category.severity),
+    )
+
+
+# Words that name no kind of data, recipient, country or threshold: the practice itself, or
+# filler. A term made only of these ("international data transfer" beside "international
+# transfers") restates a practice; it does not expand it.
+_GENERIC = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "to",
+        "for",
+        "with",
+        "about",
+        "you",
+        "your",
+        "our",
+        "their",
+        "its",
+        "by",
+        "from",
+        "in",
+        "on",
+        "as",
+        "any",
+        "data",
+        "information",
+        "info",
+        "personal",
+        "details",
+        "content",
+        "technology",
+        "technologies",
+        "tool",
+        "tools",
+        "collect",
+        "collection",
+        "collected",
+        "process",
+        "processing",
+        "processed",
+        "use",
+        "used",
+        "uses",
+        "using",
+        "share",
+        "shared",
+        "shares",
+        "sharing",
+        "sell",
+        "sells",
+        "sold",
+        "sale",
+        "sales",
+        "selling",
+        "disclose",
+        "disclosure",
+        "transfer",
+        "transfers",
+        "transferred",
+        "transferring",
+        "international",
+        "abroad",
+        "cross",
+        "border",
+        "countries",
+        "country",
+        "outside",
+        "retain",
+        "retained",
+        "retention",
+        "keep",
+        "kept",
+        "store",
+        "stored",
+        "storage",
+        "delete",
+        "deletion",
+        "period",
+        "periods",
+        "ad",
+        "ads",
+        "advertising",
+        "advertisement",
+        "advertisements",
+        "targeted",
+        "tracking",
+        "track",
+        "profile",
+        "profiles",
+        "profiling",
+        "inference",
+        "inferences",
+        "infer",
+        "model",
+        "models",
+        "training",
+        "train",
+        "machine",
+        "learning",
+        "artificial",
+        "intelligence",
+        "ai",
+        "recognition",
+        "identification",
+        "verification",
+        "analysis",
+    ]
+)
+
+
+def _term_words(term: str) -> set[str]:
+    return {term_key(w) for w in re.findall(r"\w+", term.lower()) if w not in _GENERIC}
+
+
+def _new_to(term: str, said: set[str], words_there: set[str]) -> bool:
+    """Whether a term names something the other version does not say at all: neither the term
+    itself nor all of its telling words ("international data transfer" after "international
+    transfers"), anywhere in it ("GPS signals" where it already lists GPS)."""
+    if term_key(term) in said:
+        return False
+    words = _term_words(term)
+    return bool(words) and not words <= said and not words <= words_there
+
+
+_ENGLISH = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "we",
+        "you",
+        "your",
+        "our",
+        "with",
+        "for",
+        "is",
+        "are",
+        "may",
+        "this",
+        "that",
+    ]
+)
+
+
+def english(text: str) -> bool:
+    """Whether a text reads as English: its commonest words are English ones."""
+    sample = re.findall(r"[a-zà-ÿ]+", text[:20_000].lower())
+    return not sample or sum(w in _ENGLISH for w in sample) >= 0.08 * len(sample)
+
+
+def _positions(flag: Flag, text: str, terms: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    keys = {term_key(t) for t in terms}
+    return tuple((a, b) for a, b in flag.positions if term_key(text[a:b]) in keys)

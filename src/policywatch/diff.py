@@ -24,7 +24,7 @@ from .align import (
     align,
 )
 from .archive import Archive, Snapshot
-from .detect import Flag, flags_for, present
+from .detect import Flag, Statements, english, flags_for, in_document
 from .inline import word_edits
 from .segment import HEADING, Clause, key_of, segment
 from .taxonomy import Category, load_taxonomy
@@ -175,6 +175,10 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
         for c in changes
     ]
     if any(found):
+        found = _in_documents(changes, found, old, new, categories)
+    if any(found) and not (english(old.text) and english(new.text)):
+        found = [[] for _ in found]  # another language: the taxonomy reads English only
+    if any(found):
         found = _stated_anew(changes, found, _Statements(old_clauses), _Statements(new_clauses))
     named = [_names_only(c, *names) for c in changes]
     # What the clauses themselves say: a section name repeating it adds nothing.
@@ -202,7 +206,7 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
         old_clauses=len(old_clauses),
         new_clauses=len(new_clauses),
     )
-    _whole_document(comparison, categories)
+    _whole_document(comparison)
     return comparison
 
 
@@ -342,23 +346,44 @@ def _flip(flag: Flag) -> bool:
     return flag.was_negated and not flag.negated
 
 
-def _whole_document(comparison: Comparison, categories: Sequence[Category]) -> None:
-    """Categories new to the policy, or gone from it: only a changed clause can do either."""
+def _in_documents(
+    changes: Sequence[Change],
+    found: list[list[Flag]],
+    old: Side,
+    new: Side,
+    categories: Sequence[Category],
+) -> list[list[Flag]]:
+    """Each clause's flags read against the two whole documents (detect.in_document)."""
     by_id = {c.id: c for c in categories}
-    for direction, side, target in (
-        ("added", comparison.old.text, comparison.appeared),
-        ("removed", comparison.new.text, comparison.disappeared),
+    before, after = Statements(old.text, categories), Statements(new.text, categories)
+    kept: list[list[Flag]] = []
+    for change, flags in zip(changes, found, strict=True):
+        out = []
+        for flag in flags:
+            text = (change.new_text if flag.change == "added" else change.old_text) or ""
+            read = in_document(flag, text, before, after, by_id)
+            if read is not None:
+                out.append(read)
+        kept.append(out)
+    return kept
+
+
+def _whole_document(comparison: Comparison) -> None:
+    """Categories new to the policy, or gone from it: a NEW or NO LONGER flag (not EXPANDED or
+    NARROWED) already says the other version states no practice of it."""
+    for direction, target in (
+        ("added", comparison.appeared),
+        ("removed", comparison.disappeared),
     ):
         carriers: dict[str, list[str]] = {}
         for change in comparison.changes:
             for flag in change.flags:
-                if flag.change == direction and not flag.definition:
-                    text = change.new_text if direction == "added" else change.old_text
-                    carriers.setdefault(flag.category, []).append(text or "")
-        lowered = side.lower() if carriers else None
+                if flag.change != direction or flag.definition or flag.expanded or flag.narrowed:
+                    continue
+                text = change.new_text if direction == "added" else change.old_text
+                carriers.setdefault(flag.category, []).append(text or "")
         for category_id, clauses in carriers.items():
-            if not present(side, by_id[category_id], lowered):
-                target.append(Appearance(category_id, tuple(clauses)))
+            target.append(Appearance(category_id, tuple(clauses)))
 
 
 def read_side(spec: str, archive: Archive) -> Side:

@@ -14,7 +14,7 @@ import yaml
 from .errors import ConfigError
 
 SEVERITIES = ("low", "medium", "high", "critical")
-CATEGORY_KEYS = {"id", "name", "explain", "legal", "severity", "patterns", "exclude"}
+CATEGORY_KEYS = {"id", "name", "explain", "legal", "severity", "patterns", "exclude", "ambiguous"}
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,14 @@ class Category:
     severity: str
     patterns: tuple[str, ...]
     excludes: tuple[str, ...]
+    ambiguous: tuple[str, ...] = ()  # words that count only in a data-practice frame
+
+    @cached_property
+    def ambiguous_pattern(self) -> re.Pattern[str] | None:
+        """Matches a whole term that is a practice only in a frame ("sell", "cookies")."""
+        if not self.ambiguous:
+            return None
+        return re.compile("|".join(f"(?:{_spaced(p)})" for p in self.ambiguous), re.IGNORECASE)
 
     # Compiled on first use: compiling all eighteen costs more than most diffs.
     @cached_property
@@ -60,6 +68,7 @@ class Category:
             "severity": self.severity,
             "patterns": list(self.patterns),
             "exclude": list(self.excludes),
+            "ambiguous": list(self.ambiguous),
         }
 
 
@@ -180,6 +189,9 @@ def _category(entry: Any, where: str) -> Category:
     excludes = entry.get("exclude") or []
     if not isinstance(excludes, list) or not all(isinstance(p, str) for p in excludes):
         raise ConfigError(f"{where}: 'exclude' must be a list of regular expressions")
+    ambiguous = entry.get("ambiguous") or []
+    if not isinstance(ambiguous, list) or not all(isinstance(p, str) for p in ambiguous):
+        raise ConfigError(f"{where}: 'ambiguous' must be a list of regular expressions")
     severity = entry.get("severity", "medium")
     if severity not in SEVERITIES[:3]:
         raise ConfigError(f"{where}: 'severity' must be one of low, medium, high")
@@ -190,7 +202,7 @@ def _category(entry: Any, where: str) -> Category:
         # An unquoted "COPPA (2025: consent)" in a flow list is a mapping, not a reference.
         raise ConfigError(
             f"{where}: 'legal' must be a list of strings; quote each reference "
-            "(\"GDPR Art. 9(1)\"), since commas and colons split unquoted YAML"
+            '("GDPR Art. 9(1)"), since commas and colons split unquoted YAML'
         )
     return Category(
         id=category_id,
@@ -200,6 +212,7 @@ def _category(entry: Any, where: str) -> Category:
         severity=severity,
         patterns=tuple(patterns),
         excludes=tuple(excludes),
+        ambiguous=tuple(ambiguous),
     )
 
 

@@ -1,0 +1,137 @@
+"""Precision and recall of flags against changes of real histories labelled by reading.
+
+    python benchmarks/flag_accuracy.py [--labels DIR] [--history DIR] [--show]
+
+The labels (benchmarks/flag_labels/*.yaml) were made by reading changes of the ten histories in
+../shared/fixtures/history: each names a changed clause (policy, old and new version, side,
+the clause's text) and its truth, the practice changes it makes to the *document*: a category,
+"added" or "removed", and a kind (new, no_longer, expanded, narrowed, now_says_it_may). A flag
+is right when the truth of its clause has its category in its direction; recall is the share
+of truth entries that a flag of that category and direction covers. Run with any version of
+policywatch (the labels hold the texts, not a version's output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policywatch.diff import Comparison, Side, compare_texts
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = ROOT / "benchmarks" / "flag_labels"
+HISTORY = ROOT.parent / "shared" / "fixtures" / "history"
+
+
+@dataclass
+class Score:
+    flags: int = 0
+    right: int = 0
+    truths: int = 0
+    found: int = 0
+    wrong: Counter[str] = field(default_factory=Counter)
+    missed: Counter[str] = field(default_factory=Counter)
+    unmatched: int = 0  # labelled clauses this version does not report as changed
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.flags if self.flags else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.truths if self.truths else 1.0
+
+
+def side(history: Path, policy: str, stem: str) -> Side:
+    text = (history / policy / f"{stem}.md").read_text(encoding="utf-8")
+    of_markdown = getattr(Side, "of_markdown", None)  # older versions read markdown as is
+    return of_markdown(stem, text) if of_markdown else Side(stem, text)
+
+
+def flags_of(change: Any, comparison: Comparison, index: int) -> list[Any]:
+    flags = getattr(change, "flags", None)
+    if flags is None:  # before flags travelled with their change
+        flags = comparison.flags[index]
+    return list(flags)
+
+
+def find_change(comparison: Comparison, label: dict[str, Any]) -> tuple[Any, int] | None:
+    """The change whose side holds the labelled clause (its first 300 characters)."""
+    clause = " ".join(str(label["clause"]).split())[:300]
+    for k, change in enumerate(comparison.changes):
+        text = change.new_text if label["side"] == "new" else change.old_text
+        if text and clause[:120] in " ".join(text.split()):
+            return change, k
+    return None
+
+
+def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
+    total = Score()
+    cache: dict[tuple[str, str, str], Comparison] = {}
+    for label in labels:
+        key = (label["policy"], label["old"], label["new"])
+        if key not in cache:
+            cache[key] = compare_texts(side(history, key[0], key[1]), side(history, key[0], key[2]))
+        comparison = cache[key]
+        truth = {(t["category"], t["change"]) for t in label.get("truth") or []}
+        total.truths += len(truth)
+        found = find_change(comparison, label)
+        if found is None:
+            total.unmatched += 1
+            for t in truth:
+                total.missed[t[0]] += 1
+            continue
+        change, index = found
+        flagged = {(f.category, f.change) for f in flags_of(change, comparison, index)}
+        for flag in flagged:
+            total.flags += 1
+            if flag in truth:
+                total.right += 1
+            else:
+                total.wrong[flag[0]] += 1
+                if show:
+                    print(f"WRONG {label['policy']} {label['new']} {flag}: {label['clause'][:100]}")
+        for t in truth:
+            if t in flagged:
+                total.found += 1
+            else:
+                total.missed[t[0]] += 1
+                if show:
+                    print(f"MISSED {label['policy']} {label['new']} {t}: {label['clause'][:100]}")
+    return total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--history", type=Path, default=HISTORY)
+    parser.add_argument("--show", action="store_true", help="print each wrong flag and miss")
+    args = parser.parse_args()
+    labels: list[dict[str, Any]] = []
+    for path in sorted(args.labels.glob("*.yaml")):
+        labels.extend(yaml.safe_load(path.read_text(encoding="utf-8")) or [])
+    result = score(labels, args.history, args.show)
+    flagged_items = sum(1 for label in labels if label.get("flagged_by"))
+    print(
+        f"{len(labels)} labelled changes ({flagged_items} flagged by a version, "
+        f"{len(labels) - flagged_items} by none); {result.unmatched} not reported as changed"
+    )
+    print("| flags | right | precision | truth entries | found | recall |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| {result.flags} | {result.right} | {result.precision:.3f} | {result.truths} | "
+        f"{result.found} | {result.recall:.3f} |"
+    )
+    print("wrong flags by category:", dict(result.wrong.most_common()))
+    print("misses by category:", dict(result.missed.most_common()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
