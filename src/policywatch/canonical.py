@@ -91,13 +91,20 @@ def normalise_inline(text: str) -> str:
 _MARKER = re.compile(r"(?:#{1,6}(?: |$)|[-*+•●▪◦‣](?: |$)|\d{1,9}[.)](?: |$)|\||\\|>)")
 
 
+_MARKER_STARTS = frozenset("#-*+•●▪◦‣0123456789|\\>")
+
+
 def escape_start(line: str) -> str:
     """A line of words that would read as a heading, an item or a row: a backslash first."""
-    return "\\" + line if line and _MARKER.match(line) else line
+    if not line or line[0] not in _MARKER_STARTS:  # most lines start with a letter
+        return line
+    return "\\" + line if _MARKER.match(line) else line
 
 
 def words_block(lead: str, text: str, continuation: str, *, marked: bool) -> str:
     """A block's lines: the lead (a list marker, or indentation) and then its words."""
+    if "\n" not in text:
+        return lead + (text if marked else escape_start(text))
     first, *rest = text.split("\n")
     head = lead + (first if marked else escape_start(first))
     return "\n".join([head, *(continuation + escape_start(x) for x in rest)])
@@ -209,7 +216,11 @@ def _inline_words(nodes: Iterable[Node], out: list[str]) -> None:
             _inline_words(node.children, out)
 
 
-def _inline_text(nodes: Iterable[Node]) -> str:
+def _inline_text(nodes: Sequence[Node]) -> str:
+    if len(nodes) == 1 and nodes[0].name == "text":  # a block of plain words: the common case
+        text = str(nodes[0].meta.get("content", ""))
+        if "](#" not in text and "**" not in text and "__" not in text:
+            return normalise_inline(text)
     out: list[str] = []
     _inline_words(nodes, out)
     text = "".join(out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .taxonomy import SEVERITIES, Category
@@ -382,42 +382,54 @@ _SPELLINGS = (
 
 @dataclass
 class Statements:
-    """What one version of a document says of each category: the terms it states as a practice
-    (not denied) and whether it denies the category in its own name. Read lazily per category."""
+    """What one version of a document says of each category, read lazily: whether it states a
+    practice of it (a mention not denied), whether the company denies it in its own name, and
+    whether a word stands in it at all."""
 
     text: str
     taxonomy: Sequence[Category]
-    _said: dict[str, tuple[set[str], bool]] | None = None
-    _words: set[str] | None = None
+    _states: dict[str, bool] = field(default_factory=dict)
+    _denies: dict[str, bool] = field(default_factory=dict)
+    _lower: str | None = None
+
+    def states(self, category: Category) -> bool:
+        found = self._states.get(category.id)
+        if found is None:
+            found = self._states[category.id] = present(self.text, category, self.lower)
+        return found
+
+    def denies(self, category: Category) -> bool:
+        found = self._denies.get(category.id)
+        if found is None:
+            found = self._denies[category.id] = any(
+                m.negated and m.first_person for m in mentions(self.text, [category], self.lower)
+            )
+        return found
 
     @property
-    def words(self) -> set[str]:
-        """Every word of the version, as term keys: what it says in any sense."""
-        if self._words is None:
-            self._words = {term_key(w) for w in set(re.findall(r"\w+", self.text.lower()))}
-        return self._words
+    def lower(self) -> str:
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return self._lower
+
+    def says(self, words: set[str]) -> bool:
+        """Whether every one of these words (term keys) stands in the version, in any sense.
+        A substring is enough: a false "yes" only keeps a flag from being raised."""
+        return all(any(form in self.lower for form in _forms(word)) for word in words)
 
     @property
     def english(self) -> bool:
         """Whether the version is in English, the language the taxonomy reads."""
         return english(self.text)
 
-    def of(self, category: Category) -> tuple[set[str], bool]:
-        """(term keys stated as a practice, whether the company denies it in its own name)."""
-        if self._said is None:
-            self._said = {}
-        found = self._said.get(category.id)
-        if found is None:
-            terms: set[str] = set()
-            denied = False
-            for mention in mentions(self.text, [category]):
-                if mention.negated:
-                    denied = denied or mention.first_person
-                elif not mention.definition:
-                    terms.add(term_key(mention.term))
-                    terms.update(_term_words(mention.term))
-            found = self._said[category.id] = (terms, denied)
-        return found
+
+def _forms(key: str) -> tuple[str, ...]:
+    """How a term key's word may be written: as is, and in its UK spelling."""
+    forms = [key]
+    for uk, us in _SPELLINGS:
+        if us in key:
+            forms.append(key.replace(us, uk))
+    return tuple(forms)
 
 
 def in_document(
@@ -430,12 +442,12 @@ def in_document(
     if flag.definition:
         return flag
     if flag.change == "added":
-        before, denied = old.of(category)
-        if not before:
+        if not old.states(category):
+            denied = old.denies(category)
             return replace(
                 flag, was_negated=denied, severity="critical" if denied else flag.severity
             )
-        fresh = tuple(t for t in flag.terms if _new_to(t, before, old.words))
+        fresh = tuple(t for t in flag.terms if _new_to(t, old))
         if not fresh:
             return None
         return replace(
@@ -446,10 +458,9 @@ def in_document(
             was_negated=False,
             severity=_lower(category.severity),
         )
-    after, denies = new.of(category)
-    if not after:
-        return replace(flag, negated=denies and flag.negated)
-    gone = tuple(t for t in flag.terms if _new_to(t, after, new.words))
+    if not new.states(category):
+        return replace(flag, negated=flag.negated and new.denies(category))
+    gone = tuple(t for t in flag.terms if _new_to(t, new))
     if not gone:
         return None
     return replace(
@@ -578,14 +589,12 @@ def _term_words(term: str) -> set[str]:
     return {term_key(w) for w in re.findall(r"\w+", term.lower()) if w not in _GENERIC}
 
 
-def _new_to(term: str, said: set[str], words_there: set[str]) -> bool:
-    """Whether a term names something the other version does not say at all: neither the term
-    itself nor all of its telling words ("international data transfer" after "international
-    transfers"), anywhere in it ("GPS signals" where it already lists GPS)."""
-    if term_key(term) in said:
-        return False
+def _new_to(term: str, there: Statements) -> bool:
+    """Whether a term names something the other version does not say at all: some telling word
+    of it stands nowhere there ("international data transfer" after "international transfers",
+    "GPS signals" where GPS is already listed, are not new)."""
     words = _term_words(term)
-    return bool(words) and not words <= said and not words <= words_there
+    return bool(words) and not there.says(words)
 
 
 _ENGLISH = frozenset(
