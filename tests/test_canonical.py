@@ -975,3 +975,14 @@ def test_a_real_new_flagged_sentence_is_quoted_whole() -> None:
     sentence = flag.to_json()["sentence"]
     assert sentence["text"] == FACEPRINTS
     assert (change.new_text or "")[sentence["start"] : sentence["end"]] == FACEPRINTS
+
+
+def test_hyphenation_alone_is_a_minor_edit() -> None:
+    # Real: Reddit wrote "nonpublic" and later "non-public" (2024-02-16).
+    old = Side("old", "We may share nonpublic information with our partners.\n")
+    new = Side("new", "We may share non-public information with our partners.\n")
+    (change,) = compare_texts(old, new).changes
+    assert change.minor and not change.reworded and not change.flags
+    other = Side("new", "We may share public information with our partners.\n")
+    (reworded,) = compare_texts(old, other).changes
+    assert not reworded.minor and reworded.reworded

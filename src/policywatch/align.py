@@ -63,7 +63,8 @@ class Change:
             return True
         if self.minor:
             return False
-        return [w for c in self.old for w in c.words] != [w for c in self.new for w in c.words]
+        old = "".join(w for c in self.old for w in c.words)
+        return old != "".join(w for c in self.new for w in c.words)  # hyphens are spelling
 
     @property
     def section(self) -> str:

@@ -313,7 +313,8 @@ def _with_edits(change: Change) -> Change:
     stayed while its kind of block changed (a table row become a list item) is reformatted."""
     if change.kind in (MODIFIED, MOVED) and change.old_text != change.new_text:
         edits = tuple(word_edits(change.old_text or "", change.new_text or ""))
-        same_words = change.old[0].words == change.new[0].words
+        # Hyphenation is spelling too: "nonpublic" and "non-public" are one word.
+        same_words = "".join(change.old[0].words) == "".join(change.new[0].words)
         if same_words and change.old[0].kind != change.new[0].kind and change.kind == MODIFIED:
             return replace(change, kind=REFORMATTED, edits=edits)
         return replace(change, edits=edits, minor=same_words)
