@@ -228,11 +228,12 @@ def test_section_names_beside_their_clauses_are_not_flagged(stamp: str, names: s
     assert ("children" in said) == (stamp == "2024-04-17T12-34-14Z")
 
 
-def test_a_section_name_that_alone_says_it_keeps_its_flag() -> None:
+def test_a_section_name_never_carries_a_flag_alone() -> None:
     # Reddit dropped its Children section; the paragraph under the heading only denied a
-    # practice ("not allowed to create an account"), so the heading is the one signal.
+    # practice ("not allowed to create an account"): a heading is a name, not a statement of
+    # practice, so nothing is flagged (issue 13: headings never carry a flag alone).
     flags = demo_flags("reddit", "2026-07-02T12-51-46Z")
-    assert [(f.category, f.change) for f in flags["Children"]] == [("children", "removed")]
+    assert flags["Children"] == []
 
 
 def test_headings_hand_written_cases() -> None:
@@ -244,7 +245,7 @@ def test_headings_hand_written_cases() -> None:
         return [f"{f.category} {f.change}" for f in comparison.flags]
 
     base = "# Data\n\nWe collect your name.\n\n"
-    assert categories(base + "## Biometric Data\n\nDetails follow.\n") == ["biometric added"]
+    assert categories(base + "## Biometric Data\n\nDetails follow.\n") == []  # a name alone
     assert categories(base + "## Biometric Data\n\nWe collect faceprints.\n") == [
         "biometric added"  # once: the clause's, not the heading's
     ]

@@ -181,19 +181,10 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
     if any(found):
         found = _stated_anew(changes, found, _Statements(old_clauses), _Statements(new_clauses))
     named = [_names_only(c, *names) for c in changes]
-    # What the clauses themselves say: a section name repeating it adds nothing.
-    said = {
-        (f.category, f.change)
-        for fs, name in zip(found, named, strict=True)
-        if not name
-        for f in fs
-    }
     done = iter(
         replace(
             change,
-            flags=tuple(
-                f for f in fs if not (name and (f.category, f.change) in said and not _flip(f))
-            ),
+            flags=tuple(f for f in fs if not (name and not _flip(f))),
         )
         for change, fs, name in zip(changes, found, named, strict=True)
     )
@@ -334,10 +325,8 @@ def _section_names(clauses: Sequence[Clause]) -> set[str]:
 
 def _names_only(change: Change, old_names: set[str], new_names: set[str]) -> bool:
     """A change of section names only: headings, and lines with the very text of a heading of
-    the same version (a table of contents, or a glossary's terms listed again). Its flags
-    are dropped when a clause of the same comparison carries the same category the same way
-    ("For Children" beside the children's section it names); when it is the only one to say
-    so, or it turns "we do not" into "we may", it keeps them."""
+    the same version (a table of contents, or a glossary's terms listed again). A name states
+    no practice: its flags are dropped, unless it turns "we do not" into "we may"."""
     return all(c.key in old_names for c in change.old) and all(
         c.key in new_names for c in change.new
     )
