@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import difflib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -94,27 +95,23 @@ class Alignment:
 
 
 class _Words:
-    """Word lists per clause, made when first asked for (most clauses are anchors)."""
+    """Each clause's words (made when first read: most clauses are anchors), by index."""
 
     def __init__(self, clauses: list[Clause]) -> None:
         self.clauses = clauses
-        self.words: dict[int, list[str]] = {}
 
-    def __getitem__(self, index: int) -> list[str]:
-        words = self.words.get(index)
-        if words is None:
-            words = self.words[index] = list(self.clauses[index].words)
-        return words
+    def __getitem__(self, index: int) -> Sequence[str]:
+        return self.clauses[index].words
 
 
-def similarity(a: list[str], b: list[str], cutoff: float = 0.0) -> float:
+def similarity(a: Sequence[str], b: Sequence[str], cutoff: float = 0.0) -> float:
     return float(fuzz.ratio(a, b, score_cutoff=cutoff))
 
 
 SHORT = 12  # words: below this a single changed word moves the word similarity too much
 
 
-def pair_similarity(a: list[str], b: list[str], cutoff: float = 0.0) -> float:
+def pair_similarity(a: Sequence[str], b: Sequence[str], cutoff: float = 0.0) -> float:
     """Word similarity; for two short clauses ("Last updated: ..."), characters count too."""
     score = float(fuzz.ratio(a, b))
     if len(a) <= SHORT and len(b) <= SHORT:
@@ -286,7 +283,7 @@ def _neighbours(index: int, pairs: dict[int, int], size: int, free: set[int]) ->
 
 
 def _best_run(
-    words: list[str],
+    words: Sequence[str],
     starts: list[int],
     other: _Words,
     free: set[int],

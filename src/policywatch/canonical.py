@@ -91,20 +91,13 @@ def normalise_inline(text: str) -> str:
 _MARKER = re.compile(r"(?:#{1,6}(?: |$)|[-*+•●▪◦‣](?: |$)|\d{1,9}[.)](?: |$)|\||\\|>)")
 
 
-_MARKER_STARTS = frozenset("#-*+•●▪◦‣0123456789|\\>")
-
-
 def escape_start(line: str) -> str:
     """A line of words that would read as a heading, an item or a row: a backslash first."""
-    if not line or line[0] not in _MARKER_STARTS:  # most lines start with a letter
-        return line
-    return "\\" + line if _MARKER.match(line) else line
+    return "\\" + line if line and _MARKER.match(line) else line
 
 
 def words_block(lead: str, text: str, continuation: str, *, marked: bool) -> str:
     """A block's lines: the lead (a list marker, or indentation) and then its words."""
-    if "\n" not in text:
-        return lead + (text if marked else escape_start(text))
     first, *rest = text.split("\n")
     head = lead + (first if marked else escape_start(first))
     return "\n".join([head, *(continuation + escape_start(x) for x in rest)])
@@ -137,8 +130,8 @@ def text_block(text: str) -> str:
     return words_block(lead, text[bullet.end() :], "  ", marked=True)
 
 
-def from_plain(text: str) -> str:
-    """Plain text as canonical text: blank-line separated blocks, its lines kept."""
+def plain_blocks(text: str) -> list[str]:
+    """Plain text as canonical blocks: blank-line separated, its lines kept."""
     blocks: list[str] = []
     current: list[str] = []
 
@@ -157,7 +150,12 @@ def from_plain(text: str) -> str:
         else:
             current.append(folded)
     flush()
-    return join_blocks(blocks)
+    return blocks
+
+
+def from_plain(text: str) -> str:
+    """Plain text as canonical text."""
+    return join_blocks(plain_blocks(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,11 +214,7 @@ def _inline_words(nodes: Iterable[Node], out: list[str]) -> None:
             _inline_words(node.children, out)
 
 
-def _inline_text(nodes: Sequence[Node]) -> str:
-    if len(nodes) == 1 and nodes[0].name == "text":  # a block of plain words: the common case
-        text = str(nodes[0].meta.get("content", ""))
-        if "](#" not in text and "**" not in text and "__" not in text:
-            return normalise_inline(text)
+def _inline_text(nodes: Iterable[Node]) -> str:
     out: list[str] = []
     _inline_words(nodes, out)
     text = "".join(out)

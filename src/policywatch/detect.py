@@ -387,7 +387,6 @@ class Statements:
     whether a word stands in it at all."""
 
     text: str
-    taxonomy: Sequence[Category]
     _states: dict[str, bool] = field(default_factory=dict)
     _denies: dict[str, bool] = field(default_factory=dict)
     _lower: str | None = None
@@ -417,11 +416,6 @@ class Statements:
         A substring is enough: a false "yes" only keeps a flag from being raised."""
         return all(any(form in self.lower for form in _forms(word)) for word in words)
 
-    @property
-    def english(self) -> bool:
-        """Whether the version is in English, the language the taxonomy reads."""
-        return english(self.text)
-
 
 def _forms(key: str) -> tuple[str, ...]:
     """How a term key's word may be written: as is, and in its UK spelling."""
@@ -447,27 +441,27 @@ def in_document(
             return replace(
                 flag, was_negated=denied, severity="critical" if denied else flag.severity
             )
-        fresh = tuple(t for t in flag.terms if _new_to(t, old))
-        if not fresh:
-            return None
-        return replace(
-            flag,
-            terms=fresh,
-            positions=_positions(flag, text, fresh),
-            expanded=True,
-            was_negated=False,
-            severity=_lower(category.severity),
-        )
+        return _beyond(flag, text, old, category, expanded=True)
     if not new.states(category):
         return replace(flag, negated=flag.negated and new.denies(category))
-    gone = tuple(t for t in flag.terms if _new_to(t, new))
-    if not gone:
+    return _beyond(flag, text, new, category, expanded=False)
+
+
+def _beyond(
+    flag: Flag, text: str, there: Statements, category: Category, *, expanded: bool
+) -> Flag | None:
+    """EXPANDED (NARROWED): the other version states the practice, but not these terms; no flag
+    when it says every one of them."""
+    terms = tuple(t for t in flag.terms if _new_to(t, there))
+    if not terms:
         return None
     return replace(
         flag,
-        terms=gone,
-        positions=_positions(flag, text, gone),
-        narrowed=True,
+        terms=terms,
+        positions=_positions(flag, text, terms),
+        expanded=expanded,
+        narrowed=not expanded,
+        was_negated=False,
         negated=False,
         severity=_lower(category.severity),
     )

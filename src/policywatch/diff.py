@@ -174,12 +174,12 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
         flags_for(c.old_text or "", c.new_text or "", categories) if c.reworded else []
         for c in changes
     ]
-    if any(found):
-        found = _in_documents(changes, found, old, new, categories)
     if any(found) and not (english(old.text) and english(new.text)):
         found = [[] for _ in found]  # another language: the taxonomy reads English only
     if any(found):
-        found = _stated_anew(changes, found, _Statements(old_clauses), _Statements(new_clauses))
+        found = _in_documents(changes, found, old, new, categories)
+    if any(found):
+        found = _stated_anew(changes, found, _Sentences(old_clauses), _Sentences(new_clauses))
     named = [_names_only(c, *names) for c in changes]
     done = iter(
         replace(
@@ -218,8 +218,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-class _Statements:
-    """One version's sentences as words: whether a sentence stands in it word for word."""
+class _Sentences:
+    """One version's sentences as words: whether a sentence stands in it word for word (what
+    the version states of each category is detect.Statements)."""
 
     def __init__(self, clauses: Sequence[Clause]) -> None:
         self.clauses = clauses
@@ -256,8 +257,8 @@ def _plain(text: str) -> bytes:
 def _stated_anew(
     changes: Sequence[Change],
     found: list[list[Flag]],
-    old: _Statements,
-    new: _Statements,
+    old: _Sentences,
+    new: _Sentences,
 ) -> list[list[Flag]]:
     """Each flag with the sentence that triggered it; a flag whose every sentence stands word for
     word on the other side is dropped: the statement moved or was re-laid-out, it is not news."""
@@ -292,11 +293,6 @@ def _stated_anew(
             out.append(flag)
         kept.append(out)
     return kept
-
-
-def _wording(clauses: Sequence[Clause]) -> list[str]:
-    """A version's words in order: what a change of wording changes (see segment.wording)."""
-    return [w for c in clauses for w in c.words]
 
 
 def _with_edits(change: Change) -> Change:
@@ -345,7 +341,7 @@ def _in_documents(
 ) -> list[list[Flag]]:
     """Each clause's flags read against the two whole documents (detect.in_document)."""
     by_id = {c.id: c for c in categories}
-    before, after = Statements(old.text, categories), Statements(new.text, categories)
+    before, after = Statements(old.text), Statements(new.text)
     kept: list[list[Flag]] = []
     for change, flags in zip(changes, found, strict=True):
         out = []

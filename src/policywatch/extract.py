@@ -19,10 +19,10 @@ from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from .body import Dropped, drop_link_dense
 from .canonical import (
     BREAK,
-    from_markdown,
-    from_plain,
     join_blocks,
+    markdown_blocks,
     normalise_inline,
+    plain_blocks,
     row_line,
     text_block,
     words_block,
@@ -131,7 +131,6 @@ def decode(body: bytes, declared: str | None = None) -> str:
 # Inline text normalisation
 
 # Inline normalisation and the block lines live in canonical.py: one form for every source.
-_BREAK = BREAK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,7 +272,7 @@ class _Renderer:
                 continue
             name = child.name
             if name == "br":
-                self.buffer.append(_BREAK)
+                self.buffer.append(BREAK)
             elif name in _HEADINGS:
                 self.flush()
                 self.walk(child, depth)
@@ -415,14 +414,12 @@ def extract_pdf(body: bytes) -> list[str]:
 
 def extract_text_body(text: str) -> list[str]:
     """Plain text: words (never markup), its lines kept; a bulleted line is a list item."""
-    canonical = from_plain(text)
-    return canonical.rstrip("\n").split("\n\n") if canonical else []
+    return plain_blocks(text)
 
 
 def extract_markdown(text: str) -> list[str]:
     """Markdown through a CommonMark parser, written as the HTML renderer writes a page."""
-    canonical = from_markdown(text)
-    return canonical.rstrip("\n").split("\n\n") if canonical else []
+    return markdown_blocks(text)
 
 
 # ---------------------------------------------------------------------------------------------
