@@ -10,7 +10,6 @@ far faster than a regex scan of a long policy. Giving up is always correct, only
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Union
 
 MAX_ANCHORS = 64
@@ -28,26 +27,32 @@ class _GiveUp(Exception):
     """A construct this reader does not know: the pattern is scanned everywhere."""
 
 
-@dataclass(frozen=True)
 class _Literal:
-    text: str  # plain characters, read in one go
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text  # plain characters, read in one go
 
 
-@dataclass(frozen=True)
 class _Chars:
-    chars: frozenset[str] | None  # None: too many to spell out
+    __slots__ = ("chars",)
+
+    def __init__(self, chars: frozenset[str] | None) -> None:
+        self.chars = chars  # None: too many to spell out
 
 
-@dataclass(frozen=True)
 class _Group:
-    branches: tuple[Sequence_, ...]
+    __slots__ = ("branches",)
+
+    def __init__(self, branches: tuple[Sequence_, ...]) -> None:
+        self.branches = branches
 
 
-@dataclass(frozen=True)
 class _Repeat:
-    low: int
-    high: int
-    item: Sequence_
+    __slots__ = ("high", "item", "low")
+
+    def __init__(self, low: int, high: int, item: Sequence_) -> None:
+        self.low, self.high, self.item = low, high, item
 
 
 _PLAIN = re.compile(r"[^\\\[\](){}|?*+.^$ ]+")

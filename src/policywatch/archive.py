@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -59,6 +58,8 @@ def parse_stamp(stamp: str) -> datetime:
 def sha256(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
+    import hashlib  # 3 ms to import, and a diff of two files never hashes
+
     return hashlib.sha256(data).hexdigest()
 
 
