@@ -310,7 +310,11 @@ def check_policy(
 
     browser = browser or _NO_BROWSER
     extractor = extractor or IN_THREAD
-    state = archive.state(policy.id)
+    try:
+        state = archive.state(policy.id)
+    except ArchiveError as exc:
+        # Not remembered: writing a new state over it would lose what it held.
+        return Outcome(policy.id, FAILED, reason=f"archive: {exc}")
     fetched: Fetched | None = None
     try:
         if len(policy.pages) > 1:

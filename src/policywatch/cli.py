@@ -553,8 +553,8 @@ def list_(env: Env, fmt: str) -> None:
     ids = configured + [i for i in archive.policy_ids() if i not in known]
     rows = []
     for policy_id in ids:
-        state = archive.state(policy_id)
         stamps = archive.stamps(policy_id)  # file names only: no metadata read
+        state = archive.state(policy_id)
         latest = stamps[-1] if stamps else None
         rows.append(
             {
