@@ -707,7 +707,8 @@ def import_(
     "--fetch",
     "do_fetch",
     is_flag=True,
-    help="Also fetch each policy twice: report selectors that match nothing and unstable text.",
+    help="Also get each policy's pages twice, as check does (rendered if need be, every page "
+    "of urls): report selectors that match nothing and unstable text.",
 )
 @format_option
 @pass_env
