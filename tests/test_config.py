@@ -221,6 +221,74 @@ def test_a_policy_without_its_url_is_told_what_is_wrong_and_where(
         assert "not both" not in message, message
 
 
+# Issue 14: a URL no request could be made to is a configuration error, found before anything
+# is fetched. Hand-written URLs, one mistake each.
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://exa mple.com/privacy", "'exa mple.com' is not a host name"),
+        ("http://exa\tmple.com/privacy", "the control character '\\t'"),
+        ("https://example..com/privacy", "is not a host name"),
+        ("https://.example.com/privacy", "is not a host name"),
+        ("https://*.example.com/privacy", "is not a host name"),
+        ("https://exa<mple.com/privacy", "is not a host name"),
+        ("https://" + "a" * 64 + ".com/privacy", "is not a host name"),
+        ("http://example.com:99999/privacy", "port 99999"),
+        ("http://example.com:0/privacy", "port 0"),
+        ("http://example.com:http/privacy", "port http"),
+        ("http://[::1/privacy", "not a URL"),
+        ("http://[::zz]/privacy", "not a URL"),
+        ("http:///privacy", "it has no host"),
+        ("http://user@/privacy", "it has no host"),
+        ("https:/example.com/privacy", "it has no host"),
+        ("ftp://example.com/privacy", "is not an http:// or https:// URL"),
+        ("file:///etc/passwd", "is not an http:// or https:// URL"),
+        ("example.com/privacy", "is not an http:// or https:// URL"),
+    ],
+)
+@pytest.mark.parametrize("field", ["url", "urls"])
+def test_a_url_that_cannot_be_fetched_is_named_at_load(url: str, why: str, field: str) -> None:
+    value = f'"{url}"' if field == "url" else f'["https://example.com/a", "{url}"]'
+    message = error_of(f"policies:\n  - id: acme\n    {field}: {value}\n")
+    assert message.startswith("policies.yaml:3: policy 'acme': "), message
+    assert f"field '{field}'" in message and url in message and why in message, message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.example.com/legal/privacy?lang=en#top",
+        "HTTPS://Example.COM/privacy",
+        "https://example.com./privacy",
+        "https://bücher.de/datenschutz",
+        "https://my_host.example.com/privacy",
+        "http://127.0.0.1:8080/privacy",
+        "http://[::1]:8080/privacy",
+        "http://example.com:/privacy",
+        "https://user:secret@example.com/privacy",
+        "https://example.com/privacy policy.html",
+    ],
+)
+def test_urls_that_can_be_fetched_still_load(url: str) -> None:
+    config = parse(f'policies:\n  - id: acme\n    url: "{url}"\n')
+    assert config.policies[0].url == url  # type: ignore[attr-defined]
+
+
+def test_validate_names_an_unfetchable_url_before_fetching(tmp_path: Path) -> None:
+    config = tmp_path / "policies.yaml"
+    config.write_text(
+        "policies:\n  - id: ok\n    url: http://127.0.0.1:9/\n"
+        "  - id: acme\n    url: http://exa mple.com/privacy\n"
+    )
+    for command in (["validate"], ["validate", "--fetch"], ["check"]):
+        result = CliRunner().invoke(main, ["--config", str(config), *command])
+        assert result.exit_code == 2, result.output
+        (line,) = result.stderr.strip().splitlines()
+        assert f"{config}:5: policy 'acme'" in line and "'http://exa mple.com/privacy'" in line
+        assert not (tmp_path / "snapshots").exists()
+
+
 def test_a_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="policywatch init"):
         load_config(tmp_path / "policies.yaml")

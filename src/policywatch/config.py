@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field, replace
@@ -245,13 +246,9 @@ def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) ->
             nodes[url_key], f"{where}: field 'url'", "one URL here; use 'urls' for several"
         )
     for page, page_node in pages:
-        parts = urlsplit(page)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise reader.fail(
-                page_node,
-                f"{where}: field '{url_key}'",
-                f"'{page}' is not an http:// or https:// URL",
-            )
+        problem = url_problem(page)
+        if problem is not None:
+            raise reader.fail(page_node, f"{where}: field '{url_key}'", f"'{page}' {problem}")
     url = pages[0][0]
     render = "never"
     if "render" in nodes:
@@ -305,6 +302,47 @@ def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) ->
         urls=tuple(p for p, _ in pages) if url_key == "urls" else (),
         render=render,
     )
+
+
+# A label of a host name: letters and digits of any script, '-' and '_' (which real hosts use).
+_HOST_LABEL = re.compile(r"[\w-]{1,63}")
+
+
+def url_problem(url: str) -> str | None:
+    """Why no request could be made to url (the end of a sentence that starts with it), or
+    None: an http(s) scheme, a host name or address, and a port from 1 to 65535 if any."""
+    control = next((c for c in url if ord(c) < 32 or ord(c) == 127), None)
+    if control is not None:  # urlsplit would drop a tab or a newline without a word
+        return f"cannot be fetched: it holds the control character {control!r}"
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # brackets of an IPv6 address that do not close or hold one
+        return f"is not a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "is not an http:// or https:// URL"
+    host = parts.hostname
+    if not host:
+        return "cannot be fetched: it has no host (http://HOST/...)"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        text = parts.netloc.rpartition(":")[2]
+        return f"cannot be fetched: port {text} is not a whole number from 1 to 65535"
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host.partition("%")[0])
+        except ValueError:
+            return f"is not a URL ('{host}' is not an IPv6 address)"
+        return None
+    name = host[:-1] if host.endswith(".") else host
+    if len(name) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in name.split(".")):
+        return (
+            f"cannot be fetched: '{host}' is not a host name (letters, digits and '-', in "
+            "parts of 1 to 63 characters joined by '.')"
+        )
+    return None
 
 
 def _stray_pages(text: str, policy: yaml.Node) -> str:
