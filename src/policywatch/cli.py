@@ -359,16 +359,19 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from .diff import SideError, compare_texts, read_side
+    from .diff import SideError, compare_texts, names_a_policy, read_side
 
     archive = env.archive()
-    if second is None:
-        if Path(first).is_file() or "@" in first or "~" in first:
-            raise Failure(
-                "give two versions (A B), or a policy id alone for its last two snapshots"
-            )
-        first, second = f"{first}~1", f"{first}@latest"
     try:
+        if second is None and not names_a_policy(first):
+            # One version alone: say what is wrong with it exactly as beside another.
+            read_side(first, archive)
+            raise Failure(
+                f"'{first}' is one version: give another to compare it with (A B), "
+                "or a policy id alone for its last two snapshots"
+            )
+        if second is None:
+            first, second = f"{first}~1", f"{first}@latest"
         old, new = read_side(first, archive), read_side(second, archive)
     except SideError as exc:
         raise Failure(str(exc)) from None
@@ -553,8 +556,8 @@ def list_(env: Env, fmt: str) -> None:
     ids = configured + [i for i in archive.policy_ids() if i not in known]
     rows = []
     for policy_id in ids:
-        state = archive.state(policy_id)
         stamps = archive.stamps(policy_id)  # file names only: no metadata read
+        state = archive.state(policy_id)
         latest = stamps[-1] if stamps else None
         rows.append(
             {
@@ -707,7 +710,8 @@ def import_(
     "--fetch",
     "do_fetch",
     is_flag=True,
-    help="Also fetch each policy twice: report selectors that match nothing and unstable text.",
+    help="Also get each policy's pages twice, as check does (rendered if need be, every page "
+    "of urls): report selectors that match nothing and unstable text.",
 )
 @format_option
 @pass_env
