@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -141,10 +142,25 @@ def _now(value: str | None) -> datetime:
     return parse_time(value, "--now")
 
 
-def _out() -> Console:
+def console(*, stderr: bool = False, no_color: bool = False) -> Console:
+    """Where people read: on a terminal, its width and styles; piped, lines never hard-wrapped
+    (a URL stays whole); under NO_COLOR (no-color.org) or --no-color, no escape sequence at
+    all, not even bold, however the terminal was detected or forced."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    plain = no_color or os.environ.get("NO_COLOR", "") != ""
+    out = Console(
+        stderr=stderr, highlight=False, no_color=plain, color_system=None if plain else "auto"
+    )
+    out.soft_wrap = not out.is_terminal
+    return out
+
+
+def _out() -> Console:
+    """Standard output for reports of lines: a line is never cut, not even on a terminal."""
+    out = console()
+    out.soft_wrap = True
+    return out
 
 
 def _json(value: Any) -> None:
@@ -202,10 +218,9 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
     if not enabled:
         yield lambda: None
         return
-    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    with Progress(console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("checking", total=total)
         yield lambda: progress.advance(task)
 
@@ -381,18 +396,15 @@ def diff(
 
         click.echo(render_markdown(comparison, taxonomy), nl=False)
     else:
-        from rich.console import Console
-
         from .render.diffview import render as render_terminal
 
-        console = Console(highlight=False, no_color=no_color)
-        color = console.is_terminal and not no_color and not console.no_color
+        out = console(no_color=no_color)
         render_terminal(
-            console,
+            out,
             comparison,
             context=context,
             side_by_side=side_by_side,
-            color=color,
+            color=out.is_terminal and out.color_system is not None,
             taxonomy=list(taxonomy),
         )
     if exit_code and comparison.differs:
