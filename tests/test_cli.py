@@ -313,3 +313,30 @@ def test_only_flagged_with_exit_code_counts_only_flagged_changes(
         codes.append(run(tmp_path, *args).exit_code)
     assert len(list((tmp_path / "snapshots" / "tiktok-us").glob("*.md"))) == 3
     assert codes == [0, 0, 1]
+
+
+def test_global_options_after_the_command(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import_case(project)
+    monkeypatch.chdir(project.parent)  # no policies.yaml here: only the options can find it
+    config = str(project / "policies.yaml")
+    before = CliRunner().invoke(main, ["--config", config, "list", "--format", "json"])
+    after = CliRunner().invoke(main, ["list", "--config", config, "--format", "json"])
+    short = CliRunner().invoke(main, ["list", "-c", config, "--format", "json"])
+    assert after.exit_code == 0, after.output
+    assert after.output == before.output == short.output
+    moved = project / "elsewhere"
+    (project / "snapshots").rename(moved)
+    history = CliRunner().invoke(
+        main,
+        ["history", "tiktok-us", "--format", "json", "--config", config, "--archive", str(moved)],
+    )
+    assert history.exit_code == 0, history.output
+    assert len(json.loads(history.output)) == 2
+    # Given on both sides, the one nearer the command wins.
+    both = CliRunner().invoke(
+        main, ["--config", "nowhere.yaml", "--archive", "nowhere", "history", "tiktok-us",
+               "--config", config, "--archive", str(moved)]
+    )  # fmt: skip
+    assert both.exit_code == 0, both.output
+    version = CliRunner().invoke(main, ["list", "--version"])
+    assert version.exit_code == 0 and version.output.startswith("policywatch, version ")

@@ -40,8 +40,65 @@ class Failure(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]
 
 
+VERSION_HELP = "Show the version and exit."
+
+
+def _after_command(field_name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    """A global option given after the command: it replaces the one given before it, if any."""
+
+    def store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            setattr(ctx.ensure_object(Env), field_name, value)
+
+    return store
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"policywatch, version {__version__}")
+        ctx.exit()
+
+
+class _Command(click.Command):
+    """A command that also takes the global options after its name: `policywatch list
+    --config x.yaml` as well as `policywatch --config x.yaml list`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(
+            [
+                click.Option(
+                    ["--config", "-c"],
+                    type=click.Path(path_type=Path, dir_okay=False),
+                    expose_value=False,
+                    callback=_after_command("config_path"),
+                    help="The configuration file, here or before the command.  "
+                    "[default: policies.yaml]",
+                ),
+                click.Option(
+                    ["--archive"],
+                    type=click.Path(path_type=Path, file_okay=False),
+                    expose_value=False,
+                    callback=_after_command("archive_path"),
+                    help="The snapshots folder, here or before the command "
+                    "[default: snapshots/ beside the configuration].",
+                ),
+                click.Option(
+                    ["--version"],
+                    is_flag=True,
+                    expose_value=False,
+                    is_eager=True,
+                    callback=_version,
+                    help=VERSION_HELP,
+                ),
+            ]
+        )
+
+
 class _Group(click.Group):
     """Turns the library's errors into one line on stderr with the documented exit code."""
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -184,7 +241,7 @@ def _json(value: Any) -> None:
     default=None,
     help="The snapshots folder [default: snapshots/ beside the configuration].",
 )
-@click.version_option(__version__, prog_name="policywatch")
+@click.version_option(__version__, prog_name="policywatch", help=VERSION_HELP)
 @click.pass_context
 def main(ctx: click.Context, config_path: Path, archive_path: Path | None) -> None:
     """Watch privacy policies and report, clause by clause, what changed."""
