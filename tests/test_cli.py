@@ -315,6 +315,25 @@ def test_only_flagged_with_exit_code_counts_only_flagged_changes(
     assert codes == [0, 0, 1]
 
 
+def test_reextract_says_a_text_changed_only_when_it_did(project: Path) -> None:
+    import_case(project)
+    same = run(project, "reextract", "tiktok-us", "--now", "2026-01-01")
+    assert same.exit_code == 0, same.output
+    assert "differently" not in same.output
+    assert "tiktok-us: 2 snapshot(s), every text unchanged" in same.output
+    config = project / "policies.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "url: https://www.tiktok.com/legal/privacy\n",
+            "url: https://www.tiktok.com/legal/privacy\n    ignore: ['^Last updated']\n",
+        )
+    )
+    changed = run(project, "reextract", "tiktok-us", "--now", "2026-01-02")
+    assert "tiktok-us: 2 snapshot(s), 2 text(s) re-derived differently" in changed.output
+    again = run(project, "reextract", "tiktok-us", "--now", "2026-01-03")
+    assert "differently" not in again.output and "every text unchanged" in again.output
+
+
 def test_global_options_after_the_command(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import_case(project)
     monkeypatch.chdir(project.parent)  # no policies.yaml here: only the options can find it

@@ -849,12 +849,22 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
     else:
         for row in report:
             click.echo(
-                f"{plain(row['policy'])}: {row['snapshots']} snapshot(s), "
-                f"{row['texts_changed']} text(s) re-derived differently, "
-                f"{row['now_same_as_previous']} now identical to the one before (technical), "
+                f"{plain(row['policy'])}: {row['snapshots']} snapshot(s), {_texts(row)}; "
+                f"{row['now_same_as_previous']} identical to the one before (technical), "
                 f"{row['formatting_only']} with the same words as the one before (formatting only)"
             )
             for err in row["errors"]:
                 click.echo(f"  {err['snapshot']}: kept as it was: {plain(err['error'])}")
     if any(row["errors"] for row in report):
         sys.exit(EXIT_FAILED)
+
+
+def _texts(row: dict[str, Any]) -> str:
+    """What re-deriving did to the stored texts: a text is said to differ only when it did."""
+    changed, errors = row["texts_changed"], len(row["errors"])
+    unchanged = row["snapshots"] - changed - errors
+    if not changed:
+        return "every text unchanged" if not errors else f"{unchanged} text(s) unchanged"
+    if not unchanged:
+        return f"{changed} text(s) re-derived differently"
+    return f"{changed} text(s) re-derived differently, {unchanged} unchanged"
