@@ -14,10 +14,15 @@ from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from policywatch.changelog import stated_date
 from policywatch.cli import main
+from policywatch.inline import word_edits
+from policywatch.render.markdown import escape, marked_edits
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -406,3 +411,69 @@ def test_two_versions_seen_the_same_day_have_their_own_headings() -> None:
     ]
     assert sum(day.startswith("2026-07-15") for day in days) == 2
     assert len(days) == len(set(days))
+
+
+# Words that would be markup somewhere (at the start or end of a line, in a heading, around
+# other words), to build section names and clauses from.
+MARKUP_WORDS = st.lists(
+    st.sampled_from(
+        ["we", "share", "1.", "2)", "#", "##", "-", "+", "=", ">", "*", "*a*", "_a_", "`a`",
+         "[a](b)", "![a](b)", "<b>", "</b>", "<http://x>", "http://x", "AT&T", "&amp;", "&#65;",
+         "&gt;", "~~a~~", "|", "\\", "a\\", "!", ";", "(top)"]
+    ),
+    max_size=12,
+).map(" ".join)  # fmt: skip
+
+
+def _plain(children: list[Token]) -> str:
+    """An inline token's text as rendered; anything else (emphasis, a link ...) shows as <type>."""
+    return "".join(
+        c.content
+        if c.type in ("text", "text_special")
+        else "\n"
+        if c.type == "softbreak"
+        else f"<{c.type}>"
+        for c in children
+    )
+
+
+def test_a_heading_keeps_every_character_of_a_section_name() -> None:
+    for name in ("Data sharing #", "Retention ##", "A > B & C", "1. Scope", "<b>Who</b> we are"):
+        tokens = COMMONMARK.parse(f"#### Modified: {escape(name)}\n")
+        assert [t.type for t in tokens] == ["heading_open", "inline", "heading_close"]
+        assert _plain(tokens[1].children or []) == f"Modified: {name}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=MARKUP_WORDS)
+def test_any_section_name_is_its_heading_as_written(name: str) -> None:
+    tokens = COMMONMARK.parse(f"#### Modified: {escape(name)}\n")
+    assert [t.type for t in tokens] == ["heading_open", "inline", "heading_close"]
+    assert _plain(tokens[1].children or []) == f"Modified: {name}".strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=MARKUP_WORDS, new=MARKUP_WORDS)
+def test_any_edit_renders_as_the_old_words_and_the_new_with_only_our_marks(
+    old: str, new: str
+) -> None:
+    assume(old and new)
+    tokens = COMMONMARK.parse("> " + marked_edits(word_edits(old, new)) + "\n")
+    assert [t.type for t in tokens] == [
+        "blockquote_open", "paragraph_open", "inline", "paragraph_close", "blockquote_close"
+    ]  # fmt: skip
+    children = tokens[2].children or []
+    sides: dict[str, list[Token]] = {"old": [], "new": []}
+    mark = ""
+    for child in children:
+        if child.type == "html_inline":
+            assert child.content in ("<del>", "</del>", "<ins>", "</ins>")
+            mark = "" if child.content.startswith("</") else child.content
+            continue
+        if mark != "<ins>":
+            sides["old"].append(child)
+        if mark != "<del>":
+            sides["new"].append(child)
+    # A space may part a deletion from its replacement: the words are compared without spaces.
+    assert "".join(_plain(sides["old"]).split()) == "".join(old.split())
+    assert "".join(_plain(sides["new"]).split()) == "".join(new.split())

@@ -17,7 +17,19 @@ _INLINE_MARKUP = re.compile(r"([\\`*_\[\]~|])")
 # entity; ">" only where it could start a quote: "A > B" and "Terms & Conditions" stay as
 # written, in the source and in headings.
 _ENTITY_START = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|\w+;)")
-_LINE_START = re.compile(r"^(\s*)([#=+>-]|\d+(?=[.)]))")
+# What would start a block at the beginning of a line; for a numbered item the "." or ")" is
+# escaped, since a backslash before a digit is no escape and would show wherever the text
+# does not start a line (a heading naming the section "1. Scope").
+_LINE_START = re.compile(r"^(\s*)(?:([#=+>-])|(\d+)([.)]))")
+_LINE_END = re.compile(r"(\s)(#+\s*)$")  # would close an ATX heading: "Data sharing #"
+
+
+def _line(line: str) -> str:
+    line = _LINE_START.sub(
+        lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
+        line,
+    )
+    return _LINE_END.sub(r"\1\\\2", line)
 
 
 def escape(text: str) -> str:
@@ -29,7 +41,7 @@ def escape(text: str) -> str:
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
     text = _ENTITY_START.sub("&amp;", text).replace("<", "&lt;")
     text = _INLINE_MARKUP.sub(r"\\\1", text)
-    return "\n".join(_LINE_START.sub(r"\1\\\2", line) for line in text.split("\n"))
+    return "\n".join(_line(line) for line in text.split("\n"))
 
 
 # <del> and <ins>, not GFM's ~~: CommonMark and GitHub render them alike, and unlike
