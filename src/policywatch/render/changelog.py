@@ -18,8 +18,9 @@ def _seen(entry: Entry, seconds: bool = False) -> str:
 
 def _headings(entries: Sequence[Entry]) -> dict[str, str]:
     """Each entry's heading (by stamp): when it was seen, to the minute, so two versions of one
-    day have their own headings and anchors; to the second when one minute holds two. An old
-    entry's heading never changes when later ones come."""
+    day have their own headings and anchors; to the second when one minute holds two. Always
+    the time, not only on a crowded day, so an entry's heading (and a link to it) stays put
+    when a later version of the same day comes."""
     minutes = Counter(_seen(e) for e in entries)
     return {e.snapshot.stamp: _seen(e, seconds=minutes[_seen(e)] > 1) for e in entries}
 
