@@ -391,3 +391,49 @@ def test_check_fails_a_policy_whose_state_json_is_corrupt_and_keeps_it(
     assert str(state) in outcomes["tiktok-us"]["reason"]
     assert state.read_bytes() == b'{"failing_since": "2021-06-0'
     assert sorted(p.name for p in state.parent.iterdir()) == ["state.json"]  # nothing archived
+
+
+def test_reextract_says_a_text_changed_only_when_it_did(project: Path) -> None:
+    import_case(project)
+    same = run(project, "reextract", "tiktok-us", "--now", "2026-01-01")
+    assert same.exit_code == 0, same.output
+    assert "differently" not in same.output
+    assert "tiktok-us: 2 snapshot(s), every text unchanged" in same.output
+    config = project / "policies.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "url: https://www.tiktok.com/legal/privacy\n",
+            "url: https://www.tiktok.com/legal/privacy\n    ignore: ['^Last updated']\n",
+        )
+    )
+    changed = run(project, "reextract", "tiktok-us", "--now", "2026-01-02")
+    assert "tiktok-us: 2 snapshot(s), 2 text(s) re-derived differently" in changed.output
+    again = run(project, "reextract", "tiktok-us", "--now", "2026-01-03")
+    assert "differently" not in again.output and "every text unchanged" in again.output
+
+
+def test_global_options_after_the_command(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import_case(project)
+    monkeypatch.chdir(project.parent)  # no policies.yaml here: only the options can find it
+    config = str(project / "policies.yaml")
+    before = CliRunner().invoke(main, ["--config", config, "list", "--format", "json"])
+    after = CliRunner().invoke(main, ["list", "--config", config, "--format", "json"])
+    short = CliRunner().invoke(main, ["list", "-c", config, "--format", "json"])
+    assert after.exit_code == 0, after.output
+    assert after.output == before.output == short.output
+    moved = project / "elsewhere"
+    (project / "snapshots").rename(moved)
+    history = CliRunner().invoke(
+        main,
+        ["history", "tiktok-us", "--format", "json", "--config", config, "--archive", str(moved)],
+    )
+    assert history.exit_code == 0, history.output
+    assert len(json.loads(history.output)) == 2
+    # Given on both sides, the one nearer the command wins.
+    both = CliRunner().invoke(
+        main, ["--config", "nowhere.yaml", "--archive", "nowhere", "history", "tiktok-us",
+               "--config", config, "--archive", str(moved)]
+    )  # fmt: skip
+    assert both.exit_code == 0, both.output
+    version = CliRunner().invoke(main, ["list", "--version"])
+    assert version.exit_code == 0 and version.output.startswith("policywatch, version ")

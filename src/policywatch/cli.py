@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -39,8 +40,65 @@ class Failure(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]
 
 
+VERSION_HELP = "Show the version and exit."
+
+
+def _after_command(field_name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    """A global option given after the command: it replaces the one given before it, if any."""
+
+    def store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            setattr(ctx.ensure_object(Env), field_name, value)
+
+    return store
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"policywatch, version {__version__}")
+        ctx.exit()
+
+
+class _Command(click.Command):
+    """A command that also takes the global options after its name: `policywatch list
+    --config x.yaml` as well as `policywatch --config x.yaml list`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(
+            [
+                click.Option(
+                    ["--config", "-c"],
+                    type=click.Path(path_type=Path, dir_okay=False),
+                    expose_value=False,
+                    callback=_after_command("config_path"),
+                    help="The configuration file, here or before the command.  "
+                    "[default: policies.yaml]",
+                ),
+                click.Option(
+                    ["--archive"],
+                    type=click.Path(path_type=Path, file_okay=False),
+                    expose_value=False,
+                    callback=_after_command("archive_path"),
+                    help="The snapshots folder, here or before the command "
+                    "[default: snapshots/ beside the configuration].",
+                ),
+                click.Option(
+                    ["--version"],
+                    is_flag=True,
+                    expose_value=False,
+                    is_eager=True,
+                    callback=_version,
+                    help=VERSION_HELP,
+                ),
+            ]
+        )
+
+
 class _Group(click.Group):
     """Turns the library's errors into one line on stderr with the documented exit code."""
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -141,10 +199,25 @@ def _now(value: str | None) -> datetime:
     return parse_time(value, "--now")
 
 
-def _out() -> Console:
+def console(*, stderr: bool = False, no_color: bool = False) -> Console:
+    """Where people read: on a terminal, its width and styles; piped, lines never hard-wrapped
+    (a URL stays whole); under NO_COLOR (no-color.org) or --no-color, no escape sequence at
+    all, not even bold, however the terminal was detected or forced."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    plain = no_color or os.environ.get("NO_COLOR", "") != ""
+    out = Console(
+        stderr=stderr, highlight=False, no_color=plain, color_system=None if plain else "auto"
+    )
+    out.soft_wrap = not out.is_terminal
+    return out
+
+
+def _out() -> Console:
+    """Standard output for reports of lines: a line is never cut, not even on a terminal."""
+    out = console()
+    out.soft_wrap = True
+    return out
 
 
 def _json(value: Any) -> None:
@@ -168,7 +241,7 @@ def _json(value: Any) -> None:
     default=None,
     help="The snapshots folder [default: snapshots/ beside the configuration].",
 )
-@click.version_option(__version__, prog_name="policywatch")
+@click.version_option(__version__, prog_name="policywatch", help=VERSION_HELP)
 @click.pass_context
 def main(ctx: click.Context, config_path: Path, archive_path: Path | None) -> None:
     """Watch privacy policies and report, clause by clause, what changed."""
@@ -202,10 +275,9 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
     if not enabled:
         yield lambda: None
         return
-    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    with Progress(console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("checking", total=total)
         yield lambda: progress.advance(task)
 
@@ -384,18 +456,15 @@ def diff(
 
         click.echo(render_markdown(comparison, taxonomy), nl=False)
     else:
-        from rich.console import Console
-
         from .render.diffview import render as render_terminal
 
-        console = Console(highlight=False, no_color=no_color)
-        color = console.is_terminal and not no_color and not console.no_color
+        out = console(no_color=no_color)
         render_terminal(
-            console,
+            out,
             comparison,
             context=context,
             side_by_side=side_by_side,
-            color=color,
+            color=out.is_terminal and out.color_system is not None,
             taxonomy=list(taxonomy),
         )
     if exit_code and comparison.differs:
@@ -784,12 +853,22 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
     else:
         for row in report:
             click.echo(
-                f"{plain(row['policy'])}: {row['snapshots']} snapshot(s), "
-                f"{row['texts_changed']} text(s) re-derived differently, "
-                f"{row['now_same_as_previous']} now identical to the one before (technical), "
+                f"{plain(row['policy'])}: {row['snapshots']} snapshot(s), {_texts(row)}; "
+                f"{row['now_same_as_previous']} identical to the one before (technical), "
                 f"{row['formatting_only']} with the same words as the one before (formatting only)"
             )
             for err in row["errors"]:
                 click.echo(f"  {err['snapshot']}: kept as it was: {plain(err['error'])}")
     if any(row["errors"] for row in report):
         sys.exit(EXIT_FAILED)
+
+
+def _texts(row: dict[str, Any]) -> str:
+    """What re-deriving did to the stored texts: a text is said to differ only when it did."""
+    changed, errors = row["texts_changed"], len(row["errors"])
+    unchanged = row["snapshots"] - changed - errors
+    if not changed:
+        return "every text unchanged" if not errors else f"{unchanged} text(s) unchanged"
+    if not unchanged:
+        return f"{changed} text(s) re-derived differently"
+    return f"{changed} text(s) re-derived differently, {unchanged} unchanged"
