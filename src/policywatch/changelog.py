@@ -10,7 +10,8 @@ from itertools import groupby
 from typing import Any
 
 from .archive import Archive, Snapshot
-from .diff import Comparison, change_json, compare_texts, snapshot_side
+from .cache import Comparisons
+from .diff import Comparison, change_json, snapshot_side
 from .taxonomy import Category
 
 _MONTHS = (
@@ -118,8 +119,14 @@ def entries(
     since: datetime | None = None,
     until: datetime | None = None,
     only_flagged: bool = False,
+    comparisons: Comparisons | None = None,
 ) -> list[Entry]:
-    """The recorded changes of each policy, oldest first, technical re-extractions left out."""
+    """The recorded changes of each policy, oldest first, technical re-extractions left out.
+
+    Comparisons come from the archive's cache (cache.py) unless `comparisons` says otherwise.
+    """
+    if comparisons is None:
+        comparisons = Comparisons.of(archive, taxonomy)
     found: list[Entry] = []
     for policy_id, name in policies:
         previous: Snapshot | None = None
@@ -132,9 +139,7 @@ def entries(
             if in_range:
                 comparison = None
                 if previous is not None:
-                    comparison = compare_texts(
-                        snapshot_side(previous), snapshot_side(snap), taxonomy
-                    ).compact()
+                    comparison = comparisons.compare(snapshot_side(previous), snapshot_side(snap))
                     if only_flagged:
                         comparison = comparison.only_flagged()
                 entry = Entry(
