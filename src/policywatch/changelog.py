@@ -130,6 +130,7 @@ def entries(
     found: list[Entry] = []
     for policy_id, name in policies:
         previous: Snapshot | None = None
+        stated: dict[str, str | None] = {}  # each version is read as the new one, then the old
         for snap in archive.snapshots(policy_id):
             if snap.meta.get("technical") and previous is not None:
                 continue  # a re-extraction, not a change of the policy
@@ -148,13 +149,19 @@ def entries(
                     _light(snap),
                     _light(previous) if previous else None,
                     comparison,
-                    stated_date(snap.text),
-                    stated_date(previous.text) if previous else None,
+                    _stated(snap, stated),
+                    _stated(previous, stated) if previous else None,
                 )
                 if not only_flagged or entry.flagged:
                     found.append(entry)
             previous = snap
     return found
+
+
+def _stated(snapshot: Snapshot, known: dict[str, str | None]) -> str | None:
+    if snapshot.stamp not in known:
+        known[snapshot.stamp] = stated_date(snapshot.text)
+    return known[snapshot.stamp]
 
 
 def newest_first(found: Sequence[Entry]) -> list[Entry]:
