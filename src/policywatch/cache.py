@@ -9,7 +9,9 @@ release), this module's format, the Python and library versions (rapidfuzz, diff
 and the taxonomy in force, by content, a user's own taxonomy file included. Whatever changes a
 comparison changes its key: a re-extracted text has another hash, an edited taxonomy or an
 upgraded policywatch another version. Entries of another version are never read; the first
-entry written under a new version removes the folders of the others.
+entry written under a new version removes the folders of the others. (So two configurations
+with different taxonomies sharing one archive take turns at the cache; entries of texts that
+`reextract` replaced stay, unread, until the version changes.)
 
 The cache is never required. A missing, unreadable, corrupt or stale entry is computed again
 (and written again); a cache that cannot be written (a read-only archive, a full disk, a lock
