@@ -7,6 +7,7 @@ Layout (see DESIGN.md):
     snapshots/<id>/<STAMP>.json             metadata, written last: a snapshot exists once it does
     snapshots/<id>/checks.jsonl             one line per check, changed or not
     snapshots/<id>/state.json               the last check, validators, failing-since
+    snapshots/.cache/                       derived data, never required (cache.py)
 
 Every file is written to a temporary name, fsynced and renamed, so a crash leaves either the old
 state or the new one, never half a file.

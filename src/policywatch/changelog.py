@@ -10,7 +10,8 @@ from itertools import groupby
 from typing import Any
 
 from .archive import Archive, Snapshot
-from .diff import Comparison, change_json, compare_texts, snapshot_side
+from .cache import Comparisons
+from .diff import Comparison, change_json, snapshot_side
 from .taxonomy import Category
 
 _MONTHS = (
@@ -118,11 +119,18 @@ def entries(
     since: datetime | None = None,
     until: datetime | None = None,
     only_flagged: bool = False,
+    comparisons: Comparisons | None = None,
 ) -> list[Entry]:
-    """The recorded changes of each policy, oldest first, technical re-extractions left out."""
+    """The recorded changes of each policy, oldest first, technical re-extractions left out.
+
+    Comparisons come from the archive's cache (cache.py) unless `comparisons` says otherwise.
+    """
+    if comparisons is None:
+        comparisons = Comparisons.of(archive, taxonomy)
     found: list[Entry] = []
     for policy_id, name in policies:
         previous: Snapshot | None = None
+        stated: dict[str, str | None] = {}  # each version is read as the new one, then the old
         for snap in archive.snapshots(policy_id):
             if snap.meta.get("technical") and previous is not None:
                 continue  # a re-extraction, not a change of the policy
@@ -132,9 +140,7 @@ def entries(
             if in_range:
                 comparison = None
                 if previous is not None:
-                    comparison = compare_texts(
-                        snapshot_side(previous), snapshot_side(snap), taxonomy
-                    ).compact()
+                    comparison = comparisons.compare(snapshot_side(previous), snapshot_side(snap))
                     if only_flagged:
                         comparison = comparison.only_flagged()
                 entry = Entry(
@@ -143,13 +149,19 @@ def entries(
                     _light(snap),
                     _light(previous) if previous else None,
                     comparison,
-                    stated_date(snap.text),
-                    stated_date(previous.text) if previous else None,
+                    _stated(snap, stated),
+                    _stated(previous, stated) if previous else None,
                 )
                 if not only_flagged or entry.flagged:
                     found.append(entry)
             previous = snap
     return found
+
+
+def _stated(snapshot: Snapshot, known: dict[str, str | None]) -> str | None:
+    if snapshot.stamp not in known:
+        known[snapshot.stamp] = stated_date(snapshot.text)
+    return known[snapshot.stamp]
 
 
 def newest_first(found: Sequence[Entry]) -> list[Entry]:

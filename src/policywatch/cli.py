@@ -22,6 +22,7 @@ from .errors import ArchiveError, ArchiveLocked, ConfigError, RefError
 if TYPE_CHECKING:  # the heavy modules load only in the commands that use them
     from rich.console import Console
 
+    from .cache import Comparisons
     from .config import Config
 
 EXIT_CHANGED = 1
@@ -363,12 +364,17 @@ def check(
             advance()
     by_id = {o.policy_id: o for o in tally.kept}
     outcomes = [by_id[p.id] for p in policies if p.id in by_id]  # in the config's order
-    taxonomy = env.taxonomy()
     news: dict[str, dict[str, Any]] = {}
-    for o in outcomes:
-        found = _news(archive, o, taxonomy) if o.is_news else None
-        if found is not None:
-            news[o.policy_id] = found
+    worth_telling = [o for o in outcomes if o.is_news]
+    if worth_telling:
+        from .cache import Comparisons
+
+        # Kept in the archive's cache: the changelog reuses what the check compared.
+        comparisons = Comparisons.of(archive, env.taxonomy())
+        for o in worth_telling:
+            found = _news(archive, o, comparisons)
+            if found is not None:
+                news[o.policy_id] = found
     if only_flagged:
         outcomes = [o for o in outcomes if news.get(o.policy_id, {}).get("flags")]
     if fmt == "json":
@@ -431,7 +437,8 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from .diff import SideError, compare_texts, names_a_policy, read_side
+    from .cache import Comparisons
+    from .diff import SideError, names_a_policy, read_side
 
     archive = env.archive()
     try:
@@ -448,7 +455,10 @@ def diff(
     except SideError as exc:
         raise Failure(str(exc)) from None
     taxonomy = env.taxonomy()
-    comparison = compare_texts(old, new, taxonomy)
+    # Two snapshots: the archive's cache may hold their comparison (files are not kept there).
+    archived = not any(Path(spec).is_file() for spec in (first, second))
+    comparisons = Comparisons.of(archive, taxonomy) if archived else Comparisons(None, taxonomy)
+    comparison = comparisons.compare(old, new, full=True)
     if fmt == "json":
         _json(comparison.to_json())
     elif fmt == "markdown":
@@ -482,15 +492,15 @@ def _shard(policies: list[Any], spec: str) -> list[Any]:
     return [p for p in policies if zlib.crc32(p.id.encode()) % count == index]
 
 
-def _news(archive: Archive, outcome: Any, taxonomy: Any) -> dict[str, Any] | None:
+def _news(archive: Archive, outcome: Any, comparisons: Comparisons) -> dict[str, Any] | None:
     """What a new snapshot changed against the one before it: clause counts and flags."""
     if not (outcome.snapshot and outcome.previous):
         return None
-    from .diff import compare_texts, snapshot_side
+    from .diff import snapshot_side
 
     old = archive.resolve(f"{outcome.policy_id}@{outcome.previous}")
     new = archive.resolve(f"{outcome.policy_id}@{outcome.snapshot}")
-    comparison = compare_texts(snapshot_side(old), snapshot_side(new), taxonomy)
+    comparison = comparisons.compare(snapshot_side(old), snapshot_side(new))
     flags = [f.to_json() for f in comparison.flags]
     return {
         "changes": {kind: n for kind, n in comparison.summary().items() if n},
