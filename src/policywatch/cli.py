@@ -179,19 +179,14 @@ def now_option(func: F) -> F:
 
 def parse_time(value: str, what: str) -> datetime:
     """YYYY-MM-DD, an ISO time (Z or an offset), or a snapshot stamp, as an aware UTC time."""
-    text = value.strip()
-    stamp_like = len(text) == 20 and text[10] == "T" and text.endswith("Z") and "-" in text[11:]
-    if stamp_like:
-        text = text[:11] + text[11:19].replace("-", ":") + "Z"
+    from .dates import parse_time as parse
+
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return parse(value)
+    except (ValueError, OverflowError):
         raise Failure(
             f"{what}: '{value}' is not a time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def _now(value: str | None) -> datetime:
@@ -512,7 +507,9 @@ def _news(archive: Archive, outcome: Any, comparisons: Comparisons) -> dict[str,
 @main.command()
 @click.argument("ids", nargs=-1)
 @click.option(
-    "--since", default=None, help="From this date (YYYY-MM-DD) or span back (30d, 6w, 1y)."
+    "--since",
+    default=None,
+    help="From this date (YYYY-MM-DD) or span back (30d, 6w, 3m, 1y: calendar months and years).",
 )
 @click.option("--until", default=None, help="Up to this date (YYYY-MM-DD), inclusive.")
 @click.option(
@@ -547,7 +544,8 @@ def changelog(
     Byte-identical for the same archive, so a changelog kept in git shows only real news.
     """
     from .changelog import entries as changelog_entries
-    from .changelog import newest_first, parse_since
+    from .changelog import newest_first
+    from .dates import parse_since
     from .render import changelog as render_changelog
 
     archive = env.archive()
@@ -564,7 +562,7 @@ def changelog(
             raise Failure(f"no snapshots of '{policy_id}' in {archive.root}")
     try:
         start = parse_since(since, moment) if since else None
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Failure(
             f"--since: '{since}' is not a date (YYYY-MM-DD) or a span (30d, 6w, 1y)"
         ) from None
