@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -116,11 +116,8 @@ def entries(
         comparisons = Comparisons.of(archive, taxonomy)
     found: list[Entry] = []
     for policy_id, name in policies:
-        previous: Snapshot | None = None
         stated: dict[str, str | None] = {}  # each version is read as the new one, then the old
-        for snap in archive.snapshots(policy_id):
-            if snap.meta.get("technical") and previous is not None:
-                continue  # a re-extraction, not a change of the policy
+        for snap, previous in chain(archive.snapshots(policy_id)):
             in_range = (since is None or snap.taken_at >= since) and (
                 until is None or snap.taken_at <= until
             )
@@ -141,8 +138,18 @@ def entries(
                 )
                 if not only_flagged or entry.flagged:
                     found.append(entry)
-            previous = snap
     return found
+
+
+def chain(snapshots: Iterable[Snapshot]) -> Iterator[tuple[Snapshot, Snapshot | None]]:
+    """Each recorded version with the one before it; re-extractions (technical snapshots) are
+    left out, as they are no change of the policy."""
+    previous: Snapshot | None = None
+    for snap in snapshots:
+        if snap.meta.get("technical") and previous is not None:
+            continue
+        yield snap, previous
+        previous = snap
 
 
 def _stated(snapshot: Snapshot, known: dict[str, str | None]) -> str | None:
