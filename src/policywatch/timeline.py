@@ -1,0 +1,505 @@
+"""A policy's history as the report shows it: its versions, its entries (changelog's
+vocabulary: each recorded change with its summary and flags) and, for each category of the
+taxonomy, when the policy mentioned it.
+
+What pages need of each change (its summary and flags) and of each version (its own date and
+the categories it mentions) is small and kept between builds in a `Memory`, so a rebuild with
+nothing new reads no comparison at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from .archive import Archive, Snapshot
+from .cache import Comparisons
+from .changelog import chain, stated_date
+from .detect import Flag, english, present
+from .diff import Comparison, canonical_text, snapshot_side
+from .taxonomy import Category
+
+MEMORY_FORMAT = 1
+
+
+# -- what is remembered between builds ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A flag as the index and a policy's page name it: "NEW ai_training: machine learning"."""
+
+    label: str
+    category: str
+    terms: tuple[str, ...]
+    severity: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.label} {self.category}"
+
+    @classmethod
+    def of(cls, flag: Flag) -> Flagged:
+        label = flag.label + (" (in a legal definition)" if flag.definition else "")
+        return cls(label, flag.category, flag.terms, flag.severity)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What pages other than its own need of one change."""
+
+    line: str  # "2 modified, 1 added; 3 minor (case, punctuation)"
+    flags: tuple[Flagged, ...]
+    appeared: tuple[str, ...]
+    disappeared: tuple[str, ...]
+    formatting_only: bool
+
+    @classmethod
+    def of(cls, comparison: Comparison) -> Summary:
+        from .render.diffview import summary_line
+
+        return cls(
+            summary_line(comparison),
+            tuple(Flagged.of(f) for f in flags_first(comparison.flags)),
+            tuple(a.category for a in comparison.appeared),
+            tuple(a.category for a in comparison.disappeared),
+            comparison.formatting_only,
+        )
+
+    @property
+    def badges(self) -> tuple[Flagged, ...]:
+        """One flag per label and category, with the terms of all of them."""
+        merged: dict[tuple[str, str], Flagged] = {}
+        for flag in self.flags:
+            seen = merged.get((flag.label, flag.category))
+            if seen is not None:
+                terms = tuple(dict.fromkeys(seen.terms + flag.terms))
+                flag = Flagged(seen.label, seen.category, terms, seen.severity)
+            merged[(flag.label, flag.category)] = flag
+        return tuple(merged.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "flags": [[f.label, f.category, list(f.terms), f.severity] for f in self.flags],
+            "appeared": list(self.appeared),
+            "disappeared": list(self.disappeared),
+            "formatting_only": self.formatting_only,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Summary:
+        return cls(
+            str(data["line"]),
+            tuple(Flagged(str(a), str(b), tuple(c), str(d)) for a, b, c, d in data["flags"]),
+            tuple(data["appeared"]),
+            tuple(data["disappeared"]),
+            bool(data["formatting_only"]),
+        )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the pages say of one version's text."""
+
+    stated: str | None  # the date the policy gives itself
+    english: bool  # the taxonomy reads English only: another language is not read
+    categories: tuple[str, ...]  # the categories it mentions other than to deny them
+
+    def to_json(self) -> list[Any]:
+        return [self.stated, self.english, list(self.categories)]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Facts:
+        stated, is_english, categories = data
+        return cls(stated, bool(is_english), tuple(categories))
+
+
+@dataclass
+class Memory:
+    """Summaries by the pair of texts compared, facts by text; both depend on the taxonomy and
+    the code that compares (`version`), so another version starts them afresh."""
+
+    version: str
+    summaries: dict[str, Summary] = field(default_factory=dict)
+    facts: dict[str, Facts] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)  # what this build read: the rest is dropped
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": MEMORY_FORMAT,
+            "version": self.version,
+            "summaries": {
+                k: v.to_json() for k, v in sorted(self.summaries.items()) if k in self.used
+            },
+            "facts": {k: v.to_json() for k, v in sorted(self.facts.items()) if k in self.used},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, version: str) -> Memory:
+        """The memory of an earlier build; anything unreadable or of another version is empty."""
+        memory = cls(version)
+        if not isinstance(data, dict) or data.get("version") != version:
+            return memory
+        if data.get("format") != MEMORY_FORMAT:
+            return memory
+        try:
+            memory.summaries = {k: Summary.from_json(v) for k, v in data["summaries"].items()}
+            memory.facts = {k: Facts.from_json(v) for k, v in data["facts"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return cls(version)
+        return memory
+
+
+# -- a policy's history -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Version:
+    """One archived version, as the timeline shows it."""
+
+    snapshot: Snapshot
+    recorded: bool  # False for a re-extraction (technical), which the entries leave out
+
+    @property
+    def stamp(self) -> str:
+        return self.snapshot.stamp
+
+    @property
+    def returns_to(self) -> str | None:
+        value = self.snapshot.meta.get("returns_to")
+        return str(value) if value else None
+
+    @property
+    def formatting_only(self) -> bool:
+        return bool(self.snapshot.meta.get("formatting_only"))
+
+    @property
+    def characters(self) -> int:
+        return int(self.snapshot.meta.get("text_chars") or 0)
+
+
+@dataclass
+class Entry:
+    """One recorded change of a policy (changelog's vocabulary), with what pages show of it."""
+
+    snapshot: Snapshot
+    previous: Snapshot | None
+    summary: Summary | None  # None for the first version
+    facts: Facts
+    facts_before: Facts | None
+
+    @property
+    def stamp(self) -> str:
+        return self.snapshot.stamp
+
+    @property
+    def date(self) -> str:
+        return self.snapshot.taken_at.date().isoformat()
+
+    @property
+    def returns_to(self) -> str | None:
+        value = self.snapshot.meta.get("returns_to")
+        return str(value) if value else None
+
+    @property
+    def formatting_only(self) -> bool:
+        return bool(self.summary and self.summary.formatting_only)
+
+    @property
+    def flags(self) -> tuple[Flagged, ...]:
+        """Its flags, one per label and category (flags_first: the most severe first)."""
+        return self.summary.badges if self.summary else ()
+
+    @property
+    def stated(self) -> str | None:
+        return self.facts.stated
+
+    @property
+    def stated_unchanged(self) -> bool:
+        """The text changed but the policy's own date did not."""
+        before = self.facts_before.stated if self.facts_before else None
+        return bool(self.stated and self.previous and self.stated == before)
+
+    @property
+    def news(self) -> bool:
+        """A change of words that is news: not the first version, no return, not formatting."""
+        return self.previous is not None and not self.returns_to and not self.formatting_only
+
+
+@dataclass
+class History:
+    """Everything the pages say of one policy."""
+
+    policy_id: str
+    name: str
+    url: str
+    versions: list[Version]
+    entries: list[Entry]  # oldest first, re-extractions left out
+    state: dict[str, Any]
+    comparisons: dict[str, Comparison] = field(default_factory=dict, repr=False)
+
+    def entry(self, stamp: str) -> Entry:
+        return next(e for e in self.entries if e.stamp == stamp)
+
+    @property
+    def changes(self) -> list[Entry]:
+        """The entries that have a page of their own: every one but the first version."""
+        return [e for e in self.entries if e.previous is not None]
+
+    @property
+    def last_change(self) -> Entry | None:
+        news = [e for e in self.entries if e.news]
+        return news[-1] if news else None
+
+    @property
+    def failing_since(self) -> str | None:
+        value = self.state.get("failing_since")
+        return str(value) if value else None
+
+    @property
+    def last_check(self) -> str | None:
+        value = self.state.get("last_check")
+        return str(value) if value else None
+
+    def last_seen(self) -> datetime | None:
+        """The latest moment this policy's record knows of: its last check or last version."""
+        moments = [v.snapshot.taken_at for v in self.versions[-1:]]
+        if self.last_check:
+            moments.append(_moment(self.last_check))
+        return max(moments, default=None)
+
+
+def _moment(value: str) -> datetime:
+    from .dates import parse_time
+
+    return parse_time(value)
+
+
+def history(
+    archive: Archive,
+    policy_id: str,
+    name: str,
+    url: str,
+    taxonomy: Sequence[Category],
+    comparisons: Comparisons,
+    memory: Memory,
+) -> History:
+    """A policy's versions and entries; comparisons are read only for what the memory lacks
+    (kept in `History.comparisons` for the pages of this build)."""
+    snapshots = archive.snapshots(policy_id)
+    recorded = {id(s) for s, _ in chain(snapshots)}
+    found = History(
+        policy_id,
+        name,
+        url,
+        [Version(s, id(s) in recorded) for s in snapshots],
+        [],
+        archive.state(policy_id),
+    )
+    facts: Facts | None = None
+    for snap, previous in chain(snapshots):
+        summary = None
+        facts_before = facts
+        if previous is None:
+            facts = _remembered_facts(memory, snap, lambda s=snap: facts_of(_text(s), taxonomy))
+        else:
+            key = pair_key(previous, snap)
+            summary = memory.summaries.get(key)
+            known = memory.facts.get(snap.text_sha256)
+            if summary is None or known is None:
+                comparison = compare(comparisons, previous, snap)
+                found.comparisons[snap.stamp] = comparison
+                summary = Summary.of(comparison)
+                memory.summaries[key] = summary
+                if known is None:
+                    assert facts_before is not None
+                    known = facts_after(facts_before, _text(snap), comparison, taxonomy)
+                    memory.facts[snap.text_sha256] = known
+            memory.used.add(key)
+            memory.used.add(snap.text_sha256)
+            facts = known
+        assert facts is not None
+        found.entries.append(_light_entry(snap, previous, summary, facts, facts_before))
+    return found
+
+
+def _remembered_facts(memory: Memory, snap: Snapshot, make: Any) -> Facts:
+    known = memory.facts.get(snap.text_sha256)
+    if known is None:
+        known = memory.facts[snap.text_sha256] = make()
+    memory.used.add(snap.text_sha256)
+    return known
+
+
+def _light_entry(
+    snap: Snapshot,
+    previous: Snapshot | None,
+    summary: Summary | None,
+    facts: Facts,
+    facts_before: Facts | None,
+) -> Entry:
+    return Entry(_light(snap), _light(previous) if previous else None, summary, facts, facts_before)
+
+
+def _light(snapshot: Snapshot) -> Snapshot:
+    """The same snapshot without its text in memory: a long history holds hundreds."""
+    return Snapshot(snapshot.policy_id, snapshot.stamp, snapshot.folder, snapshot.meta)
+
+
+def _text(snapshot: Snapshot) -> str:
+    return canonical_text(snapshot)
+
+
+def pair_key(old: Snapshot, new: Snapshot) -> str:
+    return f"{old.text_sha256}-{new.text_sha256}"
+
+
+def compare(comparisons: Comparisons, old: Snapshot, new: Snapshot) -> Comparison:
+    """The comparison of two versions, from the archive's cache when it holds it."""
+    return comparisons.compare(snapshot_side(old), snapshot_side(new))
+
+
+def facts_of(text: str, taxonomy: Sequence[Category]) -> Facts:
+    """A version's facts, read from its whole text."""
+    if not english(text):
+        return Facts(stated_date(text), False, ())
+    lowered = text.lower()
+    found = tuple(c.id for c in taxonomy if present(text, c, lowered))
+    return Facts(stated_date(text), True, found)
+
+
+def facts_after(
+    before: Facts, text: str, comparison: Comparison, taxonomy: Sequence[Category]
+) -> Facts:
+    """A version's facts from those of the version before it: a mention is read in its sentence,
+    and sentences end at the end of a clause, so only a category whose words stand in a changed
+    clause (on either side) can have come or gone; only those are read again in the whole text."""
+    if not english(text) or not before.english:
+        return facts_of(text, taxonomy)
+    changed = [t for c in comparison.changes for t in (c.old_text, c.new_text) if t]
+    kept = set(before.categories)
+    lowered: str | None = None
+    for category in taxonomy:
+        if not any(category.pattern.search(t) for t in changed):
+            continue
+        lowered = text.lower() if lowered is None else lowered
+        if present(text, category, lowered):
+            kept.add(category.id)
+        else:
+            kept.discard(category.id)
+    order = [c.id for c in taxonomy]
+    return Facts(stated_date(text), True, tuple(c for c in order if c in kept))
+
+
+def flags_first(flags: Sequence[Flag]) -> list[Flag]:
+    """Critical and high first, then in reading order."""
+    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    return sorted(flags, key=lambda f: rank.get(f.severity, 4))
+
+
+# -- the category strip ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of time on the strip, as percentages of its width."""
+
+    x: str
+    width: str
+    first: str  # the date it starts
+    last: str | None  # the date of the version after it, or None: still so in the latest
+
+
+@dataclass(frozen=True)
+class StripRow:
+    category: Category
+    spans: tuple[Span, ...]
+
+    @property
+    def words(self) -> str:
+        """The row as a sentence: its text equivalent."""
+        if not self.spans:
+            return f"{self.category.id}: never mentioned"
+        parts = [
+            f"from {s.first} to {s.last}" if s.last else f"from {s.first}, still in the latest"
+            for s in self.spans
+        ]
+        return f"{self.category.id}: mentioned " + "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Strip:
+    """For each category, when the policy mentioned it; versions in another language unread."""
+
+    rows: tuple[StripRow, ...]
+    unread: tuple[Span, ...]
+    years: tuple[Tick, ...]
+    versions: tuple[Tick, ...]
+    first: str
+    last: str
+
+    @property
+    def unread_words(self) -> str:
+        parts = [
+            f"from {s.first} to {s.last}" if s.last else f"from {s.first}" for s in self.unread
+        ]
+        return "Not in English, so not read: " + "; ".join(parts) + "." if parts else ""
+
+
+def strip(found: History, taxonomy: Sequence[Category]) -> Strip | None:
+    """The strip of a policy, drawn over time from its first version to its last check."""
+    entries = found.entries
+    if not entries:
+        return None
+    begin = entries[0].snapshot.taken_at
+    end = max(entries[-1].snapshot.taken_at, found.last_seen() or begin)
+    # Room after the last version, so what it mentions shows as a stretch, not a line.
+    span = max((end - begin).total_seconds(), 86400.0)
+    end += timedelta(seconds=max(span * 0.04, 86400.0 * 7))
+    total = (end - begin).total_seconds()
+
+    def at(moment: datetime) -> float:
+        return 100.0 * (moment - begin).total_seconds() / total
+
+    def stretch(k: int, j: int) -> Span:
+        x0 = at(entries[k].snapshot.taken_at)
+        x1 = at(entries[j].snapshot.taken_at) if j < len(entries) else 100.0
+        last = entries[j].date if j < len(entries) else None
+        return Span(f"{x0:.3f}%", f"{max(x1 - x0, 0.2):.3f}%", entries[k].date, last)
+
+    def runs(test: Any) -> tuple[Span, ...]:
+        out, k = [], 0
+        while k < len(entries):
+            if not test(entries[k]):
+                k += 1
+                continue
+            j = k
+            while j < len(entries) and test(entries[j]):
+                j += 1
+            out.append(stretch(k, j))
+            k = j
+        return tuple(out)
+
+    rows_ = tuple(
+        StripRow(c, runs(lambda e, c=c: e.facts.english and c.id in e.facts.categories))
+        for c in taxonomy
+    )
+    years = tuple(
+        Tick(f"{at(moment):.3f}%", str(year))
+        for year in range(begin.year + 1, end.year + 1)
+        if 2.0
+        <= at(moment := begin.replace(year=year, month=1, day=1, hour=0, minute=0, second=0))
+        <= 98.0
+    )
+    marks = tuple(Tick(f"{at(e.snapshot.taken_at):.3f}%", e.date) for e in entries)
+    unread = runs(lambda e: not e.facts.english)
+    return Strip(rows_, unread, years, marks, entries[0].date, entries[-1].date)
