@@ -1,0 +1,332 @@
+"""Write the report's folder: only the files whose bytes change, each one atomically.
+
+Each page is drawn again only when what it shows changed (report.py names its inputs by a
+hash) or its file is not as this build left it; a drawn page is compared with the file before
+it is written, so a rebuild with nothing new writes nothing, and pages carry no time of their
+own making: the same archive gives the same bytes. What a build wrote, and what it learnt of
+each change and version (timeline.Memory), is kept in `.policywatch-report.json` in the folder;
+a missing or unreadable one only costs time. Files of an earlier build that are no longer part
+of the report are removed; nothing else in the folder is ever touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, partial
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .. import __version__, report, timeline
+from ..archive import Archive
+from ..cache import Comparisons
+from ..changelog import entries as changelog_entries
+from ..diff import canonical_text
+from ..taxonomy import Category
+from . import html
+
+MANIFEST = ".policywatch-report.json"
+FORMAT = 1
+FEED_ID = "urn:policywatch:changelog"  # the same feed as `policywatch changelog --format atom`
+FEED_TITLE = "Privacy policy changes"
+# The code whose output the pages are: any edit draws every page again (and the comparison of
+# bytes then writes only those that really changed).
+CODE = ("report", "timeline", "render.html", "render.site", "render.diffview", "render.changelog")
+
+
+class ReportError(Exception):
+    """The report's folder cannot be made or written: one line naming it and why."""
+
+
+@dataclass
+class Built:
+    """What a build did: the files it wrote, how many it left as they were, what it removed."""
+
+    output: Path
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return len(self.written) + self.unchanged
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "output": str(self.output),
+            "index": str(self.output / "index.html"),
+            "files": self.files,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+        }
+
+
+@cache
+def site_version() -> str:
+    """The version of the pages' code and templates."""
+    sources = []
+    for name in CODE:
+        module = importlib.import_module(f"policywatch.{name}")
+        sources.append(Path(str(module.__file__)).read_text(encoding="utf-8"))
+    return report.key(FORMAT, __version__, html.templates_digest(), sources)
+
+
+class _Folder:
+    """The report's folder: what the last build left in it, and what this one writes."""
+
+    def __init__(self, root: Path, earlier: dict[str, Any], built: Built) -> None:
+        self.root = root
+        self.earlier = earlier
+        self.now: dict[str, list[Any]] = {}
+        self.built = built
+
+    def file(self, path: str, inputs: str | None, make: Callable[[], bytes]) -> None:
+        """Make `path` hold make()'s bytes; with `inputs`, skip make() when the inputs and the
+        file are as the last build left them."""
+        target = self.root / path
+        before = self.earlier.get(path)
+        if inputs is not None and isinstance(before, list) and before[:1] == [inputs]:
+            try:
+                stat = target.stat()
+            except OSError:
+                stat = None
+            if stat is not None and before[1:] == [stat.st_size, stat.st_mtime_ns]:
+                self.now[path] = before
+                self.built.unchanged += 1
+                return
+        data = make()
+        if _read(target) == data:
+            self.built.unchanged += 1
+        else:
+            _write(target, data)
+            self.built.written.append(path)
+        stat = target.stat()
+        self.now[path] = [inputs, stat.st_size, stat.st_mtime_ns]
+
+    def remove_stale(self) -> None:
+        """Remove the files of an earlier build that this one did not make."""
+        for path in sorted(set(self.earlier) - set(self.now)):
+            parts = PurePosixPath(path).parts
+            if not parts or PurePosixPath(path).is_absolute() or ".." in parts:
+                continue  # never outside the folder, whatever the manifest says
+            target = self.root / path
+            try:
+                target.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise ReportError(f"{target}: cannot be removed ({exc.strerror})") from None
+            self.built.removed.append(path)
+            folder = target.parent
+            while folder != self.root:
+                try:
+                    folder.rmdir()  # only when empty
+                except OSError:
+                    break
+                folder = folder.parent
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Through a temporary file and a rename: a reader never sees half a page. Not fsynced:
+    the report is derived data, made again by the next build."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+    except OSError as exc:
+        where = exc.filename or path
+        raise ReportError(f"{where}: cannot be written ({exc.strerror or exc})") from None
+
+
+def prepare(output: Path) -> None:
+    """Make the report's folder, or say in one line why it cannot be: before any work."""
+    if output.exists() and not output.is_dir():
+        raise ReportError(f"{output}: is a file, not a folder for the report")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"{output}: cannot be made ({exc.strerror or exc})") from None
+    if not os.access(output, os.W_OK | os.X_OK):
+        raise ReportError(f"{output}: cannot be written (Permission denied)")
+
+
+def _manifest(output: Path) -> dict[str, Any]:
+    data = _read(output / MANIFEST)
+    if data is None:
+        return {}
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def build(
+    archive: Archive,
+    policies: Sequence[tuple[str, str, str]],
+    taxonomy: Sequence[Category],
+    output: Path,
+    *,
+    days: int = report.DEFAULT_DAYS,
+) -> Built:
+    """Build or refresh the report of these policies (id, name, url) in `output`."""
+    prepare(output)
+    comparisons = Comparisons.of(archive, taxonomy)
+    version = site_version()
+    earlier = _manifest(output)
+    memory = timeline.Memory.from_json(
+        earlier.get("memory"), report.key(version, comparisons.version)
+    )
+    pages = earlier.get("pages") if earlier.get("site") == version else None
+    built = Built(output)
+    folder = _Folder(output, pages if isinstance(pages, dict) else {}, built)
+    page_version = memory.version
+    histories = []
+    for policy_id, name, url in policies:
+        found = timeline.history(archive, policy_id, name, url, taxonomy, comparisons, memory)
+        if found.versions:
+            _policy_files(folder, found, taxonomy, comparisons, page_version)
+        found.comparisons.clear()  # a long history's comparisons are not all kept at once
+        histories.append(found)
+    rows, start, end = report.rows(histories, days)
+    versions = sum(len(h.versions) for h in histories)
+    for order in report.ORDERS:
+        folder.file(
+            order.page,
+            None,
+            partial(
+                html.page,
+                "index.html",
+                order.page,
+                rows=[r for r in report.ordered(rows, order) if r.history.versions],
+                waiting=[
+                    r for r in report.ordered(rows, report.ORDERS[0]) if not r.history.versions
+                ],
+                order=order,
+                orders=report.ORDERS,
+                days=days,
+                start=start,
+                end=end,
+                versions=versions,
+            ),
+        )
+    folder.file("style.css", None, html.stylesheet)
+    feed_inputs = report.key(
+        "feed",
+        page_version,
+        [(h.policy_id, h.name, [(e.stamp, e.snapshot.meta) for e in h.entries]) for h in histories],
+    )
+    folder.file("feed.atom", feed_inputs, lambda: _feed(archive, histories, taxonomy, comparisons))
+    folder.remove_stale()
+    manifest = {"format": FORMAT, "site": version, "pages": folder.now, "memory": memory.to_json()}
+    data = (json.dumps(manifest, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    if _read(output / MANIFEST) != data:
+        _write(output / MANIFEST, data)
+    return built
+
+
+def _policy_files(
+    folder: _Folder,
+    found: timeline.History,
+    taxonomy: Sequence[Category],
+    comparisons: Comparisons,
+    version: str,
+) -> None:
+    policy_id = found.policy_id
+    changed = {e.stamp for e in found.changes}
+    flags_of = {e.stamp: e.flags for e in found.entries if e.flags}
+    folder.file(
+        report.policy_page(policy_id),
+        None,
+        lambda: html.page(
+            "policy.html",
+            report.policy_page(policy_id),
+            history=found,
+            strip=timeline.strip(found, taxonomy),
+            changed=changed,
+            flags_of=flags_of,
+        ),
+    )
+    for entry in found.changes:
+        path = report.change_page(policy_id, entry.stamp)
+        folder.file(
+            path,
+            report.change_inputs(found, entry, version),
+            partial(_change, found, entry.stamp, path, taxonomy, comparisons),
+        )
+    for index, here in enumerate(found.versions):
+        path = report.text_page(policy_id, here.stamp)
+        folder.file(
+            path,
+            report.text_inputs(found, index, version),
+            partial(_text, found, index, path, here.stamp in changed),
+        )
+        snapshot = here.snapshot
+        folder.file(
+            report.raw_copy(snapshot),
+            report.key("raw", snapshot.raw_path.name, snapshot.meta.get("raw_sha256")),
+            snapshot.raw,
+        )
+
+
+def _change(
+    found: timeline.History,
+    stamp: str,
+    path: str,
+    taxonomy: Sequence[Category],
+    comparisons: Comparisons,
+) -> bytes:
+    comparison = report.comparison_for(found, stamp, comparisons)
+    return html.page(
+        "change.html", path, page=report.change_view(found, stamp, comparison, taxonomy)
+    )
+
+
+def _text(found: timeline.History, index: int, path: str, changed: bool) -> bytes:
+    versions = found.versions
+    here = versions[index]
+    return html.page(
+        "text.html",
+        path,
+        history=found,
+        version=here,
+        text=canonical_text(here.snapshot),
+        before=versions[index - 1] if index > 0 else None,
+        after=versions[index + 1] if index + 1 < len(versions) else None,
+        changed=changed,
+    )
+
+
+def _feed(
+    archive: Archive,
+    histories: Sequence[timeline.History],
+    taxonomy: Sequence[Category],
+    comparisons: Comparisons,
+) -> bytes:
+    from .changelog import atom
+
+    found = changelog_entries(
+        archive,
+        [(h.policy_id, h.name) for h in histories if h.versions],
+        taxonomy,
+        comparisons=comparisons,
+    )
+    return atom(found, FEED_ID, FEED_TITLE)
