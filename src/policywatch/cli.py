@@ -605,6 +605,64 @@ def changelog(
         click.echo("policywatch: no recorded changes in that range", err=True)
 
 
+def _report_policies(env: Env, archive: Archive) -> list[tuple[str, str, str]]:
+    """The policies a report (and the changelog) covers: the configuration's, or without one
+    every policy in the archive."""
+    if env.config_path.exists():
+        return [(p.id, p.name, p.url) for p in env.config().policies]
+    return [(i, i, "") for i in archive.policy_ids()]
+
+
+def _report_folder(env: Env, output: Path | None) -> Path:
+    return output if output is not None else env.config_path.parent / "report"
+
+
+def _build_report(env: Env, output: Path, days: int) -> Any:
+    from .render.site import ReportError, build
+
+    archive = env.archive()
+    try:
+        return build(archive, _report_policies(env, archive), env.taxonomy(), output, days=days)
+    except ReportError as exc:
+        raise Failure(f"report: {exc}", 1) from None
+
+
+@main.command("report")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The report's folder [default: report/ beside the configuration].",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1),
+    default=30,
+    show_default=True,
+    help="The index shows the flags of this many days, up to the archive's latest check.",
+)
+@format_option
+@pass_env
+def report_(env: Env, output: Path | None, days: int, fmt: str) -> None:
+    """A static HTML report of every policy's history: open index.html in the folder.
+
+    Relative links only, no script, nothing fetched: it works from file:// or any web
+    server. Only files whose bytes change are written, so a rebuild with nothing new writes
+    nothing.
+    """
+    from .render.safe import plain
+
+    built = _build_report(env, _report_folder(env, output), days)
+    if fmt == "json":
+        _json(built.to_json())
+        return
+    click.echo(
+        f"{plain(built.output / 'index.html')}: {len(built.written)} file(s) written, "
+        f"{built.unchanged} unchanged, {len(built.removed)} removed"
+    )
+
+
 @main.command("taxonomy")
 @format_option
 @pass_env
