@@ -29,6 +29,7 @@ EXIT_CHANGED = 1
 EXIT_USAGE = 2
 EXIT_FAILED = 3
 EXIT_LOCKED = 75
+DEFAULT_DAYS = 30  # report.DEFAULT_DAYS, without importing the report's code to parse options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -306,6 +307,14 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
     metavar="I/N",
     help="Check only shard I of N (1-based): split one configuration across machines.",
 )
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Then refresh the HTML report in DIR (as policywatch report -o DIR).",
+)
 @now_option
 @pass_env
 def check(
@@ -319,6 +328,7 @@ def check(
     jobs: int | None,
     wait: float,
     shard: str | None,
+    report_dir: Path | None,
     now: str | None,
 ) -> None:
     """Fetch each policy, archive the ones whose text changed, report changes and failures.
@@ -336,6 +346,8 @@ def check(
     if shard is not None:
         policies = _shard(policies, shard)
     env.taxonomy()  # a broken taxonomy file is a configuration error: say so before fetching
+    if report_dir is not None:
+        _report_folder_ready(report_dir)  # and a report that could not be written, too
     moment = _now(now)
     archive = env.archive()
     show_progress = fmt == "text" and not quiet and sys.stderr.isatty()
@@ -388,6 +400,12 @@ def check(
         problem = send(config.notify, message) if message else None
         if problem:
             click.echo(f"policywatch: {problem}", err=True)
+    if report_dir is not None:
+        try:
+            _build_report(env, report_dir, DEFAULT_DAYS)
+        except Failure as exc:  # the archive is written: say so, and exit as the check would
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(EXIT_FAILED if tally.counts[FAILED] else 1)
     if tally.counts[FAILED]:
         sys.exit(EXIT_FAILED)
     # With --only-flagged, "changed" means a change it shows: one that carries a flag.
@@ -617,6 +635,15 @@ def _report_folder(env: Env, output: Path | None) -> Path:
     return output if output is not None else env.config_path.parent / "report"
 
 
+def _report_folder_ready(output: Path) -> None:
+    from .render.site import ReportError, prepare
+
+    try:
+        prepare(output)
+    except ReportError as exc:
+        raise Failure(f"report: {exc}", 1) from None
+
+
 def _build_report(env: Env, output: Path, days: int) -> Any:
     from .render.site import ReportError, build
 
@@ -638,7 +665,7 @@ def _build_report(env: Env, output: Path, days: int) -> Any:
 @click.option(
     "--days",
     type=click.IntRange(1),
-    default=30,
+    default=DEFAULT_DAYS,
     show_default=True,
     help="The index shows the flags of this many days, up to the archive's latest check.",
 )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -57,8 +58,10 @@ def raw_copy(snapshot: Snapshot) -> str:
 
 def relative(from_page: str, to: str) -> str:
     """A link from one page of the report to another: relative, so the folder works anywhere."""
-    depth = from_page.count("/")
-    return "../" * depth + to
+    here = posixpath.dirname(from_page)
+    if not to:  # the report's root folder, as a prefix: "", "../../"
+        return "../" * (here.count("/") + 1) if here else ""
+    return posixpath.relpath(to, here or ".")
 
 
 # -- the index ------------------------------------------------------------------------------------

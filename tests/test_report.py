@@ -1,0 +1,353 @@
+"""The static HTML report (report.py, timeline.py, render/site.py): what pages it has, that a
+rebuild writes only what changed, that policy text stays text. The pages in a real browser are
+tests/test_report_browser.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from policywatch import cli
+from policywatch.archive import Archive
+from policywatch.cache import Comparisons
+from policywatch.changelog import entries
+from policywatch.cli import main
+from policywatch.diff import canonical_text
+from policywatch.render.site import MANIFEST
+from policywatch.report import DEFAULT_DAYS
+from policywatch.taxonomy import load_taxonomy
+from policywatch.timeline import Memory, facts_of, history
+from projects import (
+    DEMO_ARCHIVE,
+    DEMO_CONFIG,
+    HOSTILE_NAME,
+    HOSTILE_WORDS,
+    build_report,
+    hostile_project,
+)
+
+DEMO_POLICIES = ("tiktok-eea", "reddit", "snapchat")
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file of a report but its manifest (which records the files' times)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("demo") / "report"
+    build_report(DEMO_CONFIG, output, archive=DEMO_ARCHIVE)
+    return output
+
+
+class Counted:
+    """Comparisons.compare, counted: how many comparisons a build read or made."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = Comparisons.compare
+
+        def compare(this: Comparisons, *args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return real(this, *args, **kwargs)
+
+        monkeypatch.setattr(Comparisons, "compare", compare)
+
+
+def test_the_demo_report_has_a_page_for_every_policy_change_and_version(demo_report: Path) -> None:
+    archive = Archive(DEMO_ARCHIVE)
+    for page in ("index.html", "by-change.html", "by-flags.html", "by-status.html"):
+        assert (demo_report / page).is_file()
+    assert (demo_report / "style.css").is_file() and (demo_report / "feed.atom").is_file()
+    for policy_id in DEMO_POLICIES:
+        folder = demo_report / "policies" / policy_id
+        assert (folder / "index.html").is_file()
+        stamps = archive.stamps(policy_id)
+        # A text page and the raw bytes of every version, re-extractions included.
+        assert sorted(p.stem for p in (folder / "text").glob("*.html")) == stamps
+        assert len(list((folder / "raw").iterdir())) == len(stamps)
+        # A page for every entry of the changelog but the first version, named by its stamp.
+        found = entries(archive, [(policy_id, policy_id)], load_taxonomy())
+        changes = sorted(f"{e.snapshot.stamp}.html" for e in found[1:])
+        assert sorted(p.name for p in folder.glob("20*.html")) == changes
+    # Policies of the configuration with no version yet are named, with no page of their own.
+    index = (demo_report / "index.html").read_text()
+    assert "Not archived yet" in index and "Bumble Privacy Policy" in index
+    assert not (demo_report / "policies" / "bumble").exists()
+
+
+def test_raw_files_are_copied_under_names_no_browser_runs(
+    demo_report: Path, tmp_path: Path
+) -> None:
+    for raw in (demo_report / "policies").glob("*/raw/*"):
+        assert raw.suffix in (".txt", ".pdf"), raw
+    config = hostile_project(tmp_path)
+    build_report(config, tmp_path / "out")
+    raw = sorted((tmp_path / "out" / "policies" / "hostile" / "raw").iterdir())
+    assert [p.name for p in raw] == ["2024-01-01T06-00-00Z.txt", "2024-02-01T06-00-00Z.html.txt"]
+    assert raw[1].read_bytes() == (tmp_path / "second.html").read_bytes()
+
+
+def test_the_feed_is_the_changelogs_atom(demo_report: Path) -> None:
+    atom = CliRunner().invoke(
+        main,
+        [
+            "--config",
+            str(DEMO_CONFIG),
+            "--archive",
+            str(DEMO_ARCHIVE),
+            "changelog",
+            "--format",
+            "atom",
+        ],
+    )
+    assert atom.exit_code == 0
+    assert (demo_report / "feed.atom").read_bytes() == atom.stdout_bytes
+    index = (demo_report / "index.html").read_text()
+    assert (
+        '<link rel="alternate" type="application/atom+xml"' in index and 'href="feed.atom"' in index
+    )
+
+
+def test_a_rebuild_with_nothing_new_writes_nothing_and_reads_no_comparison(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "snapshots"
+    shutil.copytree(DEMO_ARCHIVE, archive)
+    output = tmp_path / "report"
+    first = json.loads(build_report(DEMO_CONFIG, output, "--format", "json", archive=archive))
+    assert first["written"] and first["unchanged"] == 0
+    times = {p: p.stat().st_mtime_ns for p in output.rglob("*")}
+    counted = Counted(monkeypatch)
+    again = json.loads(build_report(DEMO_CONFIG, output, "--format", "json", archive=archive))
+    assert again["written"] == [] and again["removed"] == []
+    assert again["unchanged"] == first["files"]
+    assert counted.calls == 0  # everything the pages need came from the report's memory
+    assert {p: p.stat().st_mtime_ns for p in output.rglob("*")} == times
+
+
+def test_the_same_archive_gives_the_same_bytes(demo_report: Path, tmp_path: Path) -> None:
+    other = tmp_path / "again"
+    build_report(DEMO_CONFIG, other, archive=DEMO_ARCHIVE)  # a folder and a memory of its own
+    assert files(other) == files(demo_report)
+    # No time of the build in any page: only the archive's own dates.
+    stamp = re.compile(rb"\d{4}-\d{2}-\d{2}")
+    archive_days = {s[:10].encode() for p in DEMO_POLICIES for s in Archive(DEMO_ARCHIVE).stamps(p)}
+    for name, data in files(other).items():
+        if name.endswith(".html") and "/raw/" not in name and "/text/" not in name:
+            unknown = set(stamp.findall(data)) - archive_days
+            assert not [d for d in unknown if d >= b"2026-11-30"], (name, unknown)
+
+
+def test_a_new_version_redraws_only_the_pages_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "snapshots"
+    shutil.copytree(DEMO_ARCHIVE, archive, ignore=shutil.ignore_patterns(".cache"))
+    stamps = Archive(archive).stamps("reddit")
+    last, before = stamps[-1], stamps[-2]
+    held = tmp_path / "held"
+    held.mkdir()
+    for path in (archive / "reddit").glob(f"{last}.*"):
+        shutil.move(path, held / path.name)
+    output = tmp_path / "report"
+    build_report(DEMO_CONFIG, output, archive=archive)
+    for path in held.iterdir():
+        shutil.move(path, archive / "reddit" / path.name)
+    changes = sum(
+        len(entries(Archive(archive), [(p, p)], load_taxonomy())) - 1 for p in DEMO_POLICIES
+    )
+    counted = Counted(monkeypatch)
+    built = json.loads(build_report(DEMO_CONFIG, output, "--format", "json", archive=archive))
+    written = set(built["written"])
+    reddit = "policies/reddit"
+    assert {
+        f"{reddit}/{last}.html",  # the new change
+        f"{reddit}/text/{last}.html",
+        f"{reddit}/{before}.html",  # its "next change" link
+        f"{reddit}/text/{before}.html",  # its "next version" link
+        f"{reddit}/index.html",
+        "feed.atom",
+    } <= written
+    assert any(p.startswith(f"{reddit}/raw/{last}") for p in written)
+    assert not [p for p in written if p.startswith(("policies/tiktok-eea", "policies/snapchat"))]
+    # The comparisons of the new change and of the one before it (its page links to the new
+    # one), then each once more for the feed: never one per page of the report.
+    assert counted.calls <= 2 + changes
+
+
+def test_pages_of_policies_that_left_the_configuration_are_removed(tmp_path: Path) -> None:
+    archive = tmp_path / "snapshots"
+    shutil.copytree(DEMO_ARCHIVE, archive, ignore=shutil.ignore_patterns(".cache"))
+    config = tmp_path / "policies.yaml"
+    config.write_text(DEMO_CONFIG.read_text())
+    output = tmp_path / "report"
+    build_report(config, output)
+    mine = output / "notes.txt"
+    mine.write_text("my own file")
+    text = DEMO_CONFIG.read_text()
+    start = text.index("  - id: snapchat")
+    end = text.index("  - id:", start + 1)
+    config.write_text(text[:start] + text[end:])
+    built = json.loads(build_report(config, output, "--format", "json"))
+    assert built["removed"] and all(p.startswith("policies/snapchat/") for p in built["removed"])
+    assert not (output / "policies" / "snapchat").exists()
+    assert mine.read_text() == "my own file"  # nothing the report did not write is touched
+    assert "Snap Inc." not in (output / "index.html").read_text()
+
+
+def test_the_report_goes_beside_the_configuration_by_default(tmp_path: Path) -> None:
+    config = hostile_project(tmp_path)
+    result = CliRunner().invoke(main, ["--config", str(config), "report"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report" / "index.html").is_file()
+    assert result.output.startswith(f"{tmp_path / 'report' / 'index.html'}: ")
+
+
+class Tags(HTMLParser):
+    """Every element, attribute and text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def pages(folder: Path) -> Iterator[tuple[Path, Tags]]:
+    for path in sorted(folder.rglob("*.html")):
+        parsed = Tags()
+        parsed.feed(path.read_text(encoding="utf-8"))
+        yield path, parsed
+
+
+def test_hostile_text_stays_text(tmp_path: Path) -> None:
+    config = hostile_project(tmp_path)
+    output = tmp_path / "out"
+    build_report(config, output)
+    seen = ""
+    for path, page in pages(output):
+        names = {tag for tag, _ in page.tags}
+        assert not names & {"script", "iframe", "img", "style", "object", "embed", "form", "base"}
+        for tag, attrs in page.tags:
+            assert not [a for a in attrs if a.startswith("on")], (path, tag, attrs)
+            href = attrs.get("href") or ""
+            assert not href.startswith(("javascript:", "data:")), (path, href)
+            if tag == "a" and href.startswith("http"):
+                assert href == "https://example.com/privacy", (path, href)  # the configured URL
+            if tag == "link":
+                assert href.endswith(("style.css", "feed.atom")), (path, href)
+        csp = [a for t, a in page.tags if t == "meta" and a.get("http-equiv")]
+        assert csp and "script-src 'none'" in (csp[0].get("content") or "")
+        seen += "".join(page.text)
+    for words in HOSTILE_WORDS:
+        assert words in seen, words
+    assert HOSTILE_NAME in seen and "49" not in seen  # {{ 7*7 }} was never a template
+
+
+def test_the_flags_of_the_window_are_on_the_index(tmp_path: Path) -> None:
+    config = hostile_project(tmp_path)
+    build_report(config, tmp_path / "out")
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert 'NEW <span class="cat">biometric</span>' in index  # the last version's own flag
+    assert "30 days up to 2024-02-01" in index
+    # TikTok's AI-training language came in 2022: in a window of all time, not of 30 days.
+    build_report(DEMO_CONFIG, tmp_path / "days", archive=DEMO_ARCHIVE)
+    recent = (tmp_path / "days" / "by-flags.html").read_text()
+    build_report(DEMO_CONFIG, tmp_path / "all", "--days", "10000", archive=DEMO_ARCHIVE)
+    every = (tmp_path / "all" / "by-flags.html").read_text()
+    link = 'href="policies/tiktok-eea/2022-12-02T18-34-05Z.html"'
+    assert link not in recent and link in every
+    assert cli.DEFAULT_DAYS == DEFAULT_DAYS
+
+
+def test_the_category_strip_read_version_by_version_equals_reading_each_text() -> None:
+    archive = Archive(DEMO_ARCHIVE)
+    taxonomy = load_taxonomy()
+    comparisons = Comparisons.of(archive, taxonomy)
+    for policy_id in DEMO_POLICIES:
+        found = history(archive, policy_id, policy_id, "", taxonomy, comparisons, Memory("test"))
+        for entry in found.entries:
+            whole = facts_of(canonical_text(archive.snapshot(policy_id, entry.stamp)), taxonomy)
+            assert entry.facts == whole, (policy_id, entry.stamp)
+
+
+def test_the_tiktok_change_that_brought_ai_training_is_flagged(demo_report: Path) -> None:
+    page = (demo_report / "policies" / "tiktok-eea" / "index.html").read_text()
+    entry = page.split('href="2022-12-02T18-34-05Z.html"', 1)[1].split("</article>", 1)[0]
+    assert 'NEW <span class="cat">ai_training</span>' in entry
+    change = (demo_report / "policies" / "tiktok-eea" / "2022-12-02T18-34-05Z.html").read_text()
+    assert "New in this policy: ai_training." in change
+    assert (
+        "<mark>training and improving our technology, such as our machine learning</mark>" in change
+    )
+    assert "AI training on your data" in change  # the category's plain explanation
+
+
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (lambda p: p.write_text("a file"), "is a file, not a folder for the report"),
+        (lambda p: (p.parent / "file").write_text("x"), "cannot be made (Not a directory)"),
+    ],
+)
+def test_an_unusable_folder_is_one_line(tmp_path: Path, make: Any, says: str) -> None:
+    config = hostile_project(tmp_path)
+    target = tmp_path / "taken"
+    make(target)
+    if says.startswith("cannot be made"):
+        target = tmp_path / "file" / "report"
+    result = CliRunner().invoke(main, ["--config", str(config), "report", "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: report: {target}: {says}\n"
+    # check --report says so before anything is fetched.
+    checked = CliRunner().invoke(main, ["--config", str(config), "check", "--report", str(target)])
+    assert checked.exit_code == 1 and checked.output == result.output
+    assert not (tmp_path / "snapshots" / "hostile" / "checks.jsonl").exists()
+
+
+def test_check_report_refreshes_the_report_after_the_run(tmp_path: Path, httpserver: Any) -> None:
+    config = hostile_project(tmp_path)
+    httpserver.expect_request("/privacy").respond_with_data(
+        (tmp_path / "second.html").read_text().replace("faceprints", "fingerprints"),
+        content_type="text/html",
+    )
+    config.write_text(
+        config.read_text().replace("https://example.com/privacy", httpserver.url_for("/privacy"))
+    )
+    output = tmp_path / "site"
+    result = CliRunner().invoke(
+        main,
+        [
+            "--config",
+            str(config),
+            "check",
+            "--quiet",
+            "--report",
+            str(output),
+            "--now",
+            "2024-03-01T06:00:00Z",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    index = (output / "index.html").read_text()
+    assert '<span class="status ok">ok</span>' in index
+    assert (output / "policies" / "hostile" / "2024-03-01T06-00-00Z.html").is_file()
