@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from policywatch import cli
 from policywatch.archive import Archive
 from policywatch.cache import Comparisons
-from policywatch.changelog import entries
+from policywatch.changelog import entries, stated_date
 from policywatch.cli import main
 from policywatch.diff import canonical_text
 from policywatch.render.site import MANIFEST
@@ -159,6 +159,16 @@ def test_the_same_archive_gives_the_same_bytes(demo_report: Path, tmp_path: Path
             assert not [d for d in unknown if d >= b"2026-11-30"], (name, unknown)
 
 
+def test_the_cache_changes_nothing_but_time(tmp_path: Path) -> None:
+    config = hostile_project(tmp_path)
+    build_report(config, tmp_path / "warm")
+    build_report(config, tmp_path / "again")  # from the memory in the archive's cache
+    shutil.rmtree(tmp_path / "snapshots" / ".cache")
+    build_report(config, tmp_path / "cold")  # every comparison and fact made anew
+    assert files(tmp_path / "warm") == files(tmp_path / "again") == files(tmp_path / "cold")
+    assert list((tmp_path / "snapshots" / ".cache" / "report").glob("*.json"))
+
+
 def test_a_new_version_redraws_only_the_pages_it_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -288,7 +298,8 @@ def test_the_category_strip_read_version_by_version_equals_reading_each_text() -
     for policy_id in DEMO_POLICIES:
         found = history(archive, policy_id, policy_id, "", taxonomy, comparisons, Memory("test"))
         for entry in found.entries:
-            whole = facts_of(canonical_text(archive.snapshot(policy_id, entry.stamp)), taxonomy)
+            snapshot = archive.snapshot(policy_id, entry.stamp)
+            whole = facts_of(canonical_text(snapshot), taxonomy, stated_date(snapshot.text))
             assert entry.facts == whole, (policy_id, entry.stamp)
 
 

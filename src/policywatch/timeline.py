@@ -3,15 +3,18 @@ vocabulary: each recorded change with its summary and flags) and, for each categ
 taxonomy, when the policy mentioned it.
 
 What pages need of each change (its summary and flags) and of each version (its own date and
-the categories it mentions) is small and kept between builds in a `Memory`, so a rebuild with
-nothing new reads no comparison at all.
+the categories it mentions) is small and kept in the archive's cache in a `Memory`, so a
+rebuild with nothing new reads no comparison at all, and a version's categories are read once.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from .archive import Archive, Snapshot
@@ -22,6 +25,7 @@ from .diff import Comparison, canonical_text, snapshot_side
 from .taxonomy import Category
 
 MEMORY_FORMAT = 1
+MEMORY_DIR = Path(".cache") / "report"
 
 
 # -- what is remembered between builds ---------------------------------------------------------
@@ -119,27 +123,27 @@ class Facts:
 
 @dataclass
 class Memory:
-    """Summaries by the pair of texts compared, facts by text; both depend on the taxonomy and
-    the code that compares (`version`), so another version starts them afresh."""
+    """Summaries by the pair of texts compared, facts by text, kept in the archive's cache
+    (snapshots/.cache/report/VERSION.json) like the comparisons they come from: derived data,
+    never required, of one `version` (the taxonomy, the code that compares, this module's);
+    another version starts afresh and removes the others."""
 
     version: str
     summaries: dict[str, Summary] = field(default_factory=dict)
     facts: dict[str, Facts] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)  # what this build read: the rest is dropped
+    grown: bool = False  # something was learnt that the stored memory lacks
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": MEMORY_FORMAT,
             "version": self.version,
-            "summaries": {
-                k: v.to_json() for k, v in sorted(self.summaries.items()) if k in self.used
-            },
-            "facts": {k: v.to_json() for k, v in sorted(self.facts.items()) if k in self.used},
+            "summaries": {k: v.to_json() for k, v in sorted(self.summaries.items())},
+            "facts": {k: v.to_json() for k, v in sorted(self.facts.items())},
         }
 
     @classmethod
     def from_json(cls, data: Any, version: str) -> Memory:
-        """The memory of an earlier build; anything unreadable or of another version is empty."""
+        """A stored memory; anything unreadable or of another version is an empty one."""
         memory = cls(version)
         if not isinstance(data, dict) or data.get("version") != version:
             return memory
@@ -151,6 +155,34 @@ class Memory:
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls(version)
         return memory
+
+    @classmethod
+    def of(cls, archive: Archive, version: str) -> Memory:
+        """The archive's memory of this version (empty when there is none, or unreadable)."""
+        try:
+            data = json.loads((archive.root / MEMORY_DIR / f"{version[:16]}.json").read_bytes())
+        except (OSError, ValueError):
+            return cls(version)
+        return cls.from_json(data, version)
+
+    def save(self, archive: Archive) -> None:
+        """Store what was learnt, atomically; a cache that cannot be written is left alone."""
+        if not self.grown:
+            return
+        folder = archive.root / MEMORY_DIR
+        data = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
+        path = folder / f"{self.version[:16]}.json"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".tmp-{path.name}-{os.getpid()}"
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            for other in folder.glob("*.json"):
+                if other != path:
+                    other.unlink(missing_ok=True)  # another version: never read again
+        except OSError:
+            return
+        self.grown = False
 
 
 # -- a policy's history -------------------------------------------------------------------------
@@ -304,7 +336,9 @@ def history(
         summary = None
         facts_before = facts
         if previous is None:
-            facts = _remembered_facts(memory, snap, lambda s=snap: facts_of(_text(s), taxonomy))
+            facts = _remembered_facts(
+                memory, snap, lambda s=snap: facts_of(_text(s), taxonomy, stated_date(s.text))
+            )
         else:
             key = pair_key(previous, snap)
             summary = memory.summaries.get(key)
@@ -314,12 +348,13 @@ def history(
                 found.comparisons[snap.stamp] = comparison
                 summary = Summary.of(comparison)
                 memory.summaries[key] = summary
+                memory.grown = True
                 if known is None:
                     assert facts_before is not None
-                    known = facts_after(facts_before, _text(snap), comparison, taxonomy)
+                    known = facts_after(
+                        facts_before, _text(snap), comparison, taxonomy, stated_date(snap.text)
+                    )
                     memory.facts[snap.text_sha256] = known
-            memory.used.add(key)
-            memory.used.add(snap.text_sha256)
             facts = known
         assert facts is not None
         found.entries.append(_light_entry(snap, previous, summary, facts, facts_before))
@@ -330,7 +365,7 @@ def _remembered_facts(memory: Memory, snap: Snapshot, make: Any) -> Facts:
     known = memory.facts.get(snap.text_sha256)
     if known is None:
         known = memory.facts[snap.text_sha256] = make()
-    memory.used.add(snap.text_sha256)
+        memory.grown = True
     return known
 
 
@@ -362,28 +397,37 @@ def compare(comparisons: Comparisons, old: Snapshot, new: Snapshot) -> Compariso
     return comparisons.compare(snapshot_side(old), snapshot_side(new))
 
 
-def facts_of(text: str, taxonomy: Sequence[Category]) -> Facts:
-    """A version's facts, read from its whole text."""
+def facts_of(text: str, taxonomy: Sequence[Category], stated: str | None) -> Facts:
+    """A version's facts, read from its whole (canonical) text; `stated` is the date it gives
+    itself, read as the changelog reads it (changelog.stated_date of the archived text)."""
     if not english(text):
-        return Facts(stated_date(text), False, ())
+        return Facts(stated, False, ())
     lowered = text.lower()
     found = tuple(c.id for c in taxonomy if present(text, c, lowered))
-    return Facts(stated_date(text), True, found)
+    return Facts(stated, True, found)
 
 
 def facts_after(
-    before: Facts, text: str, comparison: Comparison, taxonomy: Sequence[Category]
+    before: Facts,
+    text: str,
+    comparison: Comparison,
+    taxonomy: Sequence[Category],
+    stated: str | None,
 ) -> Facts:
     """A version's facts from those of the version before it: a mention is read in its sentence,
-    and sentences end at the end of a clause, so only a category whose words stand in a changed
-    clause (on either side) can have come or gone; only those are read again in the whole text."""
+    and sentences end at the end of a clause, so only a category that a changed clause (on
+    either side) states can have come or gone; only those are read again in the whole text."""
     if not english(text) or not before.english:
-        return facts_of(text, taxonomy)
-    changed = [t for c in comparison.changes for t in (c.old_text, c.new_text) if t]
+        return facts_of(text, taxonomy, stated)
+    # The changed clauses of both sides, one a line: a line ends a sentence, so each mention is
+    # read there as in its version. Where none states the category, what the version states
+    # of it cannot have changed: the clauses that do are the same on both sides.
+    changed = "\n".join(t for c in comparison.changes for t in (c.old_text, c.new_text) if t)
+    changed_lower = changed.lower()
     kept = set(before.categories)
     lowered: str | None = None
     for category in taxonomy:
-        if not any(category.pattern.search(t) for t in changed):
+        if not present(changed, category, changed_lower):
             continue
         lowered = text.lower() if lowered is None else lowered
         if present(text, category, lowered):
@@ -391,7 +435,7 @@ def facts_after(
         else:
             kept.discard(category.id)
     order = [c.id for c in taxonomy]
-    return Facts(stated_date(text), True, tuple(c for c in order if c in kept))
+    return Facts(stated, True, tuple(c for c in order if c in kept))
 
 
 def flags_first(flags: Sequence[Flag]) -> list[Flag]:

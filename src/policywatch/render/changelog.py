@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import groupby
 
 from ..changelog import Entry
@@ -101,9 +103,36 @@ def entry_title(entry: Entry) -> str:
     return head + summary_line(comparison)
 
 
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of the Atom feed, drawn: once made, it needs no comparison any more."""
+
+    policy_id: str
+    stamp: str
+    taken_at: datetime
+    title: str
+    body: str
+
+
+def feed_item(entry: Entry) -> FeedItem:
+    return FeedItem(
+        entry.policy_id,
+        entry.snapshot.stamp,
+        entry.snapshot.taken_at,
+        entry_title(entry),
+        markdown([entry], [], title=entry.policy_name),
+    )
+
+
 def atom(entries: Sequence[Entry], feed_id: str, title: str) -> bytes:
     """An Atom feed, one entry per change; ids and dates come from the archive, so re-running
     it gives the same feed and readers never show an old change as new."""
+    return atom_of([feed_item(e) for e in entries], feed_id, title)
+
+
+def atom_of(items: Sequence[FeedItem], feed_id: str, title: str) -> bytes:
+    """The feed of entries already drawn (the HTML report draws them while it has their
+    comparisons at hand)."""
     from feedgen.feed import FeedGenerator
 
     feed = FeedGenerator()
@@ -111,21 +140,14 @@ def atom(entries: Sequence[Entry], feed_id: str, title: str) -> bytes:
     feed.title(title)
     feed.link(href=feed_id, rel="self")
     feed.language("en")
-    newest = max((e.snapshot.taken_at for e in entries), default=None)
-    ordered = sorted(entries, key=lambda e: (e.snapshot.taken_at, e.policy_id))
-    for entry in ordered:
+    newest = max((i.taken_at for i in items), default=None)
+    for entry in sorted(items, key=lambda i: (i.taken_at, i.policy_id)):
         item = feed.add_entry(order="append")
-        item.id(f"{feed_id}/{entry.policy_id}/{entry.snapshot.stamp}")
-        item.title(entry_title(entry))
-        item.updated(entry.snapshot.taken_at)
-        item.published(entry.snapshot.taken_at)
-        body = markdown([entry], [], title=entry.policy_name)
-        item.content(body, type="text")
-    if newest is not None:
-        feed.updated(newest)
-    else:
-        from datetime import UTC, datetime
-
-        feed.updated(datetime(1970, 1, 1, tzinfo=UTC))
+        item.id(f"{feed_id}/{entry.policy_id}/{entry.stamp}")
+        item.title(entry.title)
+        item.updated(entry.taken_at)
+        item.published(entry.taken_at)
+        item.content(entry.body, type="text")
+    feed.updated(newest if newest is not None else datetime(1970, 1, 1, tzinfo=UTC))
     result: bytes = feed.atom_str(pretty=True)
     return result

@@ -1,12 +1,13 @@
 """Write the report's folder: only the files whose bytes change, each one atomically.
 
 Each page is drawn again only when what it shows changed (report.py names its inputs by a
-hash) or its file is not as this build left it; a drawn page is compared with the file before
-it is written, so a rebuild with nothing new writes nothing, and pages carry no time of their
-own making: the same archive gives the same bytes. What a build wrote, and what it learnt of
-each change and version (timeline.Memory), is kept in `.policywatch-report.json` in the folder;
-a missing or unreadable one only costs time. Files of an earlier build that are no longer part
-of the report are removed; nothing else in the folder is ever touched.
+hash) or its file is not as the last build left it; a drawn page is compared with the file
+before it is written, so a rebuild with nothing new writes nothing, and pages carry no time of
+their own making: the same archive gives the same bytes. The files a build wrote, with their
+inputs, are listed in `.policywatch-report.json` in the folder (a missing or unreadable list
+only costs time); what the pages need of each change and version is in the archive's cache
+(timeline.Memory). Files of an earlier build that are no longer part of the report are
+removed; nothing else in the folder is ever touched.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from typing import Any
 from .. import __version__, report, timeline
 from ..archive import Archive
 from ..cache import Comparisons
-from ..changelog import entries as changelog_entries
+from ..changelog import Entry
 from ..diff import canonical_text
 from ..taxonomy import Category
 from . import html
+from .changelog import FeedItem, atom_of, feed_item
 
 MANIFEST = ".policywatch-report.json"
 FORMAT = 1
@@ -74,6 +76,16 @@ def site_version() -> str:
         module = importlib.import_module(f"policywatch.{name}")
         sources.append(Path(str(module.__file__)).read_text(encoding="utf-8"))
     return report.key(FORMAT, __version__, html.templates_digest(), sources)
+
+
+def memory_version(comparisons: Comparisons) -> str:
+    """What the memory's summaries and facts depend on: how texts are compared (the code and
+    the taxonomy), and the code that sums comparisons up."""
+    sources = [
+        Path(str(importlib.import_module(f"policywatch.{name}").__file__)).read_text("utf-8")
+        for name in ("timeline", "render.diffview")
+    ]
+    return report.key(comparisons.version, sources)
 
 
 class _Folder:
@@ -192,19 +204,23 @@ def build(
     comparisons = Comparisons.of(archive, taxonomy)
     version = site_version()
     earlier = _manifest(output)
-    memory = timeline.Memory.from_json(
-        earlier.get("memory"), report.key(version, comparisons.version)
-    )
+    memory = timeline.Memory.of(archive, memory_version(comparisons))
     pages = earlier.get("pages") if earlier.get("site") == version else None
     built = Built(output)
     folder = _Folder(output, pages if isinstance(pages, dict) else {}, built)
-    page_version = memory.version
+    page_version = report.key(version, memory.version)
     histories = []
+    feed: dict[tuple[str, str], FeedItem] = {}
     for policy_id, name, url in policies:
         found = timeline.history(archive, policy_id, name, url, taxonomy, comparisons, memory)
         if found.versions:
             _policy_files(folder, found, taxonomy, comparisons, page_version)
-        found.comparisons.clear()  # a long history's comparisons are not all kept at once
+        # The feed's entries are drawn while their comparisons are at hand (a full build);
+        # a long history's comparisons are not all kept at once.
+        for entry in found.entries:
+            if entry.previous is None or entry.stamp in found.comparisons:
+                feed[(policy_id, entry.stamp)] = feed_item(_changelog_entry(found, entry, None))
+        found.comparisons.clear()
         histories.append(found)
     rows, start, end = report.rows(histories, days)
     versions = sum(len(h.versions) for h in histories)
@@ -234,9 +250,10 @@ def build(
         page_version,
         [(h.policy_id, h.name, [(e.stamp, e.snapshot.meta) for e in h.entries]) for h in histories],
     )
-    folder.file("feed.atom", feed_inputs, lambda: _feed(archive, histories, taxonomy, comparisons))
+    folder.file("feed.atom", feed_inputs, lambda: _feed(histories, feed, comparisons))
     folder.remove_stale()
-    manifest = {"format": FORMAT, "site": version, "pages": folder.now, "memory": memory.to_json()}
+    memory.save(archive)
+    manifest = {"format": FORMAT, "site": version, "pages": folder.now}
     data = (json.dumps(manifest, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     if _read(output / MANIFEST) != data:
         _write(output / MANIFEST, data)
@@ -315,18 +332,40 @@ def _text(found: timeline.History, index: int, path: str, changed: bool) -> byte
     )
 
 
+def _changelog_entry(
+    found: timeline.History, entry: timeline.Entry, comparisons: Comparisons | None
+) -> Entry:
+    """The changelog's entry for one of the report's: the same feed as `changelog`."""
+    comparison = None
+    if entry.previous is not None:
+        comparison = found.comparisons.get(entry.stamp)
+        if comparison is None:
+            assert comparisons is not None
+            comparison = timeline.compare(comparisons, entry.previous, entry.snapshot)
+    before = entry.facts_before.stated if entry.facts_before else None
+    return Entry(
+        found.policy_id,
+        found.name,
+        entry.snapshot,
+        entry.previous,
+        comparison,
+        entry.stated,
+        before,
+    )
+
+
 def _feed(
-    archive: Archive,
     histories: Sequence[timeline.History],
-    taxonomy: Sequence[Category],
+    drawn: dict[tuple[str, str], FeedItem],
     comparisons: Comparisons,
 ) -> bytes:
-    from .changelog import atom
-
-    found = changelog_entries(
-        archive,
-        [(h.policy_id, h.name) for h in histories if h.versions],
-        taxonomy,
-        comparisons=comparisons,
-    )
-    return atom(found, FEED_ID, FEED_TITLE)
+    """`policywatch changelog --format atom` of the same policies, from the entries drawn
+    during this build and, for the others, their comparisons read now."""
+    items = []
+    for found in histories:
+        for entry in found.entries:
+            item = drawn.get((found.policy_id, entry.stamp))
+            if item is None:
+                item = feed_item(_changelog_entry(found, entry, comparisons))
+            items.append(item)
+    return atom_of(items, FEED_ID, FEED_TITLE)
