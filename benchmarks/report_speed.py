@@ -11,11 +11,12 @@ Two archives, each in a temporary project, each timed as the real CLI in a new p
   is a real change of real text). The snapshots are written straight into the archive's layout
   (canonical text, metadata with hashes), which is what `import` would leave, only faster.
 
-For each: `cold` (run once) is the first build with no comparison cache at all (every comparison is made,
-as the first `check --report` after an upgrade would); `full` a build into an empty folder with
-the archive's comparison cache filled (what a `check` leaves), which is the issue's "full
-report"; `rebuild` a build with nothing new into the folder of the last one (which must write
-nothing). Medians of --runs are printed with every run, and the builds are checked
+For each: `cold` (run once) is the first build with no cache at all in the archive (every
+comparison is made, and every version's categories read, as the first `check --report` after
+an upgrade would); `full` a build of every page into an empty folder, the archive's cache
+filled (comparisons, as `check` leaves them, and the report's memory of each change and
+version); `rebuild` a build with nothing new into the folder of the last one (which must
+write nothing). Medians of --runs are printed with every run, and the builds are checked
 byte-identical.
 """
 

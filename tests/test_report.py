@@ -339,28 +339,35 @@ def test_an_unusable_folder_is_one_line(tmp_path: Path, make: Any, says: str) ->
 
 def test_check_report_refreshes_the_report_after_the_run(tmp_path: Path, httpserver: Any) -> None:
     config = hostile_project(tmp_path)
-    httpserver.expect_request("/privacy").respond_with_data(
-        (tmp_path / "second.html").read_text().replace("faceprints", "fingerprints"),
-        content_type="text/html",
-    )
+    page = (tmp_path / "second.html").read_text().replace("faceprints", "fingerprints")
+    httpserver.expect_request("/privacy").respond_with_data(page, content_type="text/html")
+    url = httpserver.url_for("/privacy")
     config.write_text(
-        config.read_text().replace("https://example.com/privacy", httpserver.url_for("/privacy"))
+        config.read_text()
+        .replace("https://example.com/privacy", url)
+        .replace("policies:", "defaults:\n  retries: 0\npolicies:")
     )
     output = tmp_path / "site"
-    result = CliRunner().invoke(
-        main,
-        [
-            "--config",
-            str(config),
-            "check",
-            "--quiet",
-            "--report",
-            str(output),
-            "--now",
-            "2024-03-01T06:00:00Z",
-        ],
-    )
-    assert result.exit_code == 0, result.output
+
+    def check(now: str) -> Any:
+        return CliRunner().invoke(
+            main,
+            ["--config", str(config), "check", "--quiet", "--report", str(output), "--now", now],
+        )
+
+    assert check("2024-03-01T06:00:00Z").exit_code == 0
     index = (output / "index.html").read_text()
     assert '<span class="status ok">ok</span>' in index
     assert (output / "policies" / "hostile" / "2024-03-01T06-00-00Z.html").is_file()
+    # A failing run still refreshes the report, which says since when and why.
+    httpserver.clear()
+    httpserver.expect_request("/privacy").respond_with_data("gone", status=404)
+    assert check("2024-03-02T06:00:00Z").exit_code == 3
+    index = (output / "by-status.html").read_text()
+    assert (
+        '<span class="status failing">failing</span> since <time datetime="2024-03-02T06:00:00Z">'
+        in index
+    )
+    assert "HTTP 404" in index
+    policy = (output / "policies" / "hostile" / "index.html").read_text()
+    assert "failing</span> since" in policy and "HTTP 404" in policy

@@ -292,6 +292,12 @@ class History:
         return str(value) if value else None
 
     @property
+    def last_reason(self) -> str | None:
+        """Why the last check failed."""
+        value = self.state.get("last_reason")
+        return str(value) if value else None
+
+    @property
     def last_check(self) -> str | None:
         value = self.state.get("last_check")
         return str(value) if value else None
