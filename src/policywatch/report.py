@@ -295,13 +295,14 @@ def change_view(
 
 
 def comparison_for(found: History, stamp: str, comparisons: Comparisons) -> Comparison:
-    """The comparison behind a change's page: read while building the history, or now."""
+    """The comparison behind a change's page: read while building the history, or now (and
+    then kept with the history, for the feed)."""
     known = found.comparisons.get(stamp)
-    if known is not None:
-        return known
-    entry = found.entry(stamp)
-    assert entry.previous is not None
-    return compare(comparisons, entry.previous, entry.snapshot)
+    if known is None:
+        entry = found.entry(stamp)
+        assert entry.previous is not None
+        known = found.comparisons[stamp] = compare(comparisons, entry.previous, entry.snapshot)
+    return known
 
 
 # -- what each page depends on -------------------------------------------------------------------
