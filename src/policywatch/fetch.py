@@ -108,18 +108,29 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 class Fetcher:
     """Fetches policies over one requests.Session, at most one request at a time per host."""
 
-    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, sleep: Callable[[float], object] | None = None) -> None:
         self.session = requests.Session()
         # Keep connections to many hosts alive at once (the default pool remembers ten).
         adapter = requests.adapters.HTTPAdapter(pool_connections=256, pool_maxsize=4)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self._sleep = sleep
+        self._interrupted = threading.Event()
+        # Waits between retries end as soon as the run is interrupted.
+        self._sleep = sleep or self._interrupted.wait
         self._host_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
     def close(self) -> None:
         self.session.close()
+
+    def interrupt(self) -> None:
+        """Make the fetches under way give up at their next step (a retry, a wait before one, a
+        chunk of body), and any new one at once, with FetchError(kind="interrupted")."""
+        self._interrupted.set()
+
+    def _stop_if_interrupted(self) -> None:
+        if self._interrupted.is_set():
+            raise FetchError("interrupted", kind="interrupted")
 
     def __enter__(self) -> Fetcher:
         return self
@@ -151,6 +162,7 @@ class Fetcher:
                 headers["If-Modified-Since"] = validators.last_modified
         attempt = 0
         while True:
+            self._stop_if_interrupted()
             with self._host_lock(host):
                 try:
                     return self._once(policy, url, headers)
@@ -236,6 +248,7 @@ class Fetcher:
         size = 0
         try:
             for chunk in response.iter_content(CHUNK):
+                self._stop_if_interrupted()
                 size += len(chunk)
                 if size > max_bytes:
                     raise FetchError(
