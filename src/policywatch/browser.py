@@ -14,6 +14,7 @@ import contextlib
 import os
 import shutil
 import threading
+import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
@@ -176,17 +177,21 @@ class Browser:
             await self._playwright.stop()
             self._playwright = None
 
-    def close(self) -> None:
-        """Close the browser and its thread; safe to call twice, or when nothing started."""
+    def close(self, wait: float = 30.0) -> None:
+        """Close the browser and its thread; safe to call twice, or when nothing started.
+        After `wait` seconds (short when a run is interrupted), give up on closing it: its
+        thread is a daemon, and the driver closes Chromium once this process is gone."""
         loop, thread = self._loop, self._thread
         if loop is None or thread is None:
             return
+        deadline = time.monotonic() + wait
         # Closing must never hide the run's own result.
         with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(self._close(), loop).result(timeout=30)
+            asyncio.run_coroutine_threadsafe(self._close(), loop).result(timeout=wait)
         loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
+        thread.join(timeout=min(max(deadline - time.monotonic(), 0.1), 10.0))
+        if not thread.is_alive():  # a loop still running cannot be closed
+            loop.close()
         self._loop = self._thread = None
 
 
