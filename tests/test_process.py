@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
-from policywatch.archive import Archive, ArchiveLocked, sha256
+from heldserver import HeldServer
+from policywatch.archive import STAMP, Archive, ArchiveLocked, sha256
+from policywatch.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINDER = FIXTURES / "snapshots" / "tinder"
@@ -171,41 +178,207 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_ctrl_c_on_a_big_run_says_aborted_without_tracebacks(
-    tmp_path: Path, httpserver: HTTPServer
+StartCheck = Callable[[Path], "subprocess.Popen[bytes]"]
+
+
+@pytest.fixture
+def start_check() -> Iterator[StartCheck]:
+    """Starts `policywatch check` in a session of its own (SIGINT to its group is Ctrl-C);
+    one a failed test left running is killed."""
+    # A test run started in the background ignores SIGINT, and so would the checks it starts
+    # (an ignored signal stays ignored across exec; a handled one does not).
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(folder: Path) -> subprocess.Popen[bytes]:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "policywatch", "check"],
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        started.append(run)
+        return run
+
+    yield start
+    for run in started:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def ended(run: subprocess.Popen[bytes], within: float = 15.0) -> str:
+    """The stderr of a run that must end by itself; the deadline is only a safety net."""
+    try:
+        _, stderr = run.communicate(timeout=within)
+    except subprocess.TimeoutExpired:
+        run.kill()
+        run.communicate()
+        pytest.fail(f"the run was still going {within:g} s after Ctrl-C")
+    return stderr.decode()
+
+
+def abandoned_ids(stderr: str) -> list[str]:
+    found = re.search(r"abandoned (.*?) \(under way", stderr)
+    return sorted(found.group(1).split(", ")) if found else []
+
+
+def archive_files(root: Path) -> dict[str, bytes]:
+    """Every file of an archive but its lock, with its bytes."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.name != ".lock"
+    }
+
+
+def leftovers(root: Path) -> list[str]:
+    """Temporary files, and snapshot files whose metadata (written last) is missing."""
+    return [
+        str(path.relative_to(root))
+        for path in root.glob("*/*")
+        if path.name.startswith(".tmp-")
+        or (
+            STAMP.fullmatch(path.name.split(".", 1)[0])
+            and not path.with_name(path.name.split(".", 1)[0] + ".json").exists()
+        )
+    ]
+
+
+def parsing_workers(pid: int) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [
+        int(child)
+        for child in children.stdout.split()
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def test_ctrl_c_on_a_big_run_stops_it_and_its_workers_at_once_without_tracebacks(
+    tmp_path: Path, start_check: StartCheck
 ) -> None:
-    """Ctrl-C reaches the whole process group, the parsing workers included."""
+    """Ctrl-C reaches the whole process group, the parsing workers included. The policies
+    archived before it are whole; the two under way, whose servers hold the requests, are
+    named and not waited for."""
     page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
+    # Six hosts: the six policies started first (four answered, two held) are on six hosts,
+    # so neither fetch thread waits for the other's host (one request at a time per host).
+    with HeldServer(page, hosts=6, answer_first=4) as server:
+        policies = "".join(
+            f"  - id: p{i:02d}\n    url: {server.url(f'/p{i:02d}', host=i % 6)}\n"
+            for i in range(40)
+        )
+        (tmp_path / "policies.yaml").write_text(
+            f"defaults:\n  retries: 0\n  timeout: 30\n  jobs: 2\npolicies:\n{policies}"
+        )
+        run = start_check(tmp_path)
+        # Both fetch threads wait for a server: the four pages before were parsed (by worker
+        # processes, on a run this big) and archived.
+        assert server.wait_held(2), "the run did not get under way"
+        workers = parsing_workers(run.pid)
+        assert workers, "no worker processes to interrupt"
+        os.killpg(run.pid, signal.SIGINT)
+        stderr = ended(run)
+        assert server.answered_late == 0  # it did not wait for the servers
+    assert run.returncode == 130, stderr
+    assert "Traceback" not in stderr and stderr.endswith("Aborted!\n"), stderr
+    assert abandoned_ids(stderr) == sorted(path.lstrip("/") for path in server.held)
+    assert "; 34 not started; 4 checked, new snapshots of " in stderr, stderr
+    archive = Archive(tmp_path / "snapshots")
+    archived = [p for p in archive.policy_ids() if archive.stamps(p)]
+    assert len(archived) == 4 and all(len(assert_consistent(archive, p)) == 1 for p in archived)
+    assert leftovers(archive.root) == []
+    deadline = time.monotonic() + 15
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers)
 
-    def slow(request: object) -> object:
-        time.sleep(0.2)
-        return __import__("werkzeug").Response(page, content_type="text/html")
 
-    httpserver.expect_request("/privacy").respond_with_handler(slow)
-    policies = "".join(
-        f"  - id: p{i:02d}\n    url: {httpserver.url_for('/privacy')}?n={i}\n" for i in range(40)
-    )
-    (tmp_path / "policies.yaml").write_text(
-        f"defaults:\n  retries: 0\n  timeout: 5\n  jobs: 2\npolicies:\n{policies}"
-    )
-    run = subprocess.Popen(
-        [sys.executable, "-m", "policywatch", "check"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while not list((tmp_path / "snapshots").glob("*/*.md")) and time.monotonic() < deadline:
-        time.sleep(0.05)  # a page was parsed: the workers are up
-    workers = subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True)
-    assert len(workers.stdout.split()) >= 2, "no worker processes to interrupt"
-    os.killpg(run.pid, signal.SIGINT)
-    _, stderr = run.communicate(timeout=30)
-    assert run.returncode != 0
-    assert b"Traceback" not in stderr and b"Aborted!" in stderr, stderr.decode()
-    for snap in Archive(tmp_path / "snapshots").snapshots("p00"):
-        assert sha256(snap.text_path.read_bytes()) == snap.meta["text_sha256"]
+@pytest.mark.parametrize("mode", ["hold", "trickle"])
+def test_ctrl_c_while_servers_take_20_s_exits_130_at_once_and_leaves_the_archive_as_it_was(
+    tmp_path: Path, mode: str, start_check: StartCheck
+) -> None:
+    """Servers that accept the connection and answer after 20 s, or trickle the page a byte at
+    a time: Ctrl-C ends the run at once, names the policies it abandoned, and leaves each as
+    it was (snapshots, state, checks), with no temporary file."""
+    page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
+    with HeldServer(page, hosts=2, mode="answer") as server:
+        (tmp_path / "policies.yaml").write_text(
+            "defaults:\n  retries: 3\n  timeout: 30\n  jobs: 2\npolicies:\n"
+            f"  - id: a\n    url: {server.url('/a', host=0)}\n"
+            f"  - id: b\n    url: {server.url('/b', host=1)}\n"
+        )
+        first = CliRunner().invoke(main, ["--config", str(tmp_path / "policies.yaml"), "check"])
+        assert first.exit_code == 0, first.output
+        before = archive_files(tmp_path / "snapshots")
+        server.mode = mode  # from now on, every request is held
+        run = start_check(tmp_path)
+        assert server.wait_held(2), "the run did not get under way"
+        os.killpg(run.pid, signal.SIGINT)
+        stderr = ended(run)
+        assert server.answered_late == 0  # it did not wait for the servers
+    assert run.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert (
+        "policywatch: interrupted: abandoned a, b (under way, left as they were); 0 checked\n"
+        in stderr
+    ), stderr
+    assert archive_files(tmp_path / "snapshots") == before
+
+
+def test_a_second_ctrl_c_quits_at_once_while_the_first_waits_for_a_write(
+    tmp_path: Path, start_check: StartCheck
+) -> None:
+    """The first Ctrl-C waits for the policies already writing to the archive, and says so.
+    Here the write never ends, as on a hung disk: checks.jsonl is a FIFO nobody reads, so
+    recording the check blocks once the snapshot is written. A second Ctrl-C quits at once."""
+    page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
+    folder = tmp_path / "snapshots" / "a"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "checks.jsonl")
+    with HeldServer(page, mode="answer") as server:
+        (tmp_path / "policies.yaml").write_text(
+            f"defaults:\n  retries: 0\npolicies:\n  - id: a\n    url: {server.url('/a')}\n"
+        )
+        run = start_check(tmp_path)
+        lines = stderr_lines(run)
+        deadline = time.monotonic() + 30
+        while not list(folder.glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.02)  # the snapshot is whole: its check is being recorded
+        assert list(folder.glob("*.json")), "the snapshot was not written"
+        os.killpg(run.pid, signal.SIGINT)
+        first = lines.get(timeout=15)
+        assert "interrupted; finishing the archive writes of a (Ctrl-C again" in first, first
+        os.killpg(run.pid, signal.SIGINT)
+        try:
+            run.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pytest.fail("a second Ctrl-C did not end the run")
+    assert run.returncode == 130
+    rest = "".join(iter(lines.get, None))
+    assert "interrupted again: quitting at once" in rest and "Traceback" not in rest, rest
+    assert len(assert_consistent(Archive(tmp_path / "snapshots"), "a")) == 1
+    assert leftovers(tmp_path / "snapshots") == []
+
+
+def stderr_lines(run: subprocess.Popen[bytes]) -> queue.Queue[str | None]:
+    """The lines of a run's stderr as they come (None at the end), read by a thread."""
+    lines: queue.Queue[str | None] = queue.Queue()
+    assert run.stderr is not None
+    stream = run.stderr
+
+    def read() -> None:
+        for line in stream:
+            lines.put(line.decode())
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
 
 
 def test_an_interrupted_run_keeps_the_lock_while_its_threads_still_write(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +15,7 @@ from .browser import Browser
 from .config import Policy
 from .fetch import Fetched, Fetcher, FetchError, Validators
 from .guard import NEEDS_JAVASCRIPT, needs_javascript, page_problem, shrank, too_short
+from .threads import DaemonThreads, Gate, Ticket
 from .workers import IN_THREAD, Extractor
 
 # Outcome statuses
@@ -210,8 +211,10 @@ def record_version(
     result: extraction.Extraction,
     meta: dict[str, Any],
     accept: bool = False,
+    before_write: Callable[[], None] | None = None,
 ) -> Outcome:
-    """Archive a text as a new snapshot unless it equals the one in force at taken_at."""
+    """Archive a text as a new snapshot unless it equals the one in force at taken_at
+    (before_write, if given, is called before anything is written, and may refuse)."""
     text_hash = sha256(result.text)
     newest = archive.latest(policy.id)
     if newest is not None and newest.taken_at <= taken_at and newest.text_sha256 == text_hash:
@@ -233,6 +236,8 @@ def record_version(
         and not technical
         and _same_wording(last, result.text)
     )
+    if before_write is not None:
+        before_write()
     snapshot = archive.write_snapshot(
         policy.id,
         taken_at,
@@ -304,8 +309,12 @@ def check_policy(
     accept: bool = False,
     browser: Browser | None = None,
     extractor: Extractor | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> Outcome:
-    """Fetch (or render), extract and archive one policy, and remember the check."""
+    """Fetch (or render), extract and archive one policy, and remember the check.
+
+    before_write is called before the policy's first write to the archive: an interrupted
+    run's gate raises there, and the policy is left as it was."""
     from .pages import get_page, raw_of
 
     browser = browser or _NO_BROWSER
@@ -326,18 +335,19 @@ def check_policy(
                 result=result,
                 meta=meta,
                 accept=accept,
+                before_write=before_write,
             )
         else:
             validators = None if policy.render == "always" else _validators(archive, policy, state)
             fetched = get_page(fetcher, browser, policy, policy.url, validators)
-            outcome = _archive_page(archive, policy, fetched, now, accept, extractor)
+            outcome = _archive_page(archive, policy, fetched, now, accept, extractor, before_write)
     except FetchError as exc:
         outcome = Outcome(policy.id, FAILED, reason=exc.reason)
     except Rejected as exc:
         outcome = Outcome(policy.id, FAILED, reason=exc.reason)
     except (ArchiveError, OSError) as exc:
         outcome = Outcome(policy.id, FAILED, reason=f"archive: {exc}")
-    return _remember(archive, policy, now, outcome, state, fetched)
+    return _remember(archive, policy, now, outcome, state, fetched, before_write)
 
 
 def _page(fetched: Fetched) -> dict[str, Any]:
@@ -357,6 +367,7 @@ def _archive_page(
     now: datetime,
     accept: bool,
     extractor: Extractor,
+    before_write: Callable[[], None] | None,
 ) -> Outcome:
     if fetched.not_modified:
         last = archive.latest(policy.id)
@@ -380,6 +391,7 @@ def _archive_page(
         result=result,
         meta=_fetch_meta(policy, fetched),
         accept=accept,
+        before_write=before_write,
     )
 
 
@@ -393,6 +405,7 @@ def _remember(
     outcome: Outcome,
     state: dict[str, Any],
     fetched: Fetched | None,
+    before_write: Callable[[], None] | None = None,
 ) -> Outcome:
     when = now.astimezone(UTC).isoformat().replace("+00:00", "Z")
     new_state = dict(state)
@@ -417,6 +430,8 @@ def _remember(
             if not outcome.technical:
                 new_state.update(last_change=when)
     record = {"at": when, **{k: v for k, v in outcome.to_json().items() if v not in (None, False)}}
+    if before_write is not None:
+        before_write()
     try:
         archive.record_check(policy.id, record, new_state)
     except (OSError, ArchiveError) as exc:
@@ -436,6 +451,18 @@ def run_check(archive: Archive, policies: Iterable[Policy], **options: Any) -> l
     return list(iter_check(archive, policies, **options))
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a check. `finished`: outcomes of policies that were done but not yet
+    yielded; `abandoned`: the ids of the policies under way, in the order they were started,
+    of which nothing was written (they keep their previous state). Policies that were not
+    started are in neither."""
+
+    def __init__(self, finished: list[Outcome], abandoned: list[str]) -> None:
+        super().__init__(f"interrupted; abandoned: {', '.join(abandoned) or 'none'}")
+        self.finished = finished
+        self.abandoned = abandoned
+
+
 def iter_check(
     archive: Archive,
     policies: Iterable[Policy],
@@ -446,42 +473,84 @@ def iter_check(
     fetcher: Fetcher | None = None,
     chromium: str = "/usr/bin/chromium",
     extractor: Extractor | None = None,
-) -> Iterator[Outcome]:
+    on_interrupt: Callable[[list[str]], None] | None = None,
+) -> Generator[Outcome, None, None]:
     """Check policies concurrently and yield each outcome as it finishes (the fetcher keeps
     one request at a time per host; one browser, started only if a policy needs it, renders
     at most two pages at a time). Work in flight is bounded: memory does not grow with the
     number of policies, which are read from the iterable only as they are needed. Pages are
-    parsed by extractor (in the worker threads when None; the caller closes it)."""
+    parsed by extractor (in the worker threads when None; the caller closes it).
+
+    A KeyboardInterrupt (Ctrl-C) while it waits for outcomes, or thrown into it, ends it at
+    once with Interrupted: whatever its servers do, it waits only for the policies already
+    writing to the archive (on_interrupt, if given, hears their ids first, if there are
+    any); the others are abandoned in their threads, as they are."""
     clock = now or now_utc
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
     browser = Browser(chromium)
     moment = clock()
+    gate = Gate()
+    pool = DaemonThreads(jobs, name="check")
+    pending: dict[concurrent.futures.Future[Outcome], Ticket] = {}  # in the order started
+    interrupted = False
     try:
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs))
-        try:
-            window = max(1, jobs) * 4
-            pending: set[concurrent.futures.Future[Outcome]] = set()
-            for policy in policies:
-                if len(pending) >= window:
-                    done, pending = concurrent.futures.wait(
-                        pending, return_when=concurrent.futures.FIRST_COMPLETED
-                    )
-                    yield from (future.result() for future in done)
-                pending.add(
-                    pool.submit(
-                        check_policy, archive, fetcher, policy, moment, accept, browser, extractor
-                    )
+        window = max(1, jobs) * 4
+        for policy in policies:
+            if len(pending) >= window:
+                done, _ = concurrent.futures.wait(
+                    pending, return_when=concurrent.futures.FIRST_COMPLETED
                 )
-            yield from (future.result() for future in concurrent.futures.as_completed(pending))
-        finally:
+                for future in done:
+                    del pending[future]
+                    yield future.result()
+            ticket = gate.ticket(policy.id)
+            future = pool.submit(
+                check_policy, archive, fetcher, policy, moment, accept, browser, extractor, ticket
+            )
+            pending[future] = ticket
+        for future in concurrent.futures.as_completed(list(pending)):
+            del pending[future]
+            yield future.result()
+    except KeyboardInterrupt:
+        interrupted = True
+        raise _abandon(pending, gate, pool, fetcher, on_interrupt) from None
+    finally:
+        if not interrupted:
             # A consumer that stops early: policies not started are not checked; the ones
             # under way finish (a snapshot is never half-written).
             pool.shutdown(wait=True, cancel_futures=True)
-    finally:
-        browser.close()
+        browser.close(wait=1.0 if interrupted else 30.0)
         if own_fetcher:
             fetcher.close()
+
+
+def _abandon(
+    pending: dict[concurrent.futures.Future[Outcome], Ticket],
+    gate: Gate,
+    pool: DaemonThreads,
+    fetcher: Fetcher,
+    on_interrupt: Callable[[list[str]], None] | None,
+) -> Interrupted:
+    """Stop a run now: no policy starts writing, no fetch goes on, nothing new starts; wait
+    only for the policies already writing (a few small files each)."""
+    gate.close()
+    fetcher.interrupt()
+    pool.shutdown(wait=False, cancel_futures=True)
+    writing = {f: t.policy_id for f, t in pending.items() if t.writing and not f.done()}
+    if writing and on_interrupt is not None:
+        on_interrupt(list(writing.values()))
+    concurrent.futures.wait(writing)
+    finished: list[Outcome] = []
+    abandoned: list[str] = []
+    for future, ticket in pending.items():
+        if future.cancelled():
+            continue  # never started
+        if future.done() and future.exception() is None:
+            finished.append(future.result())
+        else:
+            abandoned.append(ticket.policy_id)
+    return Interrupted(finished, abandoned)
 
 
 @dataclass

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,12 +24,14 @@ from .errors import ArchiveError, ArchiveLocked, ConfigError, RefError
 if TYPE_CHECKING:  # the heavy modules load only in the commands that use them
     from rich.console import Console
 
+    from .check import Tally
     from .config import Config
 
 EXIT_CHANGED = 1
 EXIT_USAGE = 2
 EXIT_FAILED = 3
 EXIT_LOCKED = 75
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command Ctrl-C ended
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +49,11 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _second_interrupt_quits():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("Aborted!", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except ArchiveLocked as exc:
             raise Failure(str(exc), EXIT_LOCKED) from None
         except (ConfigError, RefError) as exc:
@@ -54,6 +63,34 @@ class _Group(click.Group):
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise Failure(f"{where}{exc.strerror or exc}", 1) from None
+
+
+@contextmanager
+def _second_interrupt_quits() -> Iterator[None]:
+    """The first Ctrl-C stops a command in order (KeyboardInterrupt: nothing is left
+    half-written); a second one, while it stops, ends the process at once."""
+    if (
+        threading.current_thread() is not threading.main_thread()  # only it may set one
+        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # a background job: not ours
+    ):
+        yield
+        return
+    presses = 0
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        nonlocal presses
+        presses += 1
+        if presses > 1:
+            os.write(2, b"\npolicywatch: interrupted again: quitting at once\n")
+            os._exit(EXIT_INTERRUPTED)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        if not presses and previous is not None:  # once interrupted, so until the end
+            signal.signal(signal.SIGINT, previous)
 
 
 @dataclass
@@ -257,9 +294,10 @@ def check(
 
     Exit 0 when all went well, 1 with --exit-code when the words of a policy changed (with
     --only-flagged: when a change carries a flag), 3 when a policy could not be fetched (the
-    others are still checked), 75 when another run holds the lock.
+    others are still checked), 75 when another run holds the lock, 130 when interrupted
+    (Ctrl-C: the policies under way are abandoned as they were).
     """
-    from .check import CHANGED, FAILED, NEW, Tally, iter_check
+    from .check import CHANGED, FAILED, NEW, Interrupted, Tally, iter_check
     from .render.terminal import check_report
     from .workers import Extractor, extraction_processes
 
@@ -273,22 +311,35 @@ def check(
     show_progress = fmt == "text" and not quiet and sys.stderr.isatty()
     # Outcomes are tallied as they come: a text report keeps only the ones worth a line.
     tally = Tally(keep_all=fmt == "json")
-    with (
-        archive.lock(wait),
-        _progress(len(policies), show_progress) as advance,
-        Extractor(extraction_processes(len(policies), jobs or config.jobs)) as extractor,
-    ):
-        for outcome in iter_check(
-            archive,
-            policies,
-            jobs=jobs or config.jobs,
-            now=lambda: moment,
-            accept=accept,
-            chromium=config.chromium,
-            extractor=extractor,
+    try:
+        with (
+            archive.lock(wait),
+            _progress(len(policies), show_progress) as advance,
+            Extractor(extraction_processes(len(policies), jobs or config.jobs)) as extractor,
         ):
+            run = iter_check(
+                archive,
+                policies,
+                jobs=jobs or config.jobs,
+                now=lambda: moment,
+                accept=accept,
+                chromium=config.chromium,
+                extractor=extractor,
+                on_interrupt=_finishing_writes,
+            )
+            try:
+                for outcome in run:
+                    tally.add(outcome)
+                    advance()
+            except KeyboardInterrupt as exc:
+                if not isinstance(exc, Interrupted):  # it came between two outcomes
+                    run.throw(exc)  # raises Interrupted
+                raise
+    except Interrupted as exc:
+        for outcome in exc.finished:
             tally.add(outcome)
-            advance()
+        _say_abandoned(exc.abandoned, len(policies) - tally.total - len(exc.abandoned), tally)
+        raise
     by_id = {o.policy_id: o for o in tally.kept}
     outcomes = [by_id[p.id] for p in policies if p.id in by_id]  # in the config's order
     taxonomy = env.taxonomy()
@@ -322,6 +373,37 @@ def check(
         o.status in (NEW, CHANGED) and not o.technical and not o.formatting_only for o in outcomes
     ):
         sys.exit(EXIT_CHANGED)
+
+
+def _finishing_writes(ids: list[str]) -> None:
+    click.echo(
+        f"policywatch: interrupted; finishing the archive writes of {_some(ids)} "
+        "(Ctrl-C again to quit at once)",
+        err=True,
+    )
+
+
+def _say_abandoned(abandoned: list[str], not_started: int, tally: Tally) -> None:
+    """The line that tells what an interrupted check left undone, and what it did archive."""
+    from .check import CHANGED, NEW
+
+    parts = []
+    if abandoned:
+        parts.append(f"abandoned {_some(abandoned)} (under way, left as they were)")
+    if not_started:
+        parts.append(f"{not_started:,} not started")
+    archived = [o.policy_id for o in tally.kept if o.status in (NEW, CHANGED)]
+    done = f"{tally.total:,} checked"
+    if archived:
+        done += f", new snapshots of {_some(archived)}"
+    parts.append(done)
+    click.echo(f"policywatch: interrupted: {'; '.join(parts)}", err=True)
+
+
+def _some(ids: list[str], most: int = 10) -> str:
+    """Up to `most` ids, and how many more."""
+    shown = ", ".join(ids[:most])
+    return f"{shown} and {len(ids) - most:,} more" if len(ids) > most else shown
 
 
 @main.command()
