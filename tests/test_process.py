@@ -251,12 +251,16 @@ def leftovers(root: Path) -> list[str]:
 
 
 def parsing_workers(pid: int) -> list[int]:
+    """The worker processes a run parses pages in (not its other children)."""
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-    return [
-        int(child)
-        for child in children.stdout.split()
-        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
-    ]
+    workers = []
+    for child in children.stdout.split():
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                workers.append(int(child))
+        except OSError:
+            pass  # gone meanwhile
+    return workers
 
 
 def test_ctrl_c_on_a_big_run_stops_it_and_its_workers_at_once_without_tracebacks(
