@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
 from heldserver import HeldServer
+from policywatch import browser
 from policywatch.archive import STAMP, Archive, ArchiveLocked, sha256
 from policywatch.cli import main
 
@@ -333,6 +335,48 @@ def test_ctrl_c_while_servers_take_20_s_exits_130_at_once_and_leaves_the_archive
         in stderr
     ), stderr
     assert archive_files(tmp_path / "snapshots") == before
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(
+    not (browser.available() and Path(CHROMIUM).exists()),
+    reason="needs Chromium and the browser extra (pip install '.[browser]')",
+)
+def test_ctrl_c_while_the_browser_waits_for_pages_ends_quietly_with_chromium(
+    tmp_path: Path, start_check: StartCheck
+) -> None:
+    """Ctrl-C reaches the browser's driver and Chromium too: the run does not wait for
+    them to close pages, and says nothing more than what it abandoned."""
+    page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
+    with HeldServer(page, hosts=2) as server:
+        (tmp_path / "policies.yaml").write_text(
+            f"defaults:\n  retries: 0\n  chromium: {CHROMIUM}\npolicies:\n"
+            + "".join(
+                f"  - id: p{i}\n    render: true\n    url: {server.url(f'/p{i}', host=i)}\n"
+                for i in range(2)
+            )
+        )
+        run = start_check(tmp_path)
+        assert server.wait_held(2, timeout=60), "the browser did not ask for the pages"
+        os.killpg(run.pid, signal.SIGINT)
+        stderr = ended(run)
+        assert server.answered_late == 0
+    assert run.returncode == 130
+    assert stderr == (
+        "policywatch: interrupted: abandoned p0, p1 (under way, left as they were); 0 checked\n"
+        "Aborted!\n"
+    )
+    deadline = time.monotonic() + 15
+    while session_processes(run.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session_processes(run.pid) == []  # no Chromium left behind
+
+
+def session_processes(session: int) -> list[str]:
+    found = subprocess.run(["pgrep", "-s", str(session)], capture_output=True, text=True)
+    return found.stdout.split()
 
 
 def test_a_second_ctrl_c_quits_at_once_while_the_first_waits_for_a_write(

@@ -184,6 +184,9 @@ class Browser:
         loop, thread = self._loop, self._thread
         if loop is None or thread is None:
             return
+        # Calls the driver never answered (Ctrl-C reaches its process group, and it dies of
+        # it) are of no interest once closing: not "Future exception was never retrieved".
+        loop.set_exception_handler(lambda loop, context: None)
         deadline = time.monotonic() + wait
         # Closing must never hide the run's own result.
         with contextlib.suppress(Exception):
