@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -91,19 +91,6 @@ class Entry:
             "disappeared": [a.category for a in comparison.disappeared] if comparison else [],
             "changes": [change_json(c) for c in comparison.changes] if comparison else [],
         }
-
-
-_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
-
-
-def parse_since(value: str, now: datetime) -> datetime:
-    """YYYY-MM-DD, an ISO time, or a span back from now: 30d, 6w, 3m, 1y."""
-    relative = _RELATIVE.match(value.strip().lower())
-    if relative:
-        days = int(relative.group(1)) * {"d": 1, "w": 7, "m": 30, "y": 365}[relative.group(2)]
-        return now - timedelta(days=days)
-    moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _light(snapshot: Snapshot) -> Snapshot:
