@@ -7,6 +7,7 @@ Layout (see DESIGN.md):
     snapshots/<id>/<STAMP>.json             metadata, written last: a snapshot exists once it does
     snapshots/<id>/checks.jsonl             one line per check, changed or not
     snapshots/<id>/state.json               the last check, validators, failing-since
+    snapshots/.cache/                       derived data, never required (cache.py)
 
 Every file is written to a temporary name, fsynced and renamed, so a crash leaves either the old
 state or the new one, never half a file.
@@ -17,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -59,6 +59,8 @@ def parse_stamp(stamp: str) -> datetime:
 def sha256(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
+    import hashlib  # 3 ms to import, and a diff of two files never hashes
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -162,6 +164,18 @@ _REF = re.compile(
 )
 
 
+_RESTORE_STATE = (
+    "restore it, or delete it to forget the last check (the next check writes a new one)"
+)
+
+
+def _unreadable(path: Path, exc: OSError, folder: Path) -> ArchiveError:
+    """One line naming what in a policy's folder cannot be read, and why."""
+    if isinstance(exc, NotADirectoryError):
+        return ArchiveError(f"{folder}: a file stands where the policy's folder should be")
+    return ArchiveError(f"{path}: cannot be read ({exc.strerror or exc})")
+
+
 _HELD: list[Any] = []  # locks kept to the end of the process (see Archive.lock)
 
 
@@ -243,11 +257,22 @@ class Archive:
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name[0] != ".")
 
     def stamps(self, policy_id: str) -> list[str]:
-        """The stamps of a policy's snapshots, oldest first, from the file names alone."""
+        """The stamps of a policy's snapshots, oldest first, from the file names alone.
+
+        No folder means no snapshots; a folder that cannot be read is an ArchiveError, never
+        taken for an empty one."""
         folder = self.folder(policy_id)
-        if not folder.is_dir():
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            if folder.is_symlink():
+                raise ArchiveError(f"{folder}: cannot be read (a link to nothing)") from None
             return []
-        return sorted(p.stem for p in folder.glob("*.json") if STAMP.fullmatch(p.stem))
+        except OSError as exc:
+            raise _unreadable(folder, exc, folder) from None
+        return sorted(
+            name[:-5] for name in names if name.endswith(".json") and STAMP.fullmatch(name[:-5])
+        )
 
     def snapshot(self, policy_id: str, stamp: str) -> Snapshot:
         """One snapshot, its metadata read and checked."""
@@ -271,14 +296,21 @@ class Archive:
         return self.snapshot(policy_id, stamps[-1]) if stamps else None
 
     def state(self, policy_id: str) -> dict[str, Any]:
+        """The last check's record ({} for a policy never checked); unreadable: ArchiveError."""
         path = self.folder(policy_id) / "state.json"
         try:
-            value = json.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError):
-            return {}
-        return value if isinstance(value, dict) else {}
+        except OSError as exc:
+            raise _unreadable(path, exc, path.parent) from None
+        try:
+            value = json.loads(data)
+        except ValueError as exc:
+            raise ArchiveError(f"{path}: corrupted, not JSON ({exc}); {_RESTORE_STATE}") from None
+        if not isinstance(value, dict):
+            raise ArchiveError(f"{path}: corrupted, not a JSON object; {_RESTORE_STATE}")
+        return value
 
     def checks(self, policy_id: str) -> list[dict[str, Any]]:
         """Every check recorded for a policy, oldest first (a torn last line is skipped)."""
@@ -287,6 +319,8 @@ class Archive:
             lines = path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise _unreadable(path, exc, path.parent) from None
         records = []
         for line in lines:
             with contextlib.suppress(ValueError):

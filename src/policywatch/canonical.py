@@ -70,6 +70,14 @@ def normalise_inline(text: str) -> str:
 
     A BREAK (a <br>) is the only line break that survives.
     """
+    if (  # the common case, checked at C speed: folded already, nothing invisible
+        text.isprintable()
+        and "  " not in text
+        and "\ufffd" not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    ):
+        return _URL.sub(_strip_tracking, text) if "http" in text else text
     lines = []
     odd = _ODD.search(text) is not None
     for part in text.split(BREAK):
@@ -98,6 +106,8 @@ def escape_start(line: str) -> str:
 
 def words_block(lead: str, text: str, continuation: str, *, marked: bool) -> str:
     """A block's lines: the lead (a list marker, or indentation) and then its words."""
+    if "\n" not in text:
+        return lead + (text if marked else escape_start(text))
     first, *rest = text.split("\n")
     head = lead + (first if marked else escape_start(first))
     return "\n".join([head, *(continuation + escape_start(x) for x in rest)])

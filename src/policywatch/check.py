@@ -179,6 +179,32 @@ def derive_from_raw(
     return derive_text(policy, raw, content_type=content_type, filename=filename)
 
 
+def get_pages(
+    fetcher: Fetcher, browser: Browser, policy: Policy, validators: Validators | None = None
+) -> list[Fetched]:
+    """A policy's pages as a check gets them: fetched or rendered as its `render` says, and
+    every page of `urls` (validators apply to a policy of one page only)."""
+    from .pages import get_page
+
+    if len(policy.pages) > 1:
+        return [get_page(fetcher, browser, policy, url) for url in policy.pages]
+    return [get_page(fetcher, browser, policy, policy.url, validators)]
+
+
+def derive_fetched(policy: Policy, pages: list[Fetched]) -> extraction.Extraction:
+    """The text a check would archive from these pages (one page, or several joined)."""
+    if len(pages) > 1:
+        return derive_pages(policy, [_page(p) for p in pages])
+    (page,) = pages
+    return derive_text(
+        policy,
+        page.body,
+        content_type=page.content_type,
+        charset=page.charset,
+        final_url=page.final_url,
+    )
+
+
 def _extraction_meta(policy: Policy) -> dict[str, Any]:
     return {
         "extractor_version": extraction.EXTRACTOR_VERSION,
@@ -315,15 +341,19 @@ def check_policy(
 
     before_write is called before the policy's first write to the archive: an interrupted
     run's gate raises there, and the policy is left as it was."""
-    from .pages import get_page, raw_of
+    from .pages import raw_of
 
     browser = browser or _NO_BROWSER
     extractor = extractor or IN_THREAD
-    state = archive.state(policy.id)
+    try:
+        state = archive.state(policy.id)
+    except ArchiveError as exc:
+        # Not remembered: writing a new state over it would lose what it held.
+        return Outcome(policy.id, FAILED, reason=f"archive: {exc}")
     fetched: Fetched | None = None
     try:
         if len(policy.pages) > 1:
-            pages = [get_page(fetcher, browser, policy, url) for url in policy.pages]
+            pages = get_pages(fetcher, browser, policy)
             result = extractor.run(derive_pages, policy, [_page(p) for p in pages], accept)
             meta = {**_fetch_meta(policy, pages[0]), "pages": list(policy.pages)}
             meta["rendered"] = any(p.rendered for p in pages)
@@ -339,7 +369,7 @@ def check_policy(
             )
         else:
             validators = None if policy.render == "always" else _validators(archive, policy, state)
-            fetched = get_page(fetcher, browser, policy, policy.url, validators)
+            (fetched,) = get_pages(fetcher, browser, policy, validators)
             outcome = _archive_page(archive, policy, fetched, now, accept, extractor, before_write)
     except FetchError as exc:
         outcome = Outcome(policy.id, FAILED, reason=exc.reason)

@@ -24,6 +24,7 @@ from .errors import ArchiveError, ArchiveLocked, ConfigError, RefError
 if TYPE_CHECKING:  # the heavy modules load only in the commands that use them
     from rich.console import Console
 
+    from .cache import Comparisons
     from .check import Tally
     from .config import Config
 
@@ -44,8 +45,65 @@ class Failure(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]
 
 
+VERSION_HELP = "Show the version and exit."
+
+
+def _after_command(field_name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    """A global option given after the command: it replaces the one given before it, if any."""
+
+    def store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            setattr(ctx.ensure_object(Env), field_name, value)
+
+    return store
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"policywatch, version {__version__}")
+        ctx.exit()
+
+
+class _Command(click.Command):
+    """A command that also takes the global options after its name: `policywatch list
+    --config x.yaml` as well as `policywatch --config x.yaml list`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(
+            [
+                click.Option(
+                    ["--config", "-c"],
+                    type=click.Path(path_type=Path, dir_okay=False),
+                    expose_value=False,
+                    callback=_after_command("config_path"),
+                    help="The configuration file, here or before the command.  "
+                    "[default: policies.yaml]",
+                ),
+                click.Option(
+                    ["--archive"],
+                    type=click.Path(path_type=Path, file_okay=False),
+                    expose_value=False,
+                    callback=_after_command("archive_path"),
+                    help="The snapshots folder, here or before the command "
+                    "[default: snapshots/ beside the configuration].",
+                ),
+                click.Option(
+                    ["--version"],
+                    is_flag=True,
+                    expose_value=False,
+                    is_eager=True,
+                    callback=_version,
+                    help=VERSION_HELP,
+                ),
+            ]
+        )
+
+
 class _Group(click.Group):
     """Turns the library's errors into one line on stderr with the documented exit code."""
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -157,19 +215,14 @@ def now_option(func: F) -> F:
 
 def parse_time(value: str, what: str) -> datetime:
     """YYYY-MM-DD, an ISO time (Z or an offset), or a snapshot stamp, as an aware UTC time."""
-    text = value.strip()
-    stamp_like = len(text) == 20 and text[10] == "T" and text.endswith("Z") and "-" in text[11:]
-    if stamp_like:
-        text = text[:11] + text[11:19].replace("-", ":") + "Z"
+    from .dates import parse_time as parse
+
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return parse(value)
+    except (ValueError, OverflowError):
         raise Failure(
             f"{what}: '{value}' is not a time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def _now(value: str | None) -> datetime:
@@ -178,10 +231,25 @@ def _now(value: str | None) -> datetime:
     return parse_time(value, "--now")
 
 
-def _out() -> Console:
+def console(*, stderr: bool = False, no_color: bool = False) -> Console:
+    """Where people read: on a terminal, its width and styles; piped, lines never hard-wrapped
+    (a URL stays whole); under NO_COLOR (no-color.org) or --no-color, no escape sequence at
+    all, not even bold, however the terminal was detected or forced."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    plain = no_color or os.environ.get("NO_COLOR", "") != ""
+    out = Console(
+        stderr=stderr, highlight=False, no_color=plain, color_system=None if plain else "auto"
+    )
+    out.soft_wrap = not out.is_terminal
+    return out
+
+
+def _out() -> Console:
+    """Standard output for reports of lines: a line is never cut, not even on a terminal."""
+    out = console()
+    out.soft_wrap = True
+    return out
 
 
 def _json(value: Any) -> None:
@@ -205,7 +273,7 @@ def _json(value: Any) -> None:
     default=None,
     help="The snapshots folder [default: snapshots/ beside the configuration].",
 )
-@click.version_option(__version__, prog_name="policywatch")
+@click.version_option(__version__, prog_name="policywatch", help=VERSION_HELP)
 @click.pass_context
 def main(ctx: click.Context, config_path: Path, archive_path: Path | None) -> None:
     """Watch privacy policies and report, clause by clause, what changed."""
@@ -239,10 +307,9 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
     if not enabled:
         yield lambda: None
         return
-    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    with Progress(console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("checking", total=total)
         yield lambda: progress.advance(task)
 
@@ -342,12 +409,17 @@ def check(
         raise
     by_id = {o.policy_id: o for o in tally.kept}
     outcomes = [by_id[p.id] for p in policies if p.id in by_id]  # in the config's order
-    taxonomy = env.taxonomy()
     news: dict[str, dict[str, Any]] = {}
-    for o in outcomes:
-        found = _news(archive, o, taxonomy) if o.is_news else None
-        if found is not None:
-            news[o.policy_id] = found
+    worth_telling = [o for o in outcomes if o.is_news]
+    if worth_telling:
+        from .cache import Comparisons
+
+        # Kept in the archive's cache: the changelog reuses what the check compared.
+        comparisons = Comparisons.of(archive, env.taxonomy())
+        for o in worth_telling:
+            found = _news(archive, o, comparisons)
+            if found is not None:
+                news[o.policy_id] = found
     if only_flagged:
         outcomes = [o for o in outcomes if news.get(o.policy_id, {}).get("flags")]
     if fmt == "json":
@@ -441,21 +513,28 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from .diff import SideError, compare_texts, read_side
+    from .cache import Comparisons
+    from .diff import SideError, names_a_policy, read_side
 
     archive = env.archive()
-    if second is None:
-        if Path(first).is_file() or "@" in first or "~" in first:
-            raise Failure(
-                "give two versions (A B), or a policy id alone for its last two snapshots"
-            )
-        first, second = f"{first}~1", f"{first}@latest"
     try:
+        if second is None and not names_a_policy(first):
+            # One version alone: say what is wrong with it exactly as beside another.
+            read_side(first, archive)
+            raise Failure(
+                f"'{first}' is one version: give another to compare it with (A B), "
+                "or a policy id alone for its last two snapshots"
+            )
+        if second is None:
+            first, second = f"{first}~1", f"{first}@latest"
         old, new = read_side(first, archive), read_side(second, archive)
     except SideError as exc:
         raise Failure(str(exc)) from None
     taxonomy = env.taxonomy()
-    comparison = compare_texts(old, new, taxonomy)
+    # Two snapshots: the archive's cache may hold their comparison (files are not kept there).
+    archived = not any(Path(spec).is_file() for spec in (first, second))
+    comparisons = Comparisons.of(archive, taxonomy) if archived else Comparisons(None, taxonomy)
+    comparison = comparisons.compare(old, new, full=True)
     if fmt == "json":
         _json(comparison.to_json())
     elif fmt == "markdown":
@@ -463,18 +542,15 @@ def diff(
 
         click.echo(render_markdown(comparison, taxonomy), nl=False)
     else:
-        from rich.console import Console
-
         from .render.diffview import render as render_terminal
 
-        console = Console(highlight=False, no_color=no_color)
-        color = console.is_terminal and not no_color and not console.no_color
+        out = console(no_color=no_color)
         render_terminal(
-            console,
+            out,
             comparison,
             context=context,
             side_by_side=side_by_side,
-            color=color,
+            color=out.is_terminal and out.color_system is not None,
             taxonomy=list(taxonomy),
         )
     if exit_code and comparison.differs:
@@ -492,15 +568,15 @@ def _shard(policies: list[Any], spec: str) -> list[Any]:
     return [p for p in policies if zlib.crc32(p.id.encode()) % count == index]
 
 
-def _news(archive: Archive, outcome: Any, taxonomy: Any) -> dict[str, Any] | None:
+def _news(archive: Archive, outcome: Any, comparisons: Comparisons) -> dict[str, Any] | None:
     """What a new snapshot changed against the one before it: clause counts and flags."""
     if not (outcome.snapshot and outcome.previous):
         return None
-    from .diff import compare_texts, snapshot_side
+    from .diff import snapshot_side
 
     old = archive.resolve(f"{outcome.policy_id}@{outcome.previous}")
     new = archive.resolve(f"{outcome.policy_id}@{outcome.snapshot}")
-    comparison = compare_texts(snapshot_side(old), snapshot_side(new), taxonomy)
+    comparison = comparisons.compare(snapshot_side(old), snapshot_side(new))
     flags = [f.to_json() for f in comparison.flags]
     return {
         "changes": {kind: n for kind, n in comparison.summary().items() if n},
@@ -512,7 +588,9 @@ def _news(archive: Archive, outcome: Any, taxonomy: Any) -> dict[str, Any] | Non
 @main.command()
 @click.argument("ids", nargs=-1)
 @click.option(
-    "--since", default=None, help="From this date (YYYY-MM-DD) or span back (30d, 6w, 1y)."
+    "--since",
+    default=None,
+    help="From this date (YYYY-MM-DD) or span back (30d, 6w, 3m, 1y: calendar months and years).",
 )
 @click.option("--until", default=None, help="Up to this date (YYYY-MM-DD), inclusive.")
 @click.option(
@@ -547,7 +625,8 @@ def changelog(
     Byte-identical for the same archive, so a changelog kept in git shows only real news.
     """
     from .changelog import entries as changelog_entries
-    from .changelog import newest_first, parse_since
+    from .changelog import newest_first
+    from .dates import parse_since
     from .render import changelog as render_changelog
 
     archive = env.archive()
@@ -564,7 +643,7 @@ def changelog(
             raise Failure(f"no snapshots of '{policy_id}' in {archive.root}")
     try:
         start = parse_since(since, moment) if since else None
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Failure(
             f"--since: '{since}' is not a date (YYYY-MM-DD) or a span (30d, 6w, 1y)"
         ) from None
@@ -635,8 +714,8 @@ def list_(env: Env, fmt: str) -> None:
     ids = configured + [i for i in archive.policy_ids() if i not in known]
     rows = []
     for policy_id in ids:
-        state = archive.state(policy_id)
         stamps = archive.stamps(policy_id)  # file names only: no metadata read
+        state = archive.state(policy_id)
         latest = stamps[-1] if stamps else None
         rows.append(
             {
@@ -789,7 +868,8 @@ def import_(
     "--fetch",
     "do_fetch",
     is_flag=True,
-    help="Also fetch each policy twice: report selectors that match nothing and unstable text.",
+    help="Also get each policy's pages twice, as check does (rendered if need be, every page "
+    "of urls): report selectors that match nothing and unstable text.",
 )
 @format_option
 @pass_env
@@ -862,12 +942,22 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
     else:
         for row in report:
             click.echo(
-                f"{plain(row['policy'])}: {row['snapshots']} snapshot(s), "
-                f"{row['texts_changed']} text(s) re-derived differently, "
-                f"{row['now_same_as_previous']} now identical to the one before (technical), "
+                f"{plain(row['policy'])}: {row['snapshots']} snapshot(s), {_texts(row)}; "
+                f"{row['now_same_as_previous']} identical to the one before (technical), "
                 f"{row['formatting_only']} with the same words as the one before (formatting only)"
             )
             for err in row["errors"]:
                 click.echo(f"  {err['snapshot']}: kept as it was: {plain(err['error'])}")
     if any(row["errors"] for row in report):
         sys.exit(EXIT_FAILED)
+
+
+def _texts(row: dict[str, Any]) -> str:
+    """What re-deriving did to the stored texts: a text is said to differ only when it did."""
+    changed, errors = row["texts_changed"], len(row["errors"])
+    unchanged = row["snapshots"] - changed - errors
+    if not changed:
+        return "every text unchanged" if not errors else f"{unchanged} text(s) unchanged"
+    if not unchanged:
+        return f"{changed} text(s) re-derived differently"
+    return f"{changed} text(s) re-derived differently, {unchanged} unchanged"

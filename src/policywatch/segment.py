@@ -14,8 +14,8 @@ from functools import cached_property
 HEADING, PARAGRAPH, ITEM, ROW = "heading", "paragraph", "item", "row"
 
 
-@dataclass(frozen=True)
-class Clause:
+@dataclass(unsafe_hash=True)  # not frozen: a frozen one takes three times as long to make,
+class Clause:  # and a long policy has thousands; nothing changes a clause once it is made
     """One unit of a policy that a reader would quote."""
 
     kind: str
@@ -63,10 +63,13 @@ def key_of(text: str) -> str:
     markers and the clause's own enumerator dropped."""
     if not text.isascii():
         if _TYPOGRAPHIC.search(text):
+            arrow = False
             for typographic, plain in _TYPOGRAPHY:
                 if typographic in text:
                     text = text.replace(typographic, plain)
-            text = " ".join(text.split())
+                    arrow = arrow or not plain
+            if arrow:  # a link arrow gone may leave two spaces
+                text = " ".join(text.split())
         if _SUPERSCRIPT.search(text):
             text = " ".join(_REFERENCE.sub("", text).split())
     if "[" in text or "^" in text:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .anchors import anchors
 from .errors import ConfigError
 
+SHIPPED = Path(__file__).with_name("taxonomy.yaml")  # not importlib.resources: 5 ms to import
 SEVERITIES = ("low", "medium", "high", "critical")
 CATEGORY_KEYS = {"id", "name", "explain", "legal", "severity", "patterns", "exclude", "ambiguous"}
 
@@ -53,7 +54,7 @@ class Category:
         Long texts are searched only around them: str.find is far faster than a regex scan,
         and a short text whose lowercase holds none of them cannot match at all.
         """
-        return _anchors(list(self.patterns))
+        return anchors(list(self.patterns))
 
     @property
     def legal_hook(self) -> str:
@@ -87,79 +88,6 @@ def _compile(patterns: list[str], where: str) -> re.Pattern[str]:
                     f"{where}: '{pattern}' is not a valid regular expression ({exc})"
                 ) from None
         raise
-
-
-_C = re._constants  # type: ignore[attr-defined]
-_MAX_ANCHORS = 64
-_OPTIONAL_LEAD = 30  # characters; detect's window starts this far and more before an anchor
-Starts = tuple[set[str], bool]  # literal starts, and whether each is the whole match
-
-
-def _starts(items: list[Any]) -> Starts | None:
-    """Lowercase literal starts of a parsed pattern (None when there are too many)."""
-    if not items:
-        return {""}, True
-    op, value = items[0]
-    rest = items[1:]
-    if op is _C.LITERAL:
-        return _then({chr(value).lower()}, True, rest)
-    if op is _C.IN and all(o is _C.LITERAL for o, _ in value) and len(value) <= 4:
-        return _then({chr(v).lower() for _, v in value}, True, rest)
-    if op is _C.SUBPATTERN:
-        return _starts(list(value[3]) + rest)
-    if op is _C.BRANCH:
-        return _union([_starts(list(branch) + rest) for branch in value[1]])
-    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
-        low, high, sub = value
-        if high == 1:  # optional: with it, or straight to the rest
-            if low == 0 and rest and sub.getwidth()[1] <= _OPTIONAL_LEAD:
-                # A short optional lead ("(?:personal )?health") is found with what follows
-                # it: the search window reaches back further than the lead is long.
-                return _starts(rest)
-            once = _starts(list(sub) + rest)
-            return _union([once, _starts(rest)]) if low == 0 else once
-        first = _starts(list(sub))
-        return None if first is None else (first[0], False)
-    return {""}, False
-
-
-def _then(heads: set[str], complete: bool, rest: list[Any]) -> Starts | None:
-    if not complete:
-        return heads, False
-    tails = _starts(rest)
-    if tails is None:
-        return heads, False
-    combined = {h + t for h in heads for t in tails[0]}
-    if len(combined) > _MAX_ANCHORS:
-        return heads, False
-    return combined, tails[1]
-
-
-def _union(parts: list[Starts | None]) -> Starts | None:
-    if any(part is None for part in parts):
-        return None
-    merged = set().union(*(part[0] for part in parts if part))
-    if len(merged) > _MAX_ANCHORS:
-        return None
-    return merged, all(part[1] for part in parts if part)
-
-
-def _anchors(patterns: list[str]) -> tuple[str, ...] | None:
-    found: set[str] = set()
-    for pattern in patterns:
-        try:
-            # One white-space character per space: same anchors, but finite widths.
-            narrow = pattern.replace(" ?", r"\s?").replace(" ", r"\s")
-            parsed = re._parser.parse(narrow, re.IGNORECASE)  # type: ignore[attr-defined]
-        except Exception:  # a private parser: any surprise means "scan everything"
-            return None
-        result = _starts(list(parsed))
-        if result is None or any(len(p) < 2 for p in result[0]):
-            return None
-        found |= {p[:12] for p in result[0]}
-    # An anchor that starts with another is found with it: keep the shortest.
-    kept = [a for a in sorted(found) if not any(a != b and a.startswith(b) for b in found)]
-    return tuple(kept)
 
 
 def _spaced(pattern: str) -> str:
@@ -232,7 +160,7 @@ def _categories(text: str, where: str) -> list[Category]:
 @lru_cache(maxsize=8)
 def load_taxonomy(extra: Path | None = None) -> tuple[Category, ...]:
     """The shipped categories; those of `extra` are added, or replace the one with their id."""
-    shipped = resources.files("policywatch").joinpath("taxonomy.yaml").read_text(encoding="utf-8")
+    shipped = SHIPPED.read_text(encoding="utf-8")
     merged = {c.id: c for c in _categories(shipped, "taxonomy.yaml (shipped)")}
     if extra is not None:
         try:

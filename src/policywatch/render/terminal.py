@@ -102,15 +102,31 @@ def check_report(
     )
 
 
-def _table(*columns: str) -> Table:
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+def table(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Text]]) -> None:
+    """On a terminal, columns folded to fit its width. Piped (a file, cron mail, grep), one line
+    a row, the columns two spaces apart and nothing padded or wrapped, so a long URL or reason
+    stays whole on its line."""
+    if console.is_terminal:
+        folded = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+        for column in columns:
+            folded.add_column(column, overflow="fold")
+        for row in rows:
+            folded.add_row(*row)
+        console.print(folded)
+        return
+    lines = [[Text(column, "bold") for column in columns], *rows]
+    widths = [max(line[k].cell_len for line in lines) for k in range(len(columns))]
+    for line in lines:
+        out = Text()
+        for k, cell in enumerate(line):
+            out.append_text(cell)
+            out.append(" " * (widths[k] - cell.cell_len + 2))
+        out.rstrip()
+        console.print(out, soft_wrap=True)
 
 
 def policy_list(console: Console, rows: Sequence[dict[str, Any]]) -> None:
-    table = _table("policy", "snapshots", "last check", "last change", "status")
+    cells = []
     for row in rows:
         if row["failing_since"]:
             status = text(f"failing since {day(row['failing_since'])}: {row['last_reason']}", "red")
@@ -120,18 +136,20 @@ def policy_list(console: Console, rows: Sequence[dict[str, Any]]) -> None:
             status = text("never checked", "dim")
         if not row["configured"]:
             status.append(" (not in the config)", "dim")
-        table.add_row(
-            text(row["id"], "bold"),
-            str(row["snapshots"]),
-            day(row["last_check"]),
-            day(row["last_change"]),
-            status,
+        cells.append(
+            [
+                text(row["id"], "bold"),
+                text(row["snapshots"]),
+                text(day(row["last_check"])),
+                text(day(row["last_change"])),
+                status,
+            ]
         )
-    console.print(table)
+    table(console, ("policy", "snapshots", "last check", "last change", "status"), cells)
 
 
 def history(console: Console, policy_id: str, rows: Sequence[dict[str, Any]]) -> None:
-    table = _table("snapshot", "characters", "source", "note")
+    cells = []
     for row in rows:
         notes = []
         if row["returns_to"]:
@@ -142,23 +160,26 @@ def history(console: Console, policy_id: str, rows: Sequence[dict[str, Any]]) ->
             notes.append("formatting only: no word changed")
         if row["accepted"]:
             notes.append("accepted by hand")
-        table.add_row(
-            text(row["snapshot"]),
-            f"{row['characters']:,}",
-            text(row["source"] or ""),
-            text("; ".join(notes)),
+        cells.append(
+            [
+                text(row["snapshot"]),
+                text(f"{row['characters']:,}"),
+                text(row["source"] or ""),
+                text("; ".join(notes)),
+            ]
         )
     console.print(text(f"{policy_id}: {len(rows)} snapshot(s)", "bold"))
-    console.print(table)
+    table(console, ("snapshot", "characters", "source", "note"), cells)
 
 
 def taxonomy_table(console: Console, categories: Sequence[Any]) -> None:
-    table = _table("category", "severity", "what it means", "law")
-    for category in categories:
-        table.add_row(
+    cells = [
+        [
             text(category.id, "bold"),
             text(category.severity),
             text(category.explain),
             text(category.legal_hook, "dim"),
-        )
-    console.print(table)
+        ]
+        for category in categories
+    ]
+    table(console, ("category", "severity", "what it means", "law"), cells)
