@@ -82,7 +82,7 @@ def test_the_request_names_policywatch_and_the_language(httpserver: HTTPServer) 
         settings=Settings(language="fr", headers=(("X-Test", "1"),)),
     )
     with Fetcher() as fetcher:
-        fetched = fetcher.fetch(policy)
+        fetched = fetcher.fetch(policy.url, policy.settings)
     request, _ = httpserver.log[0]
     assert request.headers["User-Agent"].startswith("policywatch/")
     assert request.headers["Accept-Language"].startswith("fr")
@@ -116,7 +116,7 @@ def test_an_interrupt_ends_the_wait_before_a_retry(httpserver: HTTPServer) -> No
 
     def fetch() -> None:
         try:
-            fetcher.fetch(policy)
+            fetcher.fetch(policy.url, policy.settings)
         except Exception as exc:
             failures.append(exc)
 

@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # the heavy modules load only in the commands that use them
     from rich.console import Console
 
     from .cache import Comparisons
-    from .check import Tally
     from .config import Config
+    from .outcome import Tally
 
 EXIT_CHANGED = 1
 EXIT_USAGE = 2
@@ -364,7 +364,8 @@ def check(
     others are still checked), 75 when another run holds the lock, 130 when interrupted
     (Ctrl-C: the policies under way are abandoned as they were).
     """
-    from .check import CHANGED, FAILED, NEW, Interrupted, Tally, iter_check
+    from .check import Interrupted, iter_check
+    from .outcome import CHANGED, FAILED, NEW, Tally
     from .render.terminal import check_report
     from .workers import Extractor, extraction_processes
 
@@ -457,7 +458,7 @@ def _finishing_writes(ids: list[str]) -> None:
 
 def _say_abandoned(abandoned: list[str], not_started: int, tally: Tally) -> None:
     """The line that tells what an interrupted check left undone, and what it did archive."""
-    from .check import CHANGED, NEW
+    from .outcome import CHANGED, NEW
 
     parts = []
     if abandoned:

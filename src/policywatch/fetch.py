@@ -6,42 +6,15 @@ import email.utils
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
 import urllib3.exceptions
 
-from .config import Policy
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """What the server sent for a policy's URL."""
-
-    url: str
-    final_url: str
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    rendered: bool = False  # the DOM after a browser ran the page's scripts
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    @property
-    def charset(self) -> str | None:
-        for part in self.headers.get("content-type", "").split(";")[1:]:
-            key, _, value = part.partition("=")
-            if key.strip().lower() == "charset" and value.strip():
-                return value.strip().strip("\"'")
-        return None
+from .config import Settings
+from .page import Page
 
 
 class FetchError(Exception):
@@ -142,13 +115,9 @@ class Fetcher:
         with self._locks_guard:
             return self._host_locks.setdefault(host, threading.Lock())
 
-    def fetch(
-        self, policy: Policy, validators: Validators | None = None, url: str | None = None
-    ) -> Fetched:
-        """Fetch a policy's URL (or one of its pages) with retries; FetchError says why not."""
-        url = url or policy.url
+    def fetch(self, url: str, settings: Settings, validators: Validators | None = None) -> Page:
+        """Fetch a URL with retries, as settings say; FetchError says why not."""
         host = urlsplit(url).netloc.lower()
-        settings = policy.settings
         headers = {
             "User-Agent": settings.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9,*/*;q=0.5",
@@ -165,7 +134,7 @@ class Fetcher:
             self._stop_if_interrupted()
             with self._host_lock(host):
                 try:
-                    return self._once(policy, url, headers)
+                    return self._once(url, headers, settings)
                 except _Retryable as retry:
                     failure = retry.error
                     wait = retry.wait
@@ -183,8 +152,7 @@ class Fetcher:
             attempt += 1
             self._sleep(wait)
 
-    def _once(self, policy: Policy, url: str, headers: dict[str, str]) -> Fetched:
-        settings = policy.settings
+    def _once(self, url: str, headers: dict[str, str], settings: Settings) -> Page:
         timeout = settings.timeout
         try:
             response = self.session.get(
@@ -227,7 +195,7 @@ class Fetcher:
                 body = b""
             else:
                 body = self._read(response, settings.max_bytes, timeout)
-            return Fetched(
+            return Page(
                 url=url,
                 final_url=response.url,
                 status=status,

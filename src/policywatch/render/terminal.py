@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..check import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from ..detect import flag_label
+from ..outcome import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from .safe import text
 
 
