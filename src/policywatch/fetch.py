@@ -1,4 +1,11 @@
-"""HTTP: one session, timeouts, retries with backoff, Retry-After, a size cap, conditional requests."""
+"""HTTP: one session, timeouts, retries with backoff, Retry-After, a size cap, conditional requests.
+
+Retries are ours, not urllib3's Retry: its waits sleep inside urllib3, where Ctrl-C cannot cut
+them short (a run must end within two seconds of it), it cannot refuse a Retry-After longer
+than `max_retry_after` with a reason a person reads, and it does not retry a body cut off while
+it streams in. The per-host lock is released between attempts, so other policies of the same
+host go on while one waits.
+"""
 
 from __future__ import annotations
 
