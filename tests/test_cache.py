@@ -22,6 +22,7 @@ from filelock import FileLock
 from pytest_httpserver import HTTPServer
 
 from policywatch import cache
+from policywatch import diff as diff_module
 from policywatch.archive import Archive
 from policywatch.cache import CACHE_DIR, Comparisons, decode, encode
 from policywatch.changelog import entries, newest_first
@@ -60,6 +61,8 @@ class Counter:
 def counted(monkeypatch: pytest.MonkeyPatch) -> Counter:
     counter = Counter()
     monkeypatch.setattr(cache, "compare_texts", counter)
+    # A diff of two files compares without the cache, through diff.compare_texts itself.
+    monkeypatch.setattr(diff_module, "compare_texts", counter)
     return counter
 
 

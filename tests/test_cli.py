@@ -246,8 +246,8 @@ def test_only_flagged_prints_nothing_unless_a_flag_fired(
 
 
 def test_shards_split_the_policies_and_cover_them_all(tmp_path: Path) -> None:
-    from policywatch.status import shard
     from policywatch.config import load_config
+    from policywatch.status import shard
 
     config = load_config(Path(__file__).parent.parent / "policies.yaml")
     parts = [shard(list(config.policies), f"{i}/3") for i in (1, 2, 3)]

@@ -44,8 +44,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from .align import SAME, Alignment, Change
 from .archive import Archive, sha256
 from .detect import Flag
@@ -160,6 +158,8 @@ class Comparisons:
     def _write(self, path: Path, key: tuple[str, str], comparison: Comparison) -> None:
         if not self._writable or self.folder is None:
             return
+        from filelock import FileLock, Timeout  # 10 ms to import: only when writing
+
         body = json.dumps(encode(comparison), ensure_ascii=False, separators=(",", ":")).encode()
         head = json.dumps(self._header(key, body)).encode()
         try:

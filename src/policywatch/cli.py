@@ -485,7 +485,6 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from .cache import Comparisons
     from .diff import SideError, names_a_policy, read_side
 
     archive = env.archive()
@@ -504,9 +503,14 @@ def diff(
         raise Failure(str(exc)) from None
     taxonomy = env.taxonomy()
     # Two snapshots: the archive's cache may hold their comparison (files are not kept there).
-    archived = not any(Path(spec).is_file() for spec in (first, second))
-    comparisons = Comparisons.of(archive, taxonomy) if archived else Comparisons(None, taxonomy)
-    comparison = comparisons.compare(old, new, full=True)
+    if any(Path(spec).is_file() for spec in (first, second)):
+        from .diff import compare_texts
+
+        comparison = compare_texts(old, new, taxonomy)
+    else:
+        from .cache import Comparisons
+
+        comparison = Comparisons.of(archive, taxonomy).compare(old, new, full=True)
     if fmt == "json":
         print_json(comparison.to_json())
     elif fmt == "markdown":
