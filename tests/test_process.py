@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -72,15 +73,16 @@ def test_a_run_killed_mid_write_leaves_no_partial_snapshot(tmp_path: Path) -> No
 
     archive = Archive(tmp_path / "snapshots")
     kills = 0
-    for delay in (0.4, 0.7, 1.0, 1.3, 1.6, 1.9):
+    for _ in range(6):
+        # Killed the moment a write is under way (a temporary file stands in the folder):
+        # each run gets one version further, and each is killed in the middle of a write.
         process = policywatch("import", "tinder", *pages, cwd=tmp_path)
-        time.sleep(delay)
-        if process.poll() is None:
+        if _a_write_under_way(archive.folder("tinder"), process):
             os.kill(process.pid, signal.SIGKILL)
             kills += 1
         process.wait()
         assert_consistent(archive, "tinder")
-    assert kills >= 3, "the import finished too fast to be killed mid-way"
+    assert kills >= 3, "the import finished before a write could be caught"
     finish = subprocess.run(
         [sys.executable, "-m", "policywatch", "import", "tinder", *pages],
         cwd=tmp_path,
@@ -95,6 +97,16 @@ def test_a_run_killed_mid_write_leaves_no_partial_snapshot(tmp_path: Path) -> No
         or not (archive.folder("tinder") / (p.name.split(".")[0] + ".json")).exists()
     ]
     assert leftovers == []
+
+
+def _a_write_under_way(folder: Path, process: subprocess.Popen[bytes]) -> bool:
+    """Wait until a temporary file of a write appears in folder (True) or the process ends."""
+    while process.poll() is None:
+        with contextlib.suppress(FileNotFoundError):
+            if any(entry.name.startswith(".tmp-") for entry in os.scandir(folder)):
+                return True
+        time.sleep(0.0005)  # a poll of the folder, not a guess at how long anything takes
+    return False
 
 
 def test_two_checks_started_together_archive_once(tmp_path: Path, httpserver: HTTPServer) -> None:
