@@ -22,6 +22,7 @@ from filelock import FileLock
 from pytest_httpserver import HTTPServer
 
 from policywatch import cache
+from policywatch import diff as diff_module
 from policywatch.archive import Archive
 from policywatch.cache import CACHE_DIR, Comparisons, decode, encode
 from policywatch.changelog import entries, newest_first
@@ -60,6 +61,8 @@ class Counter:
 def counted(monkeypatch: pytest.MonkeyPatch) -> Counter:
     counter = Counter()
     monkeypatch.setattr(cache, "compare_texts", counter)
+    # A diff of two files compares without the cache, through diff.compare_texts itself.
+    monkeypatch.setattr(diff_module, "compare_texts", counter)
     return counter
 
 
@@ -410,3 +413,20 @@ def test_two_processes_at_once_leave_a_valid_cache(project: Path, counted: Count
     assert counted.calls == 0  # every entry the two wrote reads back
     assert len(cache_entries(project)) == changes_of(project)
     assert not list(cache_root(project).rglob(".tmp-*"))
+
+
+def test_an_edit_of_any_module_makes_a_new_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Detection uses anchors.py through taxonomy.py: no list of modules to keep up to date."""
+    package = tmp_path / "policywatch"
+    shutil.copytree(Path(cache.__file__).parent, package)
+    monkeypatch.setattr(cache, "__file__", str(package / "cache.py"))
+    versions = []
+    for edit in ("", "\n# an edit\n"):
+        with (package / "anchors.py").open("a") as source:
+            source.write(edit)
+        cache.code_version.cache_clear()
+        versions.append(cache.code_version())
+    cache.code_version.cache_clear()
+    assert versions[0] != versions[1]

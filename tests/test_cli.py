@@ -246,11 +246,11 @@ def test_only_flagged_prints_nothing_unless_a_flag_fired(
 
 
 def test_shards_split_the_policies_and_cover_them_all(tmp_path: Path) -> None:
-    from policywatch.cli import _shard
     from policywatch.config import load_config
+    from policywatch.status import shard
 
     config = load_config(Path(__file__).parent.parent / "policies.yaml")
-    parts = [_shard(list(config.policies), f"{i}/3") for i in (1, 2, 3)]
+    parts = [shard(list(config.policies), f"{i}/3") for i in (1, 2, 3)]
     ids = [p.id for part in parts for p in part]
     assert sorted(ids) == sorted(p.id for p in config.policies) and len(set(ids)) == len(ids)
     assert all(parts)

@@ -16,13 +16,10 @@ state or the new one, never half a file.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import json
 import os
 import re
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -189,33 +186,27 @@ class Archive:
 
     @contextlib.contextmanager
     def lock(self, wait: float = 10.0) -> Iterator[None]:
-        """Hold the archive's lock; wait up to `wait` seconds, then raise ArchiveLocked."""
+        """Hold the archive's lock (filelock, an flock on snapshots/.lock holding the run's
+        pid); wait up to `wait` seconds, then raise ArchiveLocked."""
+        from filelock import FileLock, Timeout
+
         path = self.root / LOCK_NAME
+        lock = FileLock(path, timeout=wait, thread_local=False)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            # Unbuffered: a failed write must fail here, not again when the file is closed.
-            handle = open(path, "ab+", buffering=0)  # noqa: SIM115 - held for the whole block
+            lock.acquire()
+        except Timeout:
+            raise ArchiveLocked(
+                f"{self.root}: another policywatch run holds the archive's lock; try again later"
+            ) from None
         except OSError as exc:
             raise ArchiveError(f"{path}: cannot take the archive's lock ({exc.strerror})") from None
         held = False
         try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                    if time.monotonic() >= deadline:
-                        raise ArchiveLocked(
-                            f"{self.root}: another policywatch run holds the archive's lock; "
-                            "try again later"
-                        ) from None
-                    time.sleep(0.1)
             try:
-                handle.truncate(0)
-                handle.write(f"{os.getpid()}\n".encode())
+                # Who holds it, for a person who finds it; and a first write that must succeed.
+                with open(path, "wb", buffering=0) as handle:
+                    handle.write(f"{os.getpid()}\n".encode())
             except OSError as exc:
                 raise ArchiveError(f"{path}: cannot write ({exc.strerror})") from None
             self._clean_partial_writes()
@@ -227,9 +218,9 @@ class Archive:
             raise
         finally:
             if held:
-                _HELD.append(handle)
+                _HELD.append(lock)
             else:
-                handle.close()
+                lock.release()
 
     def _clean_partial_writes(self) -> None:
         """Remove what a killed run left behind: temporary files, snapshot files with no metadata."""

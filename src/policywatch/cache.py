@@ -3,15 +3,15 @@
     snapshots/.cache/comparisons/<version>/<old text sha256>-<new text sha256>.json
 
 An entry is keyed by the SHA-256 of the two canonical texts and by a *version*, a hash of
-everything else a comparison depends on: the code that makes it (segment, align, inline,
-detect, diff and taxonomy, read from their source files, so any edit counts, not only a
-release), this module's format, the Python and library versions (rapidfuzz, diff-match-patch)
-and the taxonomy in force, by content, a user's own taxonomy file included. Whatever changes a
-comparison changes its key: a re-extracted text has another hash, an edited taxonomy or an
-upgraded policywatch another version. Entries of another version are never read; the first
-entry written under a new version removes the folders of the others. (So two configurations
-with different taxonomies sharing one archive take turns at the cache; entries of texts that
-`reextract` replaced stay, unread, until the version changes.)
+everything else a comparison depends on: the code that makes it (the source of every module
+of the package, so any edit counts, not only a release), this module's format, the Python and
+library versions (rapidfuzz, diff-match-patch) and the taxonomy in force, by content, a user's
+own taxonomy file included. Whatever changes a comparison changes its key: a re-extracted
+text has another hash, an edited taxonomy or an upgraded policywatch another version. Entries
+of another version are never read; the first entry written under a new version removes the
+folders of the others. (So two configurations with different taxonomies sharing one archive
+take turns at the cache; entries of texts that `reextract` replaced stay, unread, until the
+version changes.)
 
 The cache is never required. A missing, unreadable, corrupt or stale entry is computed again
 (and written again); a cache that cannot be written (a read-only archive, a full disk, a lock
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 import json
 import os
 import shutil
@@ -44,8 +43,6 @@ from dataclasses import fields
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-from filelock import FileLock, Timeout
 
 from .align import SAME, Alignment, Change
 from .archive import Archive, sha256
@@ -59,13 +56,16 @@ FORMAT = 1
 CACHE_DIR = Path(".cache") / "comparisons"
 LOCK_NAME = ".lock"
 LOCK_WAIT = 2.0  # seconds: a longer wait for another run's write means this run stores nothing
-# The modules whose code decides what a comparison is.
-CODE = ("segment", "align", "inline", "detect", "diff", "taxonomy", "cache")
 
 
 @cache
 def code_version() -> str:
-    """A hash of the code and libraries that make comparisons (the taxonomy apart)."""
+    """A hash of the package's code and of the libraries comparisons use (the taxonomy apart).
+
+    Every module's source, not a list of the differ's and detector's modules: a module they
+    come to use (anchors.py did) can never be missed, at the price of new entries whenever
+    any of the code changes.
+    """
     import diff_match_patch
     import rapidfuzz
 
@@ -74,9 +74,10 @@ def code_version() -> str:
         f"rapidfuzz {rapidfuzz.__version__} "
         f"diff-match-patch {getattr(diff_match_patch, '__version__', '?')}\n".encode()
     )
-    for name in CODE:
-        module = importlib.import_module(f"{__package__}.{name}")
-        digest.update(Path(str(module.__file__)).read_bytes())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"{path.relative_to(package).as_posix()}\n".encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -157,6 +158,8 @@ class Comparisons:
     def _write(self, path: Path, key: tuple[str, str], comparison: Comparison) -> None:
         if not self._writable or self.folder is None:
             return
+        from filelock import FileLock, Timeout  # 10 ms to import: only when writing
+
         body = json.dumps(encode(comparison), ensure_ascii=False, separators=(",", ":")).encode()
         head = json.dumps(self._header(key, body)).encode()
         try:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,18 +19,18 @@ import click
 from . import __version__
 from .archive import Archive
 from .errors import ArchiveError, ArchiveLocked, ConfigError, RefError
+from .output import console, emit, lines, print_json
 
 if TYPE_CHECKING:  # the heavy modules load only in the commands that use them
-    from rich.console import Console
-
-    from .cache import Comparisons
     from .config import Config
+    from .outcome import Tally
 
 EXIT_CHANGED = 1
 EXIT_USAGE = 2
 EXIT_FAILED = 3
 EXIT_LOCKED = 75
 DEFAULT_DAYS = 30  # report.DEFAULT_DAYS, without importing the report's code to parse options
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command Ctrl-C ended
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,7 +105,11 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _second_interrupt_quits():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("Aborted!", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except ArchiveLocked as exc:
             raise Failure(str(exc), EXIT_LOCKED) from None
         except (ConfigError, RefError) as exc:
@@ -114,6 +119,34 @@ class _Group(click.Group):
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise Failure(f"{where}{exc.strerror or exc}", 1) from None
+
+
+@contextmanager
+def _second_interrupt_quits() -> Iterator[None]:
+    """The first Ctrl-C stops a command in order (KeyboardInterrupt: nothing is left
+    half-written); a second one, while it stops, ends the process at once."""
+    if (
+        threading.current_thread() is not threading.main_thread()  # only it may set one
+        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # a background job: not ours
+    ):
+        yield
+        return
+    presses = 0
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        nonlocal presses
+        presses += 1
+        if presses > 1:
+            os.write(2, b"\npolicywatch: interrupted again: quitting at once\n")
+            os._exit(EXIT_INTERRUPTED)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        if not presses and previous is not None:  # once interrupted, so until the end
+            signal.signal(signal.SIGINT, previous)
 
 
 @dataclass
@@ -194,31 +227,6 @@ def _now(value: str | None) -> datetime:
     if value is None:
         return datetime.now(UTC).replace(microsecond=0)
     return parse_time(value, "--now")
-
-
-def console(*, stderr: bool = False, no_color: bool = False) -> Console:
-    """Where people read: on a terminal, its width and styles; piped, lines never hard-wrapped
-    (a URL stays whole); under NO_COLOR (no-color.org) or --no-color, no escape sequence at
-    all, not even bold, however the terminal was detected or forced."""
-    from rich.console import Console
-
-    plain = no_color or os.environ.get("NO_COLOR", "") != ""
-    out = Console(
-        stderr=stderr, highlight=False, no_color=plain, color_system=None if plain else "auto"
-    )
-    out.soft_wrap = not out.is_terminal
-    return out
-
-
-def _out() -> Console:
-    """Standard output for reports of lines: a line is never cut, not even on a terminal."""
-    out = console()
-    out.soft_wrap = True
-    return out
-
-
-def _json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 @click.group(cls=_Group)
@@ -335,16 +343,25 @@ def check(
 
     Exit 0 when all went well, 1 with --exit-code when the words of a policy changed (with
     --only-flagged: when a change carries a flag), 3 when a policy could not be fetched (the
-    others are still checked), 75 when another run holds the lock.
+    others are still checked), 75 when another run holds the lock, 130 when interrupted
+    (Ctrl-C: the policies under way are abandoned as they were).
     """
-    from .check import CHANGED, FAILED, NEW, Tally, iter_check
+    from .check import Interrupted, iter_check
+    from .outcome import FAILED, Tally
     from .render.terminal import check_report
     from .workers import Extractor, extraction_processes
 
     config = env.config()
     policies = config.select(ids)
     if shard is not None:
-        policies = _shard(policies, shard)
+        from .status import shard as one_shard
+
+        try:
+            policies = one_shard(policies, shard)
+        except ValueError:
+            raise Failure(
+                f"--shard: '{shard}' is not I/N with 1 <= I <= N (for example 2/4)"
+            ) from None
     env.taxonomy()  # a broken taxonomy file is a configuration error: say so before fetching
     if report_dir is not None:
         _report_folder_ready(report_dir)  # and a report that could not be written, too
@@ -353,46 +370,53 @@ def check(
     show_progress = fmt == "text" and not quiet and sys.stderr.isatty()
     # Outcomes are tallied as they come: a text report keeps only the ones worth a line.
     tally = Tally(keep_all=fmt == "json")
-    with (
-        archive.lock(wait),
-        _progress(len(policies), show_progress) as advance,
-        Extractor(extraction_processes(len(policies), jobs or config.jobs)) as extractor,
-    ):
-        for outcome in iter_check(
-            archive,
-            policies,
-            jobs=jobs or config.jobs,
-            now=lambda: moment,
-            accept=accept,
-            chromium=config.chromium,
-            extractor=extractor,
+    try:
+        with (
+            archive.lock(wait),
+            _progress(len(policies), show_progress) as advance,
+            Extractor(extraction_processes(len(policies), jobs or config.jobs)) as extractor,
         ):
+            run = iter_check(
+                archive,
+                policies,
+                jobs=jobs or config.jobs,
+                now=lambda: moment,
+                accept=accept,
+                chromium=config.chromium,
+                extractor=extractor,
+                on_interrupt=_finishing_writes,
+            )
+            try:
+                for outcome in run:
+                    tally.add(outcome)
+                    advance()
+            except KeyboardInterrupt as exc:
+                if not isinstance(exc, Interrupted):  # it came between two outcomes
+                    run.throw(exc)  # raises Interrupted
+                raise
+    except Interrupted as exc:
+        for outcome in exc.finished:
             tally.add(outcome)
-            advance()
-    by_id = {o.policy_id: o for o in tally.kept}
-    outcomes = [by_id[p.id] for p in policies if p.id in by_id]  # in the config's order
-    news: dict[str, dict[str, Any]] = {}
-    worth_telling = [o for o in outcomes if o.is_news]
-    if worth_telling:
-        from .cache import Comparisons
+        _say_abandoned(exc.abandoned, len(policies) - tally.total - len(exc.abandoned), tally)
+        raise
+    from .cache import Comparisons
+    from .status import findings
 
-        # Kept in the archive's cache: the changelog reuses what the check compared.
-        comparisons = Comparisons.of(archive, env.taxonomy())
-        for o in worth_telling:
-            found = _news(archive, o, comparisons)
-            if found is not None:
-                news[o.policy_id] = found
+    # Kept in the archive's cache: the changelog reuses what the check compared.
+    found = findings(
+        archive,
+        [p.id for p in policies],
+        tally.kept,
+        lambda: Comparisons.of(archive, env.taxonomy()),
+    )
     if only_flagged:
-        outcomes = [o for o in outcomes if news.get(o.policy_id, {}).get("flags")]
+        found = found.only_flagged()
+    outcomes, news = found.outcomes, found.news
     if fmt == "json":
-        results = []
-        for o in outcomes:
-            result = o.to_json()
-            result.update(news.get(o.policy_id, {}))
-            results.append(result)
-        _json({"checked_at": moment.isoformat().replace("+00:00", "Z"), "results": results})
+        checked_at = moment.isoformat().replace("+00:00", "Z")
+        print_json({"checked_at": checked_at, "results": found.to_json()})
     else:
-        check_report(_out(), outcomes, tally, quiet or only_flagged, news)
+        check_report(lines(), outcomes, tally, quiet or only_flagged, news)
     if config.notify:
         from .notify import compose, send
 
@@ -409,10 +433,39 @@ def check(
     if tally.counts[FAILED]:
         sys.exit(EXIT_FAILED)
     # With --only-flagged, "changed" means a change it shows: one that carries a flag.
-    if exit_code and any(
-        o.status in (NEW, CHANGED) and not o.technical and not o.formatting_only for o in outcomes
-    ):
+    if exit_code and found.words_changed:
         sys.exit(EXIT_CHANGED)
+
+
+def _finishing_writes(ids: list[str]) -> None:
+    click.echo(
+        f"policywatch: interrupted; finishing the archive writes of {_some(ids)} "
+        "(Ctrl-C again to quit at once)",
+        err=True,
+    )
+
+
+def _say_abandoned(abandoned: list[str], not_started: int, tally: Tally) -> None:
+    """The line that tells what an interrupted check left undone, and what it did archive."""
+    from .outcome import CHANGED, NEW
+
+    parts = []
+    if abandoned:
+        parts.append(f"abandoned {_some(abandoned)} (under way, left as they were)")
+    if not_started:
+        parts.append(f"{not_started:,} not started")
+    archived = [o.policy_id for o in tally.kept if o.status in (NEW, CHANGED)]
+    done = f"{tally.total:,} checked"
+    if archived:
+        done += f", new snapshots of {_some(archived)}"
+    parts.append(done)
+    click.echo(f"policywatch: interrupted: {'; '.join(parts)}", err=True)
+
+
+def _some(ids: list[str], most: int = 10) -> str:
+    """Up to `most` ids, and how many more."""
+    shown = ", ".join(ids[:most])
+    return f"{shown} and {len(ids) - most:,} more" if len(ids) > most else shown
 
 
 @main.command()
@@ -450,7 +503,6 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from .cache import Comparisons
     from .diff import SideError, names_a_policy, read_side
 
     archive = env.archive()
@@ -469,11 +521,16 @@ def diff(
         raise Failure(str(exc)) from None
     taxonomy = env.taxonomy()
     # Two snapshots: the archive's cache may hold their comparison (files are not kept there).
-    archived = not any(Path(spec).is_file() for spec in (first, second))
-    comparisons = Comparisons.of(archive, taxonomy) if archived else Comparisons(None, taxonomy)
-    comparison = comparisons.compare(old, new, full=True)
+    if any(Path(spec).is_file() for spec in (first, second)):
+        from .diff import compare_texts
+
+        comparison = compare_texts(old, new, taxonomy)
+    else:
+        from .cache import Comparisons
+
+        comparison = Comparisons.of(archive, taxonomy).compare(old, new, full=True)
     if fmt == "json":
-        _json(comparison.to_json())
+        print_json(comparison.to_json())
     elif fmt == "markdown":
         from .render.markdown import render as render_markdown
 
@@ -492,34 +549,6 @@ def diff(
         )
     if exit_code and comparison.differs:
         sys.exit(EXIT_CHANGED)
-
-
-def _shard(policies: list[Any], spec: str) -> list[Any]:
-    """Shard I of N by a stable hash of each id: adding a policy never moves the others."""
-    import zlib
-
-    match = re.fullmatch(r"(\d+)/(\d+)", spec.strip())
-    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise Failure(f"--shard: '{spec}' is not I/N with 1 <= I <= N (for example 2/4)")
-    index, count = int(match.group(1)) - 1, int(match.group(2))
-    return [p for p in policies if zlib.crc32(p.id.encode()) % count == index]
-
-
-def _news(archive: Archive, outcome: Any, comparisons: Comparisons) -> dict[str, Any] | None:
-    """What a new snapshot changed against the one before it: clause counts and flags."""
-    if not (outcome.snapshot and outcome.previous):
-        return None
-    from .diff import snapshot_side
-
-    old = archive.resolve(f"{outcome.policy_id}@{outcome.previous}")
-    new = archive.resolve(f"{outcome.policy_id}@{outcome.snapshot}")
-    comparison = comparisons.compare(snapshot_side(old), snapshot_side(new))
-    flags = [f.to_json() for f in comparison.flags]
-    return {
-        "changes": {kind: n for kind, n in comparison.summary().items() if n},
-        "flags": flags,
-        "appeared": [a.category for a in comparison.appeared],
-    }
 
 
 @main.command()
@@ -682,7 +711,7 @@ def report_(env: Env, output: Path | None, days: int, fmt: str) -> None:
 
     built = _build_report(env, _report_folder(env, output), days)
     if fmt == "json":
-        _json(built.to_json())
+        print_json(built.to_json())
         return
     click.echo(
         f"{plain(built.output / 'index.html')}: {len(built.written)} file(s) written, "
@@ -697,11 +726,11 @@ def taxonomy_(env: Env, fmt: str) -> None:
     """The data-practice categories in force (shipped, plus the config's `taxonomy:` file)."""
     categories = env.taxonomy()
     if fmt == "json":
-        _json([c.to_json() for c in categories])
+        print_json([c.to_json() for c in categories])
         return
     from .render.terminal import taxonomy_table
 
-    taxonomy_table(_out(), list(categories))
+    taxonomy_table(lines(), list(categories))
 
 
 @main.command("list")
@@ -710,34 +739,10 @@ def taxonomy_(env: Env, fmt: str) -> None:
 def list_(env: Env, fmt: str) -> None:
     """Each policy with its last check, last change, snapshots and failing-since."""
     from .render.terminal import policy_list
+    from .status import policy_rows
 
-    config = env.config()
-    archive = env.archive()
-    configured = [p.id for p in config.policies]
-    known = set(configured)
-    ids = configured + [i for i in archive.policy_ids() if i not in known]
-    rows = []
-    for policy_id in ids:
-        stamps = archive.stamps(policy_id)  # file names only: no metadata read
-        state = archive.state(policy_id)
-        latest = stamps[-1] if stamps else None
-        rows.append(
-            {
-                "id": policy_id,
-                "configured": policy_id in known,
-                "snapshots": len(stamps),
-                "latest": latest,
-                "last_check": state.get("last_check"),
-                "last_status": state.get("last_status"),
-                "last_reason": state.get("last_reason"),
-                "last_change": state.get("last_change") or latest,
-                "failing_since": state.get("failing_since"),
-            }
-        )
-    if fmt == "json":
-        _json(rows)
-    else:
-        policy_list(_out(), rows)
+    rows = policy_rows(env.archive(), [p.id for p in env.config().policies])
+    emit(fmt, rows, lambda out: policy_list(out, rows))
 
 
 @main.command()
@@ -747,29 +752,13 @@ def list_(env: Env, fmt: str) -> None:
 def history(env: Env, policy_id: str, fmt: str) -> None:
     """The snapshots of a policy, oldest first."""
     from .render.terminal import history as render_history
+    from .status import snapshot_rows
 
     archive = env.archive()
-    snaps = archive.snapshots(policy_id)
-    if not snaps:
+    rows = snapshot_rows(archive, policy_id)
+    if not rows:
         raise Failure(f"no snapshots of '{policy_id}' in {archive.root}")
-    rows = [
-        {
-            "snapshot": s.stamp,
-            "ref": s.ref,
-            "characters": int(s.meta.get("text_chars", 0)),
-            "source": s.meta.get("source"),
-            "returns_to": s.meta.get("returns_to"),
-            "technical": bool(s.meta.get("technical")),
-            "formatting_only": bool(s.meta.get("formatting_only")),
-            "accepted": bool(s.meta.get("accepted")),
-            "text_sha256": s.text_sha256,
-        }
-        for s in snaps
-    ]
-    if fmt == "json":
-        _json(rows)
-    else:
-        render_history(_out(), policy_id, rows)
+    emit(fmt, rows, lambda out: render_history(out, policy_id, rows))
 
 
 @main.command()
@@ -783,7 +772,7 @@ def show(env: Env, ref: str, raw: bool, meta: bool) -> None:
 
     snapshot = env.archive().resolve(ref)
     if meta:
-        _json(snapshot.meta)
+        print_json(snapshot.meta)
     elif raw:
         data = snapshot.raw()
         if sys.stdout.isatty():
@@ -830,7 +819,6 @@ def import_(
     committed to an Open Terms Archive versions repository is recorded, dated by its commit.
     """
     from .backfill import BackfillError, import_files, import_versions, ota_versions
-    from .render.safe import plain
 
     policy = env.config().get(policy_id)
     if ota is not None and files:
@@ -850,19 +838,9 @@ def import_(
             results = import_versions(archive, policy, versions, accept=accept)
         else:
             results = import_files(archive, policy, list(files), moment, accept=accept)
-    if fmt == "json":
-        _json([r.to_json() for r in results])
-    else:
-        for r in results:
-            if r.error:
-                click.echo(f"{plain(r.file)}: refused: {plain(r.error)}")
-            elif r.outcome and r.outcome.snapshot:
-                extra = (
-                    f" (back to the text of {r.outcome.returns_to})" if r.outcome.returns_to else ""
-                )
-                click.echo(f"{plain(r.file)}: new snapshot {r.outcome.snapshot}{extra}")
-            else:
-                click.echo(f"{plain(r.file)}: same text as the snapshot before it; nothing new")
+    from .render.terminal import import_report
+
+    emit(fmt, [r.to_json() for r in results], lambda out: import_report(out, results))
     if any(r.error for r in results):
         sys.exit(EXIT_FAILED)
 
@@ -879,33 +857,20 @@ def import_(
 @pass_env
 def validate(env: Env, do_fetch: bool, fmt: str) -> None:
     """Check the configuration (and, with --fetch, the pages it points to)."""
-    from .render.safe import plain
 
     config = env.config()
     if not do_fetch:
         if fmt == "json":
-            _json({"config": str(config.path), "policies": len(config.policies), "ok": True})
+            print_json({"config": str(config.path), "policies": len(config.policies), "ok": True})
         else:
             click.echo(f"{config.path}: OK, {len(config.policies)} policies")
         return
     from .validate import probe_all
 
     reports = probe_all(config)
-    if fmt == "json":
-        _json([r.to_json() for r in reports])
-    else:
-        for r in reports:
-            verdict = "OK" if r.ok else "PROBLEM"
-            click.echo(f"{plain(r.policy_id)}: {verdict} {plain(r.summary)}")
-            if r.dropped:
-                click.echo(
-                    f"  kept {r.characters:,} characters; left out {len(r.dropped)} link-dense "
-                    f"block(s) around the body, {r.dropped_characters:,} characters:"
-                )
-                for d in r.dropped:
-                    click.echo(f"    - {plain(str(d))}")
-            elif r.generic and r.characters:
-                click.echo(f"  kept {r.characters:,} characters; nothing left out around the body")
+    from .render.terminal import validate_report
+
+    emit(fmt, [r.to_json() for r in reports], lambda out: validate_report(out, reports))
     if not all(r.ok for r in reports):
         sys.exit(EXIT_FAILED)
 
@@ -922,7 +887,6 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
     The result is a technical change: it is never reported as a change of the policy.
     """
     from .backfill import reextract as run_reextract
-    from .render.safe import plain
 
     config = env.config()
     archive = env.archive()
@@ -941,27 +905,8 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
                     "errors": [{"snapshot": r.stamp, "error": r.error} for r in results if r.error],
                 }
             )
-    if fmt == "json":
-        _json(report)
-    else:
-        for row in report:
-            click.echo(
-                f"{plain(row['policy'])}: {row['snapshots']} snapshot(s), {_texts(row)}; "
-                f"{row['now_same_as_previous']} identical to the one before (technical), "
-                f"{row['formatting_only']} with the same words as the one before (formatting only)"
-            )
-            for err in row["errors"]:
-                click.echo(f"  {err['snapshot']}: kept as it was: {plain(err['error'])}")
+    from .render.terminal import reextract_report
+
+    emit(fmt, report, lambda out: reextract_report(out, report))
     if any(row["errors"] for row in report):
         sys.exit(EXIT_FAILED)
-
-
-def _texts(row: dict[str, Any]) -> str:
-    """What re-deriving did to the stored texts: a text is said to differ only when it did."""
-    changed, errors = row["texts_changed"], len(row["errors"])
-    unchanged = row["snapshots"] - changed - errors
-    if not changed:
-        return "every text unchanged" if not errors else f"{unchanged} text(s) unchanged"
-    if not unchanged:
-        return f"{changed} text(s) re-derived differently"
-    return f"{changed} text(s) re-derived differently, {unchanged} unchanged"

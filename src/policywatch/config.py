@@ -29,6 +29,8 @@ DEFAULT_USER_AGENT = (
     "policywatch/0.1 (+https://github.com/policywatch/policywatch; privacy policy change monitor)"
 )
 
+DEFAULT_CHROMIUM = "/usr/bin/chromium"  # Debian's package; `chromium:` in the defaults to change it
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -83,7 +85,7 @@ class Config:
     jobs: int = 4
     defaults: Settings = field(default_factory=Settings)
     taxonomy: Path | None = None  # an extra taxonomy file, merged over the shipped one
-    chromium: str = "/usr/bin/chromium"  # the browser for policies with render
+    chromium: str = DEFAULT_CHROMIUM  # the browser for policies with render
     notify: tuple[str, ...] = ()  # Apprise URLs, one message per run
     notify_on: str = "changes"  # or "flagged": only changes that carry a flag
 
@@ -588,7 +590,7 @@ def _defaults(reader: _Reader, top: dict[str, yaml.Node]) -> tuple[Settings, int
     """The defaults block: shared settings, jobs, and the browser."""
     defaults = Settings()
     jobs = 4
-    chromium = "/usr/bin/chromium"
+    chromium = DEFAULT_CHROMIUM
     if "defaults" in top:
         default_nodes = reader.mapping(top["defaults"], "defaults", DEFAULT_KEYS)
         if "jobs" in default_nodes:

@@ -18,9 +18,11 @@ from typing import Any
 from . import extract as extraction
 from .body import Dropped
 from .browser import Browser
-from .check import Rejected, derive_fetched, get_pages
 from .config import Config, Policy
-from .fetch import Fetched, Fetcher, FetchError
+from .derive import Rejected, derive_fetched
+from .fetch import Fetcher, FetchError
+from .page import Page
+from .pages import get_pages
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,13 @@ class Probe:
         }
 
 
-def _text(fetcher: Fetcher, browser: Browser, policy: Policy) -> tuple[str, list[Fetched]]:
+def _text(fetcher: Fetcher, browser: Browser, policy: Policy) -> tuple[str, list[Page]]:
     """The policy's text as check would archive it: the same pages, got the same way."""
     pages = get_pages(fetcher, browser, policy)
     return derive_fetched(policy, pages).text, pages
 
 
-def left_out(policy: Policy, fetched: Fetched) -> list[Dropped]:
+def left_out(policy: Policy, fetched: Page) -> list[Dropped]:
     """The blocks generic extraction leaves out of a page (none when selectors choose the text)."""
     body = fetched.body
     if policy.select or extraction.sniff_kind(body, fetched.content_type) != extraction.HTML:

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..check import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from ..detect import flag_label
+from ..outcome import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from .safe import text
 
 
@@ -183,3 +183,64 @@ def taxonomy_table(console: Console, categories: Sequence[Any]) -> None:
         for category in categories
     ]
     table(console, ("category", "severity", "what it means", "law"), cells)
+
+
+def import_report(console: Console, results: Sequence[Any]) -> None:
+    """A line for each imported file: refused, a new snapshot, or the same text as before."""
+    for r in results:
+        line = text(r.file)
+        if r.error:
+            line.append(": refused: ")
+            line.append_text(text(r.error))
+        elif r.outcome and r.outcome.snapshot:
+            line.append(f": new snapshot {r.outcome.snapshot}")
+            if r.outcome.returns_to:
+                line.append(f" (back to the text of {r.outcome.returns_to})")
+        else:
+            line.append(": same text as the snapshot before it; nothing new")
+        console.print(line)
+
+
+def validate_report(console: Console, reports: Sequence[Any]) -> None:
+    """validate --fetch: each policy OK or PROBLEM, and what generic extraction kept."""
+    for r in reports:
+        line = text(r.policy_id)
+        line.append(": OK " if r.ok else ": PROBLEM ")
+        line.append_text(text(r.summary))
+        console.print(line)
+        if r.dropped:
+            console.print(
+                f"  kept {r.characters:,} characters; left out {len(r.dropped)} link-dense "
+                f"block(s) around the body, {r.dropped_characters:,} characters:"
+            )
+            for d in r.dropped:
+                console.print(Text("    - ").append_text(text(str(d))))
+        elif r.generic and r.characters:
+            console.print(f"  kept {r.characters:,} characters; nothing left out around the body")
+
+
+def reextract_report(console: Console, rows: Sequence[dict[str, Any]]) -> None:
+    """reextract: per policy, what re-deriving did to its stored texts."""
+    for row in rows:
+        line = text(row["policy"])
+        line.append(
+            f": {row['snapshots']} snapshot(s), {_texts(row)}; "
+            f"{row['now_same_as_previous']} identical to the one before (technical), "
+            f"{row['formatting_only']} with the same words as the one before (formatting only)"
+        )
+        console.print(line)
+        for err in row["errors"]:
+            console.print(
+                Text(f"  {err['snapshot']}: kept as it was: ").append_text(text(err["error"]))
+            )
+
+
+def _texts(row: dict[str, Any]) -> str:
+    """What re-deriving did to the stored texts: a text is said to differ only when it did."""
+    changed, errors = row["texts_changed"], len(row["errors"])
+    unchanged = row["snapshots"] - changed - errors
+    if not changed:
+        return "every text unchanged" if not errors else f"{unchanged} text(s) unchanged"
+    if not unchanged:
+        return f"{changed} text(s) re-derived differently"
+    return f"{changed} text(s) re-derived differently, {unchanged} unchanged"
