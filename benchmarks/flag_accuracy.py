@@ -14,6 +14,7 @@ policywatch (the labels hold the texts, not a version's output).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,7 +27,10 @@ from policywatch.diff import Comparison, Side, compare_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "benchmarks" / "flag_labels"
-HISTORY = ROOT.parent / "shared" / "fixtures" / "history"
+# A worktree outside the project folder finds the shared fixtures through POLICYWATCH_SHARED.
+HISTORY = (
+    Path(os.environ.get("POLICYWATCH_SHARED") or ROOT.parent / "shared") / "fixtures" / "history"
+)
 
 
 @dataclass
