@@ -9,6 +9,11 @@ the clause's text) and its truth, the practice changes it makes to the *document
 is right when the truth of its clause has its category in its direction; recall is the share
 of truth entries that a flag of that category and direction covers. Run with any version of
 policywatch (the labels hold the texts, not a version's output).
+
+A flag raised on a changed clause that no label names (in a labelled comparison) is counted
+apart, as not graded, and listed by --show: precision is only known once every flag raised is
+on a labelled clause. --unlabelled FILE writes those clauses as label entries to grade by
+reading (truth and grade left empty).
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ class Score:
     wrong: Counter[str] = field(default_factory=Counter)
     missed: Counter[str] = field(default_factory=Counter)
     unmatched: int = 0  # labelled clauses this version does not report as changed
+    unlabelled: int = 0  # flags on changed clauses that no label names
+    ungraded: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -75,9 +82,47 @@ def find_change(comparison: Comparison, label: dict[str, Any]) -> tuple[Any, int
     return None
 
 
+def unlabelled(
+    comparison: Comparison, labelled: set[int], key: tuple[str, str, str], show: bool
+) -> list[dict[str, Any]]:
+    """Label entries (to grade) for the flagged changes of a comparison that no label names."""
+    entries = []
+    for index, change in enumerate(comparison.changes):
+        flags = flags_of(change, comparison, index)
+        if index in labelled or not flags:
+            continue
+        for side_name in ("new", "old"):
+            mine = [f for f in flags if (f.change == "added") == (side_name == "new")]
+            text = change.new_text if side_name == "new" else change.old_text
+            if not mine or not text:
+                continue
+            entry = {
+                "policy": key[0],
+                "old": key[1],
+                "new": key[2],
+                "side": side_name,
+                "clause": " ".join(text.split())[:300],
+                "flagged_by": ["flags"],
+                "flags": sorted({f"{f.category} {f.change}" for f in mine}),
+                "truth": [],
+                "grade": "",
+            }
+            entries.append(entry)
+            if show:
+                for f in mine:
+                    label = getattr(f, "label", f.change)
+                    print(
+                        f"UNLABELLED {key[0]} {key[2]} {label} {f.category} {list(f.terms)}: "
+                        f"{getattr(f, 'sentence_text', '')[:160] or entry['clause'][:100]}"
+                    )
+            break  # one entry names the change: a label of either side covers all its flags
+    return entries
+
+
 def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
     total = Score()
     cache: dict[tuple[str, str, str], Comparison] = {}
+    labelled: dict[tuple[str, str, str], set[int]] = {}
     for label in labels:
         key = (label["policy"], label["old"], label["new"])
         if key not in cache:
@@ -92,6 +137,7 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
                 total.missed[t[0]] += 1
             continue
         change, index = found
+        labelled.setdefault(key, set()).add(index)
         flagged = {(f.category, f.change) for f in flags_of(change, comparison, index)}
         for flag in flagged:
             total.flags += 1
@@ -108,6 +154,10 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
                 total.missed[t[0]] += 1
                 if show:
                     print(f"MISSED {label['policy']} {label['new']} {t}: {label['clause'][:100]}")
+    for key, comparison in cache.items():
+        entries = unlabelled(comparison, labelled.get(key, set()), key, show)
+        total.ungraded.extend(entries)
+        total.unlabelled += sum(len(e["flags"]) for e in entries)
     return total
 
 
@@ -115,7 +165,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--history", type=Path, default=HISTORY)
-    parser.add_argument("--show", action="store_true", help="print each wrong flag and miss")
+    parser.add_argument(
+        "--show", action="store_true", help="print each wrong flag, miss and unlabelled flag"
+    )
+    parser.add_argument(
+        "--unlabelled", type=Path, help="write the flagged clauses no label names, to grade"
+    )
     args = parser.parse_args()
     labels: list[dict[str, Any]] = []
     for path in sorted(args.labels.glob("*.yaml")):
@@ -132,6 +187,15 @@ def main() -> int:
         f"| {result.flags} | {result.right} | {result.precision:.3f} | {result.truths} | "
         f"{result.found} | {result.recall:.3f} |"
     )
+    print(
+        f"{result.unlabelled} flags on changed clauses no label names (not graded); precision "
+        f"counting them wrong: {result.right / max(1, result.flags + result.unlabelled):.3f}"
+    )
+    if args.unlabelled:
+        args.unlabelled.write_text(
+            yaml.safe_dump(result.ungraded, sort_keys=False, allow_unicode=True, width=100),
+            encoding="utf-8",
+        )
     print("wrong flags by category:", dict(result.wrong.most_common()))
     print("misses by category:", dict(result.missed.most_common()))
     return 0

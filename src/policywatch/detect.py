@@ -8,7 +8,7 @@ collect ..."), or a quoted legal definition ("... as defined in Cal. Civ. Code 1
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -77,6 +77,39 @@ def flag_label(
     return "NOW DENIES" if negated else "NARROWED" if narrowed else "NO LONGER"
 
 
+def flag_title(label: str, category: str, terms: Sequence[str]) -> str:
+    """How every report names a flag: 'EXPANDED biometric (faceprints, voiceprints)'."""
+    return f"{label} {category} ({', '.join(terms)})" if terms else f"{label} {category}"
+
+
+def json_label(flag: Mapping[str, Any]) -> str:
+    """The label of a flag given as JSON (check results, notifications), as Flag.label."""
+    return flag_label(
+        flag["change"],
+        flag["negated"],
+        flag["was_negated"],
+        bool(flag.get("expanded")),
+        bool(flag.get("narrowed")),
+    )
+
+
+def json_title(flag: Mapping[str, Any]) -> str:
+    return flag_title(json_label(flag), flag["category"], flag["terms"])
+
+
+def json_sentence(flag: Mapping[str, Any]) -> str:
+    sentence = flag.get("sentence") or {}
+    return str(sentence.get("text") or "")
+
+
+def quoted(sentence: str, limit: int = 0) -> str:
+    """A flag's sentence as reports quote it, on one line; cut at a word past `limit`."""
+    words = " ".join(sentence.split())
+    if limit and len(words) > limit:
+        words = words[:limit].rsplit(" ", 1)[0] + " …"
+    return f"“{words}”" if words else ""
+
+
 @dataclass(frozen=True)
 class Flag:
     """A category whose mention a change added or removed."""
@@ -98,6 +131,10 @@ class Flag:
     def label(self) -> str:
         return flag_label(self.change, self.negated, self.was_negated, self.expanded, self.narrowed)
 
+    @property
+    def title(self) -> str:
+        return flag_title(self.label, self.category, self.terms)
+
     def to_json(self) -> dict[str, Any]:
         sentence = (
             {"text": self.sentence_text, "start": self.sentence[0], "end": self.sentence[1]}
@@ -106,6 +143,7 @@ class Flag:
         )
         return {
             "category": self.category,
+            "label": self.label,
             "terms": list(self.terms),
             "change": self.change,
             "severity": self.severity,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .check import CHANGED, FAILED, NEW, Outcome
-from .detect import flag_label
+from .detect import json_sentence, json_title, quoted
 
 ALL, FLAGGED = "changes", "flagged"
 
@@ -24,8 +24,9 @@ class Message:
 
 
 def _flag_line(flag: dict[str, Any]) -> str:
-    label = flag_label(flag["change"], flag["negated"], flag["was_negated"])
-    return f"{label} {flag['category']}: {', '.join(flag['terms'])}"
+    """'EXPANDED biometric (faceprints, voiceprints): “the sentence that says so”'."""
+    sentence = quoted(json_sentence(flag))
+    return json_title(flag) + (f": {sentence}" if sentence else "")
 
 
 def compose(
