@@ -119,11 +119,14 @@ def test_the_faceprints_case_end_to_end() -> None:
     assert len(flagged) == 1 and flagged[0]["kind"] == "added"
     biometric = [f for f in flagged[0]["flags"] if f["category"] == "biometric"]
     categories = {f["category"] for f in flagged[0]["flags"]}
-    assert set(expect["before.html -> after.html"]["flagged_categories"]) <= categories
-    terms = {t.lower() for t in biometric[0]["terms"]}
-    assert {
-        t.lower() for t in expect["before.html -> after.html"]["flagged_terms_include"]
-    } <= terms
+    case = expect["before.html -> after.html"]
+    assert set(case["flagged_categories"]) <= categories
+    # The old version lists "keystroke patterns or rhythms" (biometric information under CCPA
+    # 1798.140(b)): the practice is stated, faceprints and voiceprints expand it. "Biometric
+    # identifiers" names the category itself, not a new kind of data.
+    terms = [t.lower() for t in biometric[0]["terms"]]
+    assert terms == case["flagged_terms"] and biometric[0]["label"] == case["flagged_label"]
+    assert "such as faceprints and voiceprints" in biometric[0]["sentence"]["text"]
     text = flagged[0]["new_text"]
     for start, end in biometric[0]["positions"]:
         assert text[start:end].lower() in terms
@@ -132,6 +135,29 @@ def test_the_faceprints_case_end_to_end() -> None:
         ["diff", str(CASE / "after.html"), str(CASE / "after-refetch.html"), "--format", "json"],
     )
     assert json.loads(refetch.output)["changes"] == []
+
+
+def test_faceprints_are_new_where_no_biometric_practice_was_stated() -> None:
+    # The same real pair without the one old biometric statement (keystroke rhythms).
+    before = snapshot_text(CASE / "before.html")
+    after = snapshot_text(CASE / "after.html")
+    assert "keystroke patterns or rhythms, " in before
+    comparison = compare_texts(
+        Side("before", before.replace("keystroke patterns or rhythms, ", "")),
+        Side("after", after),
+        TAXONOMY,
+    )
+    (added,) = [c for c in comparison.changes if c.kind == "added"]
+    (flag,) = [f for f in added.flags if f.category == "biometric"]
+    assert flag.title == "NEW biometric (biometric identifiers, biometric information, " + (
+        "faceprints, voiceprints)"
+    )
+
+
+def snapshot_text(path: Path) -> str:
+    from policywatch.extract import extract
+
+    return extract(path.read_bytes(), filename=path.name).text
 
 
 def test_windowed_search_finds_exactly_what_a_full_scan_finds(

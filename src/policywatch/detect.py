@@ -284,18 +284,30 @@ def in_frame(sentence: str, term_span: tuple[int, int]) -> bool:
     return bool(verb) and bool(_DATA_OR_RECIPIENT.search(rest))
 
 
-def _mention(text: str, match: re.Match[str], category: Category) -> Mention | None:
+def _framed(sentence: str, term_span: tuple[int, int], category: Category) -> bool:
+    """Whether an ambiguous term stands in its category's frame (its own, or in_frame's)."""
+    if category.frame_pattern is None:
+        return in_frame(sentence, term_span)
+    a, b = term_span
+    return bool(category.frame_pattern.search(sentence[:a] + " " + sentence[b:]))
+
+
+def _mention(
+    text: str, match: re.Match[str], category: Category, framed: bool = True
+) -> Mention | None:
     """A match read in its sentence; None when a known false positive covers it, or when an
-    ambiguous word ("sell", "cookies") stands outside a data-practice frame."""
+    ambiguous word ("sell", "cookies") stands outside a data-practice frame (unless framed is
+    False: any sense of the word will do)."""
     if category.exclude is not None and _excluded(text, match, category.exclude):
         return None
     s_start, s_end = _sentence(text, match.start(), match.end())
     sentence = text[s_start:s_end]
     ambiguous = category.ambiguous_pattern
     if (
-        ambiguous is not None
+        framed
+        and ambiguous is not None
         and ambiguous.fullmatch(match.group(0))
-        and not in_frame(sentence, (match.start() - s_start, match.end() - s_start))
+        and not _framed(sentence, (match.start() - s_start, match.end() - s_start), category)
     ):
         return None
     before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
@@ -427,6 +439,7 @@ class Statements:
     text: str
     _states: dict[str, bool] = field(default_factory=dict)
     _denies: dict[str, bool] = field(default_factory=dict)
+    _said: dict[tuple[str, str], bool] = field(default_factory=dict)
     _lower: str | None = None
 
     def states(self, category: Category) -> bool:
@@ -449,10 +462,38 @@ class Statements:
             self._lower = self.text.lower()
         return self._lower
 
-    def says(self, words: set[str]) -> bool:
-        """Whether every one of these words (term keys) stands in the version, in any sense.
-        A substring is enough: a false "yes" only keeps a flag from being raised."""
-        return all(any(form in self.lower for form in _forms(word)) for word in words)
+    def said_of(self, word: str, category: Category) -> bool:
+        """Whether the version says a word (a term key) in a sentence that states a practice
+        of the category: "chat" said of voice data only where voice data is stated, not in
+        the sentence about customer-support chats. A word met more than SAID_CAP times is
+        taken as said (a false "yes" only keeps a flag from being raised)."""
+        key = (category.id, word)
+        found = self._said.get(key)
+        if found is None:
+            found = self._said[key] = self._find_said(word, category)
+        return found
+
+    def _find_said(self, word: str, category: Category) -> bool:
+        text, lower = self.text, self.lower
+        met, checked_to = 0, -1
+        for form in _forms(word):
+            at = lower.find(form)
+            while at != -1:
+                if (at == 0 or not lower[at - 1].isalnum()) and at >= checked_to:
+                    met += 1
+                    if met > SAID_CAP:
+                        return True
+                    begin, end = _sentence(text, at, at + len(form))
+                    checked_to = end
+                    for match in category.pattern.finditer(text, begin, end):
+                        mention = _mention(text, match, category, framed=False)
+                        if mention is not None and not mention.negated:
+                            return True
+                at = lower.find(form, at + 1)
+        return False
+
+
+SAID_CAP = 40  # sentences looked at for one word
 
 
 def _forms(key: str) -> tuple[str, ...]:
@@ -490,7 +531,7 @@ def _beyond(
 ) -> Flag | None:
     """EXPANDED (NARROWED): the other version states the practice, but not these terms; no flag
     when it says every one of them."""
-    terms = tuple(t for t in flag.terms if _new_to(t, there))
+    terms = tuple(t for t in flag.terms if _new_to(t, there, category))
     if not terms:
         return None
     return replace(
@@ -617,16 +658,33 @@ _GENERIC = frozenset(
 )
 
 
-def _term_words(term: str) -> set[str]:
-    return {term_key(w) for w in re.findall(r"\w+", term.lower()) if w not in _GENERIC}
+_GENERIC_KEYS: dict[tuple[str, ...], frozenset[str]] = {}
 
 
-def _new_to(term: str, there: Statements) -> bool:
-    """Whether a term names something the other version does not say at all: some telling word
-    of it stands nowhere there ("international data transfer" after "international transfers",
-    "GPS signals" where GPS is already listed, are not new)."""
-    words = _term_words(term)
-    return bool(words) and not there.says(words)
+def _generic(category: Category) -> frozenset[str]:
+    keys = _GENERIC_KEYS.get(category.generic)
+    if keys is None:
+        keys = _GENERIC_KEYS[category.generic] = frozenset(term_key(w) for w in category.generic)
+    return keys
+
+
+def _term_words(term: str, category: Category) -> set[str]:
+    """The telling words of a term: neither filler nor the category's own name for itself."""
+    generic = _generic(category)
+    return {
+        key
+        for w in re.findall(r"\w+", term.lower())
+        if w not in _GENERIC and (key := term_key(w)) not in generic
+    }
+
+
+def _new_to(term: str, there: Statements, category: Category) -> bool:
+    """Whether a term names something the other version does not say of the category: some
+    telling word of it stands in no sentence there that states the category ("international
+    data transfer" after "international transfers", "GPS signals" where GPS is already
+    listed, are not new; "voice chat" where voice is only said of support calls is)."""
+    words = _term_words(term, category)
+    return any(not there.said_of(word, category) for word in words)
 
 
 _ENGLISH = frozenset(
