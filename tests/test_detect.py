@@ -313,3 +313,17 @@ def test_an_unquoted_legal_reference_is_a_clear_error(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="quote each reference"):
         load_taxonomy(mine)
+
+
+def test_a_title_sentence_names_and_states_nothing() -> None:
+    # Hand-written in the form of real lead-ins ("Your Contacts. If you permit us ...",
+    # Parler 2026): the flag is the sentence's that states the practice, never the title's.
+    old = Side("old", "# Data\n\nWe collect your name.\n")
+    new = Side(
+        "new",
+        "# Data\n\nWe collect your name.\n\nYour Contacts. If you permit us, we may access the "
+        "address book on your device.\n\nBiometric Information\n",
+    )
+    (flag,) = compare_texts(old, new, TAXONOMY).flags
+    assert flag.title == "NEW contacts (address book)"
+    assert flag.sentence_text.startswith("If you permit us")

@@ -26,7 +26,7 @@ from .align import (
 from .archive import Archive, Snapshot
 from .detect import Flag, Statements, english, flags_for, in_document
 from .inline import word_edits
-from .segment import HEADING, Clause, key_of, segment
+from .segment import HEADING, PARAGRAPH, Clause, key_of, segment
 from .taxonomy import Category, load_taxonomy
 
 SUMMARY_ORDER = (MODIFIED, ADDED, REMOVED, MOVED, SPLIT, MERGED, REFORMATTED)
@@ -267,12 +267,14 @@ def _stated_anew(
     for change, flags in zip(changes, found, strict=True):
         out = []
         for flag in flags:
+            side = change.new if flag.change == "added" else change.old
             text = (change.new_text if flag.change == "added" else change.old_text) or ""
             spans = sentences(text)
+            names = _titles(text, spans, side[0].kind if side else PARAGRAPH)
             fresh: list[tuple[tuple[int, int], tuple[int, int]]] = []
             for position in flag.positions:
                 span = next((s for s in spans if s[0] <= position[0] < s[1]), None)
-                if span is None:
+                if span is None or span in names:
                     continue
                 if not other[flag.change].holds(text[span[0] : span[1]]):
                     fresh.append((position, span))
@@ -293,6 +295,31 @@ def _stated_anew(
             out.append(flag)
         kept.append(out)
     return kept
+
+
+TITLE_WORDS = 6  # a title: "Your Contacts.", "Direct Messages Are Private.", "Sale."
+_COMPANY_VOICE = re.compile(r"\b(?:we|us|our)\b", re.IGNORECASE)  # "We collect faceprints."
+
+
+def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> set[tuple[int, int]]:
+    """The sentences of a clause that only name what follows, and so state no practice: a
+    short lead-in before other sentences ("Your Contacts. If you choose to sync ..."), or a
+    short paragraph alone, where the company does not speak ("We collect faceprints." is a
+    statement). Short list items and table cells are not titles: "billing address;" under "We
+    collect:" is a kind of data."""
+    found = set()
+    for k, (a, b) in enumerate(spans):
+        lead_in = k == 0 and len(spans) > 1
+        if not lead_in and not (len(spans) == 1 and kind in (PARAGRAPH, HEADING)):
+            continue
+        words = text[a:b].split()
+        if (
+            len(words) <= TITLE_WORDS
+            and not text[a:b].rstrip().endswith((";", ",", ":"))
+            and not _COMPANY_VOICE.search(text, a, b)
+        ):
+            found.add((a, b))
+    return found
 
 
 def _with_edits(change: Change) -> Change:
