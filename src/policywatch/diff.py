@@ -274,7 +274,7 @@ def _stated_anew(
             fresh: list[tuple[tuple[int, int], tuple[int, int]]] = []
             for position in flag.positions:
                 span = next((s for s in spans if s[0] <= position[0] < s[1]), None)
-                if span is None or span in names:
+                if span is None or any(a <= position[0] < b for a, b in names):
                     continue
                 if not other[flag.change].holds(text[span[0] : span[1]]):
                     fresh.append((position, span))
@@ -298,27 +298,36 @@ def _stated_anew(
 
 
 TITLE_WORDS = 6  # a title: "Your Contacts.", "Direct Messages Are Private.", "Sale."
+LABEL_WORDS = 8  # a label before a colon or a dash: "Data Sharing: We do not sell ..."
 _COMPANY_VOICE = re.compile(r"\b(?:we|us|our)\b", re.IGNORECASE)  # "We collect faceprints."
+_LABEL_END = re.compile(r":\s|\s[–—-]\s")
 
 
-def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> set[tuple[int, int]]:
-    """The sentences of a clause that only name what follows, and so state no practice: a
-    short lead-in before other sentences ("Your Contacts. If you choose to sync ..."), or a
-    short paragraph alone, where the company does not speak ("We collect faceprints." is a
-    statement). Short list items and table cells are not titles: "billing address;" under "We
-    collect:" is a kind of data."""
-    found = set()
+def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[int, int]]:
+    """The parts of a clause that only name what follows, and so state no practice: a short
+    lead-in sentence before others ("Your Contacts. If you choose to sync ..."), a short
+    paragraph alone, or a label before a colon or a dash ("Data Sharing: We do not sell ...",
+    "Identifiers – We collect ..."), where the company does not speak ("We collect
+    faceprints." is a statement). Short list items and table cells are not titles: "billing
+    address;" under "We collect:" is a kind of data."""
+    found = []
     for k, (a, b) in enumerate(spans):
+        label = _LABEL_END.search(text, a, b)
+        if (
+            label is not None
+            and len(text[a : label.start()].split()) <= LABEL_WORDS
+            and not _COMPANY_VOICE.search(text, a, label.start())
+        ):
+            found.append((a, label.end()))
         lead_in = k == 0 and len(spans) > 1
         if not lead_in and not (len(spans) == 1 and kind in (PARAGRAPH, HEADING)):
             continue
-        words = text[a:b].split()
         if (
-            len(words) <= TITLE_WORDS
+            len(text[a:b].split()) <= TITLE_WORDS
             and not text[a:b].rstrip().endswith((";", ",", ":"))
             and not _COMPANY_VOICE.search(text, a, b)
         ):
-            found.add((a, b))
+            found.append((a, b))
     return found
 
 
