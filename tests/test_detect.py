@@ -327,3 +327,38 @@ def test_a_title_sentence_names_and_states_nothing() -> None:
     (flag,) = compare_texts(old, new, TAXONOMY).flags
     assert flag.title == "NEW contacts (address book)"
     assert flag.sentence_text.startswith("If you permit us")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        # Real sentences (Parler 2026, Starbucks 2025, CCPA boilerplate).
+        (
+            "We neither sell your information to third parties nor share your information with "
+            "governments except in the limited circumstances described in this Privacy Policy.",
+            [("sell", True)],  # the exception belongs to the sharing with governments
+        ),
+        (
+            "However, certain data practices, such as the use of service providers, analytics "
+            'providers, or similar technologies, may be considered a "sale" or "sharing" under '
+            "applicable law.",
+            [("sale", False), ("sharing", False)],  # an admission (TAXONOMY.md)
+        ),
+        (
+            "Although we do not sell your personal information for money, our sharing of your "
+            "personal information with some advertising partners may be deemed a “sale” under "
+            "applicable law.",
+            [("sell", True), ("sharing", True), ("advertising partners", True), ("sale", False)],
+        ),
+        ("- The right to opt out of the sale or sharing of personal data;", []),  # a right
+        ("We sell products and services in our stores.", []),  # goods, not data
+        (
+            "We may transfer your Personal Information in connection with a corporate "
+            "transaction in which we sell, liquidate, or transfer all or a portion of our assets.",
+            [],
+        ),
+    ],
+)
+def test_sale_is_read_as_the_cpra_reads_it(sentence: str, found: list[tuple[str, bool]]) -> None:
+    category = BY_ID["sale_sharing_ads"]
+    assert [(m.term, m.negated) for m in mentions(sentence, [category])] == found

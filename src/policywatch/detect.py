@@ -39,10 +39,13 @@ _PRACTICE_VERB = re.compile(
     r"requir|ask|captur|extract|identif)\w*",
     re.IGNORECASE,
 )
+# A quoted legal definition. Not "this means that" (an explanation) nor "where permitted by
+# law" or "as required by law" (conditions of a practice, not definitions).
 _DEFINITION = re.compile(
-    r"\b(?:as defined|is defined|are defined|defined (?:in|under|by)|means|refers to|the term|"
+    r"\b(?:as defined|is defined|are defined|defined (?:in|under|by)|"
+    r"(?<!this )(?<!which )(?<!that )means(?! that)|refers to|the term|"
     r"categories of (?:personal|sensitive) information|1798\.\d+|civ(?:il)?\.? code|"
-    r"(?:under|by) (?:applicable |california |illinois |state |federal |u\.s\. |us )?laws?|"
+    r"under (?:applicable |california |illinois |state |federal |u\.s\. |us )?laws?|"
     r"statutes?|regulations? (?:define|consider))\b",
     re.IGNORECASE,
 )
@@ -177,13 +180,29 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 _NOT_A_DENIAL = re.compile(r"\bdo not (?:sell|share)(?: (?:or|and|/) (?:sell|share))? my\b", re.I)
 
 
+# "... may be deemed a 'sale'": an admission, whatever denial came before it in the sentence
+# ("Although we do not sell your personal information for money, our sharing ... may be deemed
+# a sale"). TAXONOMY.md: the change from a negation to such an admission is the one to catch.
+_ADMISSION = re.compile(
+    r"\b(?:considered|deemed|treated as|regarded as|constitutes?|qualif(?:y|ies) as)"
+    r"\s+(?:an?\s+|the\s+)?(?:[“\"'‘]?\w+[”\"'’]?,?\s+(?:or|and|and/or)\s+(?:an?\s+)?)?[“\"'‘]?$",
+    re.IGNORECASE,
+)
+# An exception belongs to the verb it follows: in "we neither sell X nor share Y except ...",
+# or "we do not sell X and do not share Y except ...", it is not an exception to the selling.
+_NEXT_CLAUSE = re.compile(r"\b(?:nor|not|never|don[’']t|doesn[’']t)\b|;", re.IGNORECASE)
+
+
 def _negated(before: str, term: str, after: str) -> bool:
+    if _ADMISSION.search(before):
+        return False
     context = before + term + after[:40]
     names = [m.span() for m in _NOT_A_DENIAL.finditer(context)]
     cues = [c for c in _NEGATION.finditer(before) if not any(a <= c.start() < b for a, b in names)]
     if cues:
         tail = _PARENTHESIS.sub(" ", before[cues[-1].end() :])
-        if not _RESET.search(tail) and not _EXCEPTION.search(after):
+        own = _NEXT_CLAUSE.split(after, maxsplit=1)[0]
+        if not _RESET.search(tail) and not _EXCEPTION.search(own):
             return True
     return bool(_POSTFIX_NEGATION.search(after))
 
@@ -285,11 +304,11 @@ def in_frame(sentence: str, term_span: tuple[int, int]) -> bool:
 
 
 def _framed(sentence: str, term_span: tuple[int, int], category: Category) -> bool:
-    """Whether an ambiguous term stands in its category's frame (its own, or in_frame's)."""
+    """Whether an ambiguous term stands in its category's frame (its own patterns, looked for
+    in the whole sentence, or in_frame's)."""
     if category.frame_pattern is None:
         return in_frame(sentence, term_span)
-    a, b = term_span
-    return bool(category.frame_pattern.search(sentence[:a] + " " + sentence[b:]))
+    return bool(category.frame_pattern.search(sentence))
 
 
 def _mention(
@@ -510,10 +529,10 @@ def in_document(
 ) -> Flag | None:
     """A clause's flag read against the whole documents: NEW only when the other version states
     no practice of the category; EXPANDED (NARROWED) when it does, but not these terms; NOW SAYS
-    IT MAY only when the old document denied it and stated none of it; otherwise no flag."""
+    IT MAY only when the old document denied it and stated none of it; otherwise no flag. A
+    quoted legal definition is read the same way: a CCPA list the policy already gives in
+    other words is not news."""
     category = by_id[flag.category]
-    if flag.definition:
-        return flag
     if flag.change == "added":
         if not old.states(category):
             denied = old.denies(category)
