@@ -362,3 +362,54 @@ def test_a_title_sentence_names_and_states_nothing() -> None:
 def test_sale_is_read_as_the_cpra_reads_it(sentence: str, found: list[tuple[str, bool]]) -> None:
     category = BY_ID["sale_sharing_ads"]
     assert [(m.term, m.negated) for m in mentions(sentence, [category])] == found
+
+
+@pytest.mark.parametrize(
+    ("category", "sentence", "terms"),
+    [
+        # Real sentences of the histories in ../shared/fixtures/history.
+        (  # age assurance (Bluesky 2025)
+            "children",
+            "Where required by law, Bluesky may use third-party services to verify that you are "
+            "old enough to access certain features or content.",
+            ["old enough"],
+        ),
+        (  # the COPPA remedy is no collection of children's data (Parler 2026)
+            "children",
+            "If you believe that a minor has provided us with Personal Information in violation "
+            "of this Privacy Policy, please contact us at privacy@parler.com so that we can "
+            "delete it.",
+            [],
+        ),
+        (  # kept beyond the account (Parler 2026)
+            "retention",
+            "Direct messages received by other users, content reposted or saved by other users, "
+            "and other content shared with the Parler community, which may persist after your "
+            "account is deleted;",
+            ["persist after your account"],
+        ),
+        (  # vendors retained are hired, not data kept (Parler 2026)
+            "retention",
+            "We may share any Personal Information we receive with vendors and service "
+            "providers retained in connection with the provision of our Services.",
+            [],
+        ),
+        (  # the business is the intended recipient: CPRA 1798.140(ae)(1)(E) (Parler 2026)
+            "message_content",
+            "For example, if you contact us for customer support, we may receive your name, "
+            "email address, phone number, the contents of any message or attachments you may "
+            "send to us.",
+            [],
+        ),
+        (  # targeted advertising in ordinary words (Parler 2026)
+            "sale_sharing_ads",
+            "For marketing and advertising purposes, such as developing and providing "
+            "promotional and advertising materials that may be relevant, valuable or otherwise "
+            "of interest to you, including providing you with targeted offers and ads.",
+            ["targeted offers and ads"],
+        ),
+    ],
+)
+def test_vocabulary_from_the_law(category: str, sentence: str, terms: list[str]) -> None:
+    found = [m.term for m in mentions(sentence, [BY_ID[category]]) if not m.negated]
+    assert found == terms

@@ -426,9 +426,41 @@ def present(text: str, category: Category, lowered: str | None = None) -> bool:
     )
     for match in candidates:
         mention = _mention(text, match, category)
-        if mention is not None and not mention.negated:
+        if mention is not None and not mention.negated and not a_name(text, match.start()):
             return True
     return False
+
+
+TITLE_WORDS = 6  # a title: "Your Contacts.", "Direct Messages Are Private.", "Sale."
+LABEL_WORDS = 8  # a label before a colon or a dash: "Data Sharing: We do not sell ..."
+COMPANY_VOICE = re.compile(r"\b(?:we|us|our)\b", re.IGNORECASE)  # "We collect faceprints."
+LABEL_END = re.compile(r":\s|\s[–—-]\s")
+_LIST_LINE = re.compile(r"(?:- |\| |\d{1,9}\. )")
+
+
+def a_name(text: str, at: int) -> bool:
+    """Whether a position of a canonical text stands in a name rather than a statement: a
+    heading, a label before a colon or a dash ("Children's Data: ..."), or a short sentence in
+    which the company does not speak ("Children's Personal Information."). A short list item
+    or table cell is a statement of a kind of data ("- Biometric information")."""
+    line = text.rfind("\n", 0, at) + 1
+    if text.startswith("#", line):
+        return True
+    begin, end = _sentence(text, at, at)
+    label = LABEL_END.search(text, begin, end)
+    if (
+        label is not None
+        and at < label.start()
+        and len(text[begin : label.start()].split()) <= LABEL_WORDS
+        and not COMPANY_VOICE.search(text, begin, label.start())
+    ):
+        return True
+    return (
+        len(text[begin:end].split()) <= TITLE_WORDS
+        and not COMPANY_VOICE.search(text, begin, end)
+        and not text[begin:end].rstrip().endswith((";", ",", ":"))
+        and not _LIST_LINE.match(text, line)
+    )
 
 
 def term_key(term: str) -> str:

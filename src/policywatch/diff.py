@@ -24,7 +24,17 @@ from .align import (
     align,
 )
 from .archive import Archive, Snapshot
-from .detect import Flag, Statements, english, flags_for, in_document
+from .detect import (
+    COMPANY_VOICE,
+    LABEL_END,
+    LABEL_WORDS,
+    TITLE_WORDS,
+    Flag,
+    Statements,
+    english,
+    flags_for,
+    in_document,
+)
 from .inline import word_edits
 from .segment import HEADING, PARAGRAPH, Clause, key_of, segment
 from .taxonomy import Category, load_taxonomy
@@ -297,12 +307,6 @@ def _stated_anew(
     return kept
 
 
-TITLE_WORDS = 6  # a title: "Your Contacts.", "Direct Messages Are Private.", "Sale."
-LABEL_WORDS = 8  # a label before a colon or a dash: "Data Sharing: We do not sell ..."
-_COMPANY_VOICE = re.compile(r"\b(?:we|us|our)\b", re.IGNORECASE)  # "We collect faceprints."
-_LABEL_END = re.compile(r":\s|\s[–—-]\s")
-
-
 def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[int, int]]:
     """The parts of a clause that only name what follows, and so state no practice: a short
     lead-in sentence before others ("Your Contacts. If you choose to sync ..."), a short
@@ -312,11 +316,11 @@ def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[in
     address;" under "We collect:" is a kind of data."""
     found = []
     for k, (a, b) in enumerate(spans):
-        label = _LABEL_END.search(text, a, b)
+        label = LABEL_END.search(text, a, b)
         if (
             label is not None
             and len(text[a : label.start()].split()) <= LABEL_WORDS
-            and not _COMPANY_VOICE.search(text, a, label.start())
+            and not COMPANY_VOICE.search(text, a, label.start())
         ):
             found.append((a, label.end()))
         lead_in = k == 0 and len(spans) > 1
@@ -325,7 +329,7 @@ def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[in
         if (
             len(text[a:b].split()) <= TITLE_WORDS
             and not text[a:b].rstrip().endswith((";", ",", ":"))
-            and not _COMPANY_VOICE.search(text, a, b)
+            and not COMPANY_VOICE.search(text, a, b)
         ):
             found.append((a, b))
     return found
