@@ -45,6 +45,7 @@ _DEFINITION = re.compile(
     r"\b(?:as defined|is defined|are defined|defined (?:in|under|by)|"
     r"(?<!this )(?<!which )(?<!that )means(?! that)|refers to|the term|"
     r"categories of (?:personal|sensitive) information|1798\.\d+|civ(?:il)?\.? code|"
+    r"this category (?:covers|includes)|examples include|"
     r"under (?:applicable |california |illinois |state |federal |u\.s\. |us )?laws?|"
     r"statutes?|regulations? (?:define|consider))\b",
     re.IGNORECASE,
@@ -562,16 +563,23 @@ def in_document(
     """A clause's flag read against the whole documents: NEW only when the other version states
     no practice of the category; EXPANDED (NARROWED) when it does, but not these terms; NOW SAYS
     IT MAY only when the old document denied it and stated none of it; otherwise no flag. A
-    quoted legal definition is read the same way: a CCPA list the policy already gives in
-    other words is not news."""
+    quoted legal definition ("This category covers a name, signature, Social Security number
+    ...") states no practice (TAXONOMY.md: boilerplate definitions are not practices): it is
+    flagged only when it turns the company's denial into "may be considered a sale"."""
     category = by_id[flag.category]
     if flag.change == "added":
         if not old.states(category):
             denied = old.denies(category)
+            if flag.definition and not denied:
+                return None
             return replace(
                 flag, was_negated=denied, severity="critical" if denied else flag.severity
             )
+        if flag.definition:
+            return None
         return _beyond(flag, text, old, category, expanded=True)
+    if flag.definition:
+        return None
     if not new.states(category):
         return replace(flag, negated=flag.negated and new.denies(category))
     return _beyond(flag, text, new, category, expanded=False)
