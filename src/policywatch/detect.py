@@ -456,12 +456,20 @@ def a_name(text: str, at: int) -> bool:
         and not COMPANY_VOICE.search(text, begin, label.start())
     ):
         return True
-    return (
-        len(text[begin:end].split()) <= TITLE_WORDS
-        and not COMPANY_VOICE.search(text, begin, end)
-        and not text[begin:end].rstrip().endswith((";", ",", ":"))
-        and not _LIST_LINE.match(text, line)
-    )
+    return title(text[begin:end], listed=bool(_LIST_LINE.match(text, line)))
+
+
+def title(sentence: str, listed: bool = False) -> bool:
+    """Whether a short sentence only names something: six words or fewer, the company not
+    speaking, not ending as list items do; in a list item or table cell ("- Biometric
+    information" under "We collect:"), only when written in capitals ("2. DIRECT MESSAGES ARE
+    PRIVATE" in a table of contents)."""
+    words = sentence.split()
+    if len(words) > TITLE_WORDS or COMPANY_VOICE.search(sentence):
+        return False
+    if sentence.rstrip().endswith((";", ",", ":")):
+        return False
+    return not listed or sentence.upper() == sentence
 
 
 def term_key(term: str) -> str:

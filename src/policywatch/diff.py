@@ -28,12 +28,12 @@ from .detect import (
     COMPANY_VOICE,
     LABEL_END,
     LABEL_WORDS,
-    TITLE_WORDS,
     Flag,
     Statements,
     english,
     flags_for,
     in_document,
+    title,
 )
 from .inline import word_edits
 from .segment import HEADING, PARAGRAPH, Clause, key_of, segment
@@ -312,8 +312,8 @@ def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[in
     lead-in sentence before others ("Your Contacts. If you choose to sync ..."), a short
     paragraph alone, or a label before a colon or a dash ("Data Sharing: We do not sell ...",
     "Identifiers – We collect ..."), where the company does not speak ("We collect
-    faceprints." is a statement). Short list items and table cells are not titles: "billing
-    address;" under "We collect:" is a kind of data."""
+    faceprints." is a statement). Short list items, table cells and later sentences are titles
+    only in capitals (detect.title): "billing address;" under "We collect:" is a kind of data."""
     found = []
     for k, (a, b) in enumerate(spans):
         label = LABEL_END.search(text, a, b)
@@ -324,13 +324,8 @@ def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[in
         ):
             found.append((a, label.end()))
         lead_in = k == 0 and len(spans) > 1
-        if not lead_in and not (len(spans) == 1 and kind in (PARAGRAPH, HEADING)):
-            continue
-        if (
-            len(text[a:b].split()) <= TITLE_WORDS
-            and not text[a:b].rstrip().endswith((";", ",", ":"))
-            and not COMPANY_VOICE.search(text, a, b)
-        ):
+        alone = len(spans) == 1 and kind in (PARAGRAPH, HEADING)
+        if title(text[a:b], listed=not (lead_in or alone)):
             found.append((a, b))
     return found
 
