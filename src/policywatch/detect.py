@@ -45,7 +45,11 @@ _DEFINITION = re.compile(
     r"\b(?:as defined|is defined|are defined|defined (?:in|under|by)|"
     r"(?<!this )(?<!which )(?<!that )means(?! that)|refers to|the term|"
     r"categories of (?:personal|sensitive) information|1798\.\d+|civ(?:il)?\.? code|"
-    r"this category (?:covers|includes)|examples include|"
+    r"this category (?:covers|includes)|examples include|these characteristics include|"
+    # The CCPA's own enumerations (1798.140(v)(1)(A), (c), (v)(1)(F), protected classes)
+    r"real name, alias, postal address|40 years or older|"
+    r"physiological, behaviou?ral,? and biological characteristics|"
+    r"information regarding (?:a consumer[’']s |your )?interactions? with|"
     r"under (?:applicable |california |illinois |state |federal |u\.s\. |us )?laws?|"
     r"statutes?|regulations? (?:define|consider))\b",
     re.IGNORECASE,
