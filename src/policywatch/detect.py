@@ -561,12 +561,24 @@ SAID_CAP = 40  # sentences looked at for one word
 
 
 def _forms(key: str) -> tuple[str, ...]:
-    """How a term key's word may be written: as is, and in its UK spelling."""
+    """How a term key's word may begin when written: its stem ("ethnicity" is said where
+    "ethnic" is, "addresses" where "address" is), in US and UK spelling. A word is looked for
+    as a start of words, so the stem finds every ending."""
     forms = [key]
     for uk, us in _SPELLINGS:
         if us in key:
             forms.append(key.replace(us, uk))
-    return tuple(forms)
+    return tuple(dict.fromkeys(_stem(form) for form in forms))
+
+
+_ENDINGS = ("ities", "ations", "ation", "ings", "ity", "ing", "ies", "ied", "es", "ed", "al", "e")
+
+
+def _stem(key: str) -> str:
+    for ending in _ENDINGS:
+        if key.endswith(ending) and len(key) - len(ending) >= 4:
+            return key[: -len(ending)]
+    return key
 
 
 def in_document(
@@ -622,6 +634,10 @@ def _beyond(
 # for AI training, "verification" for biometrics, not for age checks) are its `generic` list.
 _GENERIC = frozenset(
     [
+        "that", "this", "these", "those", "which", "who", "whom", "is", "are", "be", "been",
+        "was", "were", "may", "might", "can", "could", "will", "would", "also", "such", "other",
+        "more", "most", "than", "it", "they", "them", "we", "us", "all", "some", "each", "every",
+        "various", "different", "multiple", "certain", "including", "like", "at", "into",
         "a", "an", "the", "of", "and", "or", "to", "for", "with", "about", "you", "your", "our",
         "their", "its", "by", "from", "in", "on", "as", "any", "data", "information", "info",
         "personal", "details", "content", "technology", "technologies", "tool", "tools", "collect",
