@@ -29,8 +29,10 @@ _RESET = re.compile(
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 # After the term, an exception means the practice happens after all.
 _EXCEPTION = re.compile(r"\b(?:except|unless|other than|apart from|besides)\b", re.IGNORECASE)
+# After the term: "... is not collected", "children under 13 may not use the Services".
 _POSTFIX_NEGATION = re.compile(
-    r"^[^.;]{0,40}?\b(?:is|are|will be|be|was|were)\s+(?:not|never)\b", re.IGNORECASE
+    r"^[^.;]{0,40}?\b(?:is|are|will be|be|was|were|may|must|can|shall)\s+(?:not|never)\b",
+    re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.IGNORECASE)
 _PRACTICE_VERB = re.compile(
@@ -271,10 +273,13 @@ def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[s
                 yield match
 
 
+_TRAP_REACH = 160  # characters before a match where a false positive covering it may begin
+
+
 def _excluded(text: str, match: re.Match[str], exclude: re.Pattern[str]) -> bool:
     """Whether a known false positive ("coded into our DNA") covers the match."""
     start, end = match.span()
-    for trap in exclude.finditer(text, max(0, start - 80), min(len(text), end + 80)):
+    for trap in exclude.finditer(text, max(0, start - _TRAP_REACH), min(len(text), end + 80)):
         if trap.start() <= start and end <= trap.end():
             return True
     return False
