@@ -413,3 +413,28 @@ def test_sale_is_read_as_the_cpra_reads_it(sentence: str, found: list[tuple[str,
 def test_vocabulary_from_the_law(category: str, sentence: str, terms: list[str]) -> None:
     found = [m.term for m in mentions(sentence, [BY_ID[category]]) if not m.negated]
     assert found == terms
+
+
+def test_a_denied_practice_admitted_is_a_flip_even_where_the_category_was_stated() -> None:
+    # Starbucks 2025 (real sentences, abridged to two clauses each): the old text stated
+    # targeted advertising but denied selling; the new one says the sharing "may be deemed a
+    # sale". TAXONOMY.md C13: the change from a negation to an admission is the one to catch.
+    old = Side(
+        "old",
+        "# Privacy\n\n(f) Targeted Advertising – We may process your information to provide you "
+        "with targeted advertising.\n\n- Targeted Advertising – We do not sell your information "
+        "for monetary or valuable consideration.\n",
+    )
+    new = Side(
+        "new",
+        old.text
+        + "\nOpt-Out of Sale or Sharing (Targeted Advertising) – Although we do not sell your "
+        "personal information for money, our sharing of your personal information with some "
+        "advertising partners may be deemed a “sale” or “sharing” under applicable law.\n",
+    )
+    (flag,) = compare_texts(old, new, TAXONOMY).flags
+    assert (flag.category, flag.label, flag.severity) == (
+        "sale_sharing_ads",
+        "NOW SAYS IT MAY",
+        "critical",
+    )

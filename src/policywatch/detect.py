@@ -509,6 +509,7 @@ class Statements:
     _states: dict[str, bool] = field(default_factory=dict)
     _denies: dict[str, bool] = field(default_factory=dict)
     _said: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _only_denied: dict[str, set[str]] = field(default_factory=dict)
     _lower: str | None = None
 
     def states(self, category: Category) -> bool:
@@ -523,6 +524,20 @@ class Statements:
             found = self._denies[category.id] = any(
                 m.negated and m.first_person for m in mentions(self.text, [category], self.lower)
             )
+        return found
+
+    def only_denies(self, category: Category) -> set[str]:
+        """The terms (as lemmas) of a category the company denies in its own name and this
+        version never states: "sell" where it says "we do not sell" and only admits targeted
+        advertising."""
+        found = self._only_denied.get(category.id)
+        if found is None:
+            every = mentions(self.text, [category], self.lower)
+            denied = {_lemma(m.key) for m in every if m.negated and m.first_person}
+            stated = {
+                _lemma(m.key) for m in every if not m.negated and not a_name(self.text, m.start)
+            }
+            found = self._only_denied[category.id] = denied - stated
         return found
 
     @property
@@ -563,6 +578,14 @@ class Statements:
 
 
 SAID_CAP = 40  # sentences looked at for one word
+
+
+# The CPRA's verbs in every form a term takes: "we do not sell" denies "a sale".
+_LEMMAS = {"sale": "sell", "sold": "sell", "selling": "sell", "sharing": "share", "shared": "share"}
+
+
+def _lemma(key: str) -> str:
+    return _LEMMAS.get(key, key)
 
 
 def _forms(key: str) -> tuple[str, ...]:
@@ -606,7 +629,16 @@ def in_document(
             )
         if flag.definition:
             return None
-        return _beyond(flag, text, old, category, expanded=True)
+        beyond = _beyond(flag, text, old, category, expanded=True)
+        if (
+            beyond is None
+            and not all(a_name(text, a) for a, _ in flag.positions)
+            and any(_lemma(term_key(t)) in old.only_denies(category) for t in flag.terms)
+        ):
+            # The old version stated the category, but denied this very practice and never
+            # stated it: "we do not sell" became "may be deemed a sale" (TAXONOMY.md C13).
+            return replace(flag, was_negated=True, severity="critical")
+        return beyond
     if flag.definition:
         return None
     if not new.states(category):
