@@ -67,6 +67,7 @@ class Mention:
     negated: bool
     definition: bool
     first_person: bool
+    admission: bool = False  # "... may be deemed a 'sale'"
 
     @property
     def key(self) -> str:
@@ -136,6 +137,7 @@ class Flag:
     sentence_text: str = ""
     expanded: bool = False  # the document already stated the practice: these terms are new to it
     narrowed: bool = False  # the document still states the practice: these terms are gone from it
+    admission: bool = False  # a term is admitted ("may be considered a 'sale'"), not in the JSON
 
     @property
     def label(self) -> str:
@@ -341,6 +343,7 @@ def _mention(
         return None
     before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
     after = text[match.end() : s_end]
+    admission = bool(_ADMISSION.search(before))
     first_person = bool(_FIRST_PERSON.search(sentence) and _PRACTICE_VERB.search(sentence))
     return Mention(
         category=category.id,
@@ -350,6 +353,7 @@ def _mention(
         negated=_negated(before, match.group(0), after),
         definition=bool(_DEFINITION.search(sentence)) and not first_person,
         first_person=first_person,
+        admission=admission,
     )
 
 
@@ -407,6 +411,7 @@ def flags_for(old_text: str, new_text: str, taxonomy: Sequence[Category]) -> lis
                         was_negated=was_negated,
                         definition=only_definitions,
                         positions=tuple((m.start, m.end) for m in fresh),
+                        admission=any(m.admission for m in fresh),
                     )
                 )
         new_terms = set(_terms(new_pos))
@@ -533,9 +538,11 @@ class Statements:
         found = self._only_denied.get(category.id)
         if found is None:
             every = mentions(self.text, [category], self.lower)
-            denied = {_lemma(m.key) for m in every if m.negated and m.first_person}
+            denied = {_lemma(term_key(m.term)) for m in every if m.negated and m.first_person}
             stated = {
-                _lemma(m.key) for m in every if not m.negated and not a_name(self.text, m.start)
+                _lemma(term_key(m.term))
+                for m in every
+                if not m.negated and not a_name(self.text, m.start)
             }
             found = self._only_denied[category.id] = denied - stated
         return found
@@ -632,11 +639,13 @@ def in_document(
         beyond = _beyond(flag, text, old, category, expanded=True)
         if (
             beyond is None
+            and flag.admission
             and not all(a_name(text, a) for a, _ in flag.positions)
             and any(_lemma(term_key(t)) in old.only_denies(category) for t in flag.terms)
         ):
             # The old version stated the category, but denied this very practice and never
-            # stated it: "we do not sell" became "may be deemed a sale" (TAXONOMY.md C13).
+            # stated it: "we do not sell" became "may be deemed a sale" (TAXONOMY.md C13). Read
+            # only for admissions: it needs every mention of the category in the old version.
             return replace(flag, was_negated=True, severity="critical")
         return beyond
     if flag.definition:
@@ -673,7 +682,8 @@ _GENERIC = frozenset(
     [
         "that", "this", "these", "those", "which", "who", "whom", "is", "are", "be", "been",
         "was", "were", "may", "might", "can", "could", "will", "would", "also", "such", "other",
-        "more", "most", "than", "it", "they", "them", "we", "us", "all", "some", "each", "every",
+        "more", "most", "than", "it", "they", "them", "we", "us", "my", "me", "i", "all", "some",
+        "each", "every",
         "various", "different", "multiple", "certain", "including", "like", "at", "into",
         "a", "an", "the", "of", "and", "or", "to", "for", "with", "about", "you", "your", "our",
         "their", "its", "by", "from", "in", "on", "as", "any", "data", "information", "info",
