@@ -401,6 +401,27 @@ def test_sale_is_read_as_the_cpra_reads_it(sentence: str, found: list[tuple[str,
             "send to us.",
             [],
         ),
+        (  # the negation denies a state, not the deletion (WhatsApp 2025)
+            "retention",
+            "in order to maintain security, limit data retention and protect your privacy, "
+            "checking for activity every 30 days and deleting your account where your phone "
+            "has not been online for 120 days (in general).",
+            ["data retention", "for 120 days"],
+        ),
+        (  # a company's inferences, and about what (Netflix 2026)
+            "inference_profiling",
+            "We collect information about the advertisements, IP addresses, inferences we "
+            "make about you or your household, and purchases.",
+            ["inferences we make about you or your household"],
+        ),
+        (  # a passive denial is still a denial, a merger is no sale (Bluesky 2025)
+            "sale_sharing_ads",
+            "If we are involved in a merger, acquisition, financing, reorganization, "
+            "bankruptcy, receivership, purchase or sale of assets, transition of service to "
+            "another provider, or other similar corporate transaction, your personal "
+            "information may be sold or transferred as part of such a transaction.",
+            [],
+        ),
         (  # targeted advertising in ordinary words (Parler 2026)
             "sale_sharing_ads",
             "For marketing and advertising purposes, such as developing and providing "

@@ -200,6 +200,13 @@ _ADMISSION = re.compile(
 # An exception belongs to the verb it follows: in "we neither sell X nor share Y except ...",
 # or "we do not sell X and do not share Y except ...", it is not an exception to the selling.
 _NEXT_CLAUSE = re.compile(r"\b(?:nor|not|never|don[’']t|doesn[’']t)\b|;", re.IGNORECASE)
+# The negation denies a state, not the practice that follows: "deleting your account where your
+# phone has not been online for 120 days".
+_STATE = re.compile(
+    r"\b(?:been|be)\s+(?!(?:\w+\s+)?(?:\w*(?:collect|us|shar|sold|sell|disclos|stor|retain|kept|"
+    r"keep|process|transfer|track|record|provid|access|obtain|receiv|combin|link|train|infer)))\w+",
+    re.IGNORECASE,
+)
 
 
 def _negated(before: str, term: str, after: str) -> bool:
@@ -211,7 +218,7 @@ def _negated(before: str, term: str, after: str) -> bool:
     if cues:
         tail = _PARENTHESIS.sub(" ", before[cues[-1].end() :])
         own = _NEXT_CLAUSE.split(after, maxsplit=1)[0]
-        if not _RESET.search(tail) and not _EXCEPTION.search(own):
+        if not _RESET.search(tail) and not _EXCEPTION.search(own) and not _STATE.search(tail):
             return True
     return bool(_POSTFIX_NEGATION.search(after))
 
@@ -275,7 +282,7 @@ def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[s
                 yield match
 
 
-_TRAP_REACH = 160  # characters before a match where a false positive covering it may begin
+_TRAP_REACH = 240  # characters before a match where a false positive covering it may begin
 
 
 def _excluded(text: str, match: re.Match[str], exclude: re.Pattern[str]) -> bool:
