@@ -1,4 +1,5 @@
-"""Speed of `diff`: the 720 KB stress pair end to end, every real pair, and growth with size.
+"""Speed of `diff`: the 720 KB stress pair end to end (and as a multiple of a naive paragraph
+difflib script, benchmarks/naive_diff.py), every real pair, and growth with size.
 
     python benchmarks/diff_speed.py [--runs N]
 
@@ -63,7 +64,17 @@ def main() -> int:
     e2e = median_seconds(
         command("diff", str(stress_old), str(stress_new), "--format", "json"), args.runs
     )
+    naive = median_seconds(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "naive_diff.py"),
+            str(stress_old),
+            str(stress_new),
+        ],
+        args.runs,
+    )
     print(f"policywatch diff --format json: {e2e:.3f} s")
+    print(f"naive paragraph difflib script: {naive:.3f} s; policywatch is {e2e / naive:.1f}x")
     print()
     print("## what detection adds (stress pair, in process)")
     old_text, new_text = stress_old.read_text(), stress_new.read_text()

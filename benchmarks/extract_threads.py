@@ -20,8 +20,8 @@ from collections.abc import Callable
 
 from pageserver import SMALL_SITES, fixture_pages
 
-from policywatch.check import derive_text
 from policywatch.config import Policy
+from policywatch.derive import derive_text
 
 POLICY = Policy(id="bench", name="bench", url="http://127.0.0.2/p/0")
 

@@ -53,12 +53,18 @@ def _wrap(text: str, rng: random.Random) -> str:
     wrapped = textwrap.fill(
         text, rng.randint(30, 140), break_long_words=False, break_on_hyphens=False
     )
-    if any(_LOOKS_LIKE_ITEM.match(line) for line in wrapped.split("\n")[1:]):
+    lines = wrapped.split("\n")
+    if any(_LOOKS_LIKE_ITEM.match(line) for line in lines[1:]) or any(
+        _RULE.match(line) for line in lines
+    ):
         return text
     return wrapped
 
 
 _LOOKS_LIKE_ITEM = re.compile(r"^\s*([-*+•#>|]|\d+[.)]|=+\s*$)")
+# A line of only dashes, stars or underscores is a thematic break, even the first line: a
+# paragraph that starts "----- When storing" must not wrap into a rule and then words.
+_RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
 
 
 def render(blocks: list[Block], rng: random.Random | None = None) -> str:

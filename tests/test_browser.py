@@ -187,3 +187,72 @@ def test_a_failing_page_fails_the_whole_policy(tmp_path: Path, httpserver: HTTPS
     (row,) = json.loads(result.output)["results"]
     assert row["status"] == "failed" and "404" in row["reason"]
     assert not list((tmp_path / "snapshots" / "tiktok-us").glob("*.md"))
+
+
+# Issue 14: validate --fetch gets pages as check does (browser, several pages), so that what it
+# says of a policy is what check will archive.
+
+
+def validate(tmp_path: Path) -> Result:
+    return CliRunner().invoke(
+        main,
+        ["--config", str(tmp_path / "policies.yaml"), "validate", "--fetch", "--format", "json"],
+    )
+
+
+@needs_chromium
+def test_validate_fetch_renders_a_policy_as_check_does(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    serve_shell(httpserver)
+    checked = check(tmp_path, httpserver, "true")
+    assert checked.exit_code == 0, checked.output
+    (meta,) = (tmp_path / "snapshots" / "tiktok-us").glob("20*.json")
+    result = validate(tmp_path)
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)
+    assert row["ok"], row["summary"]
+    assert row["characters"] == json.loads(meta.read_text())["text_chars"]
+
+
+def test_validate_fetch_reads_every_page_of_a_several_page_policy(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    second = {"page": "before.html"}
+    httpserver.expect_request("/main").respond_with_data(
+        (CASE / "after.html").read_bytes(), content_type="text/html"
+    )
+    httpserver.expect_request("/children").respond_with_handler(
+        lambda request: Response((CASE / second["page"]).read_bytes(), content_type="text/html")
+    )
+    httpserver.expect_request("/gone").respond_with_data("", status=404)
+    urls = [httpserver.url_for(p) for p in ("/main", "/children", "/gone")]
+    (tmp_path / "policies.yaml").write_text(
+        "defaults:\n  retries: 0\npolicies:\n"
+        f"  - id: both\n    urls: [{urls[0]}, {urls[1]}]\n"
+        f"  - id: half\n    urls: [{urls[0]}, {urls[2]}]\n"
+    )
+    config = ["--config", str(tmp_path / "policies.yaml")]
+    CliRunner().invoke(main, [*config, "check", "both", "--now", "2021-06-01T06:00:00Z"])
+    (meta,) = (tmp_path / "snapshots" / "both").glob("20*Z.json")
+    result = validate(tmp_path)
+    assert result.exit_code == 3, result.output
+    rows = {r["policy"]: r for r in json.loads(result.output)}
+    assert rows["both"]["ok"], rows["both"]["summary"]
+    assert rows["both"]["characters"] == json.loads(meta.read_text())["text_chars"]
+    assert not rows["half"]["ok"] and "404" in rows["half"]["summary"]
+    # The second page's changes between two fetches are the policy's too.
+    pages = iter(["before.html", "after.html"])
+    httpserver.clear()
+    httpserver.expect_request("/main").respond_with_data(
+        (CASE / "after.html").read_bytes(), content_type="text/html"
+    )
+    httpserver.expect_request("/children").respond_with_handler(
+        lambda request: Response((CASE / next(pages)).read_bytes(), content_type="text/html")
+    )
+    (tmp_path / "policies.yaml").write_text(
+        f"defaults:\n  retries: 0\npolicies:\n  - id: both\n    urls: [{urls[0]}, {urls[1]}]\n"
+    )
+    (row,) = json.loads(validate(tmp_path).output)
+    assert not row["ok"] and "differs between two fetches" in row["summary"]
+    assert any("faceprints" in line for line in row["unstable_lines"])

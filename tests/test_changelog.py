@@ -7,14 +7,22 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from policywatch.changelog import stated_date
 from policywatch.cli import main
+from policywatch.inline import word_edits
+from policywatch.render.markdown import escape, marked_edits
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -51,12 +59,15 @@ def test_the_changelog_is_sound_commonmark(reddit_changelog: str) -> None:
     assert headings[0] == ("h1", "Privacy policy changelog")
     assert headings[1][0] == "h2" and headings[1][1].startswith("Reddit")
     dates = [text for tag, text in headings if tag == "h3"]
-    assert dates and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in dates)
+    seen = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? UTC"  # to the second when a minute has two
+    assert dates and all(re.fullmatch(seen, d) for d in dates)
     assert dates == sorted(dates, reverse=True)  # newest first
-    assert not [t for t in tokens if t.type in ("html_block", "html_inline")]
+    assert not [t for t in tokens if t.type == "html_block"]
     inline = [c for t in tokens if t.type == "inline" for c in t.children or []]
     assert not [c for c in inline if c.type == "link_open"]  # no links of the policy's own
-    assert not [c for c in inline if c.type == "html_inline"]
+    # The only HTML is the changelog's own marks of deleted and inserted words.
+    tags = {c.content for c in inline if c.type == "html_inline"}
+    assert tags == {"<del>", "</del>", "<ins>", "</ins>"}
 
 
 def test_every_flagged_clause_is_quoted(reddit_changelog: str) -> None:
@@ -262,3 +273,207 @@ def test_import_an_open_terms_archive_versions_repository(tmp_path: Path) -> Non
         ],
     )
     assert not_git.exit_code == 2 and "not a readable git repository" in not_git.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The markdown as people read it, rendered
+
+COMMONMARK = MarkdownIt("commonmark")
+GITHUB = MarkdownIt("commonmark").enable(["strikethrough", "table"])  # GFM's extensions
+
+
+class _Marks(HTMLParser):
+    """The quoted clauses of rendered HTML as runs of text, each tagged "del", "ins" or ""
+    (the words around). GFM's strikethrough and strong emphasis count as marks too, so a mark
+    that only GitHub renders is checked as GitHub shows it."""
+
+    KINDS: ClassVar[dict[str, str]] = {"del": "del", "s": "del", "ins": "ins", "strong": "ins"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs: list[tuple[str, str]] = []
+        self.inside = ""
+        self.quotes = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.inside = self.KINDS.get(tag, self.inside)
+        if tag == "blockquote":
+            self.quotes += 1
+            self.runs.append(("", "\n"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.KINDS:
+            self.inside = ""
+        if tag == "blockquote":
+            self.quotes -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.quotes:
+            self.runs.append((self.inside, data))
+
+
+def marked_runs(markdown: str) -> list[tuple[str, str]]:
+    parser = _Marks()
+    parser.feed(GITHUB.render(markdown))
+    return [run for run in parser.runs if run[1]]
+
+
+def test_deletions_and_insertions_render_the_same_under_commonmark_and_github() -> None:
+    markdown = demo("changelog", "tiktok-eea").output
+    rendered = COMMONMARK.render(markdown)
+    assert rendered == GITHUB.render(markdown)
+    assert "<del>" in rendered and "<ins>" in rendered
+    assert "~~" not in rendered  # a GFM-only mark would show as tildes under CommonMark
+
+
+def test_a_deletion_and_the_insertion_after_it_are_never_glued_into_one_word() -> None:
+    # The real changes of TikTok's policy: "~~Children~~**Users of this experience**" read
+    # "ChildrenUsers of this experience".
+    runs = marked_runs(demo("changelog", "tiktok-eea").output)
+    marked = [(kind, text) for kind, text in runs if kind]
+    assert len(marked) > 100
+    for (kind, text), (next_kind, next_text) in pairwise(runs):
+        if kind and next_kind and kind != next_kind:
+            assert text[-1].isspace() or next_text[0].isspace(), (text, next_text)
+
+
+def small_history(tmp_path: Path, name: str, versions: dict[str, str]) -> list[str]:
+    """A policy imported from hand-written markdown files named by their stamps."""
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    for stamp, text in versions.items():
+        (saved / f"{stamp}.md").write_text(text)
+    (tmp_path / "policies.yaml").write_text(
+        f"defaults:\n  min_length: 10\npolicies:\n  - id: p\n    name: {json.dumps(name)}\n"
+        "    url: https://example.com/privacy\n"
+    )
+    config = ["--config", str(tmp_path / "policies.yaml")]
+    imported = CliRunner().invoke(main, [*config, "import", "p", str(saved)])
+    assert imported.exit_code == 0, imported.output
+    return config
+
+
+def test_words_marked_deleted_and_inserted_stay_apart(tmp_path: Path) -> None:
+    config = small_history(
+        tmp_path,
+        "Example",
+        {
+            "2026-03-01T06-00-00Z": "# Sharing\n\nWe do not sell your data to brokers.\n",
+            "2026-04-01T06-00-00Z": "# Sharing\n\nWe may sell your data to brokers.\n",
+        },
+    )
+    markdown = CliRunner().invoke(main, [*config, "changelog"]).output
+    runs = marked_runs(markdown)
+    assert [run for run in runs if run[0]] == [("del", "do not"), ("ins", "may")]
+    assert " ".join("".join(text for _, text in runs).split()) == (
+        "We do not may sell your data to brokers."
+    )
+
+
+def test_headings_read_as_plain_text_and_versions_of_one_day_are_apart(tmp_path: Path) -> None:
+    # A markdown file: "\\&amp;" is the five characters "&amp;" in the policy's words.
+    policy = "# Terms & Conditions\n\n## Who gets your data\n\nWe share {} with A\\&amp;B.\n"
+    config = small_history(
+        tmp_path,
+        "AT&T Privacy Policy",
+        {
+            "2026-03-01T06-00-00Z": policy.format("your name"),
+            "2026-03-01T18-30-00Z": policy.format("your name and e-mail"),
+            "2026-03-01T18-30-05Z": policy.format("your name, e-mail and city"),
+        },
+    )
+    markdown = CliRunner().invoke(main, [*config, "changelog"]).output
+    tokens = COMMONMARK.parse(markdown)
+    headings = [
+        (tok.tag, tokens[i + 1].content, tokens[i + 1].children)
+        for i, tok in enumerate(tokens)
+        if tok.type == "heading_open"
+    ]
+    for _, source, _ in headings:
+        assert not re.search(r"&#?\w+;", source), source  # no entities in the source
+    shown = {(tag, "".join(c.content for c in children or [])) for tag, _, children in headings}
+    assert ("h2", "AT&T Privacy Policy (p)") in shown
+    assert ("h4", "Modified: Terms & Conditions > Who gets your data") in shown
+    days = [text for tag, text in sorted(shown) if tag == "h3"]
+    assert len(days) == 3 and all(d.startswith("2026-03-01") for d in days)
+    assert len(set(days)) == 3
+    # The policy's own "&amp;" stays those five characters: escaped where it could be read.
+    assert "A&amp;amp;B" in COMMONMARK.render(markdown)
+
+
+def test_two_versions_seen_the_same_day_have_their_own_headings() -> None:
+    # TikTok's EEA policy changed twice on 2026-07-15.
+    tokens = COMMONMARK.parse(demo("changelog", "tiktok-eea").output)
+    days = [
+        tokens[i + 1].content
+        for i, tok in enumerate(tokens)
+        if tok.type == "heading_open" and tok.tag == "h3"
+    ]
+    assert sum(day.startswith("2026-07-15") for day in days) == 2
+    assert len(days) == len(set(days))
+
+
+# Words that would be markup somewhere (at the start or end of a line, in a heading, around
+# other words), to build section names and clauses from.
+MARKUP_WORDS = st.lists(
+    st.sampled_from(
+        ["we", "share", "1.", "2)", "#", "##", "-", "+", "=", ">", "*", "*a*", "_a_", "`a`",
+         "[a](b)", "![a](b)", "<b>", "</b>", "<http://x>", "http://x", "AT&T", "&amp;", "&#65;",
+         "&gt;", "~~a~~", "|", "\\", "a\\", "!", ";", "(top)"]
+    ),
+    max_size=12,
+).map(" ".join)  # fmt: skip
+
+
+def _plain(children: list[Token]) -> str:
+    """An inline token's text as rendered; anything else (emphasis, a link ...) shows as <type>."""
+    return "".join(
+        c.content
+        if c.type in ("text", "text_special")
+        else "\n"
+        if c.type == "softbreak"
+        else f"<{c.type}>"
+        for c in children
+    )
+
+
+def test_a_heading_keeps_every_character_of_a_section_name() -> None:
+    for name in ("Data sharing #", "Retention ##", "A > B & C", "1. Scope", "<b>Who</b> we are"):
+        tokens = COMMONMARK.parse(f"#### Modified: {escape(name)}\n")
+        assert [t.type for t in tokens] == ["heading_open", "inline", "heading_close"]
+        assert _plain(tokens[1].children or []) == f"Modified: {name}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=MARKUP_WORDS)
+def test_any_section_name_is_its_heading_as_written(name: str) -> None:
+    tokens = COMMONMARK.parse(f"#### Modified: {escape(name)}\n")
+    assert [t.type for t in tokens] == ["heading_open", "inline", "heading_close"]
+    assert _plain(tokens[1].children or []) == f"Modified: {name}".strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=MARKUP_WORDS, new=MARKUP_WORDS)
+def test_any_edit_renders_as_the_old_words_and_the_new_with_only_our_marks(
+    old: str, new: str
+) -> None:
+    assume(old and new)
+    tokens = COMMONMARK.parse("> " + marked_edits(word_edits(old, new)) + "\n")
+    assert [t.type for t in tokens] == [
+        "blockquote_open", "paragraph_open", "inline", "paragraph_close", "blockquote_close"
+    ]  # fmt: skip
+    children = tokens[2].children or []
+    sides: dict[str, list[Token]] = {"old": [], "new": []}
+    mark = ""
+    for child in children:
+        if child.type == "html_inline":
+            assert child.content in ("<del>", "</del>", "<ins>", "</ins>")
+            mark = "" if child.content.startswith("</") else child.content
+            continue
+        if mark != "<ins>":
+            sides["old"].append(child)
+        if mark != "<del>":
+            sides["new"].append(child)
+    # A space may part a deletion from its replacement: the words are compared without spaces.
+    assert "".join(_plain(sides["old"]).split()) == "".join(old.split())
+    assert "".join(_plain(sides["new"]).split()) == "".join(new.split())

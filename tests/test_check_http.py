@@ -938,6 +938,48 @@ def test_a_consumer_that_stops_early_leaves_queued_policies_unchecked(
             assert snap.text == snap.text_path.read_text(encoding="utf-8")
 
 
+def test_an_interrupt_abandons_the_policies_under_way_without_waiting_for_their_servers(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C thrown into a run: it ends at once with the policies under way named, while
+    their servers still hold the requests, and nothing of them is written then or later."""
+    from heldserver import HeldServer
+    from policywatch.archive import Archive
+    from policywatch.check import Interrupted, iter_check
+    from policywatch.config import load_config
+
+    # Three hosts: the three policies started first (one answered, two held) are on three
+    # hosts, so neither thread waits for the other's host (one request at a time per host).
+    with HeldServer(ZOOSK, hosts=3, answer_first=1) as server:
+        cfg = write_config(
+            tmp_path,
+            *(
+                {"id": f"p{i}", "url": server.url(f"/p{i}", host=i % 3), **ZOOSK_SELECT}
+                for i in range(8)
+            ),
+            timeout=30,
+        )
+        archive = Archive(tmp_path / "snapshots")
+        run = iter_check(archive, load_config(cfg).policies, jobs=2)
+        first = next(run)  # the one request answered at once
+        assert server.wait_held(2)  # both threads wait for a server that answers in 20 s
+        with pytest.raises(Interrupted) as interrupted:
+            run.throw(KeyboardInterrupt())
+        assert server.answered_late == 0  # it did not wait for them
+        held = sorted(path.lstrip("/") for path in server.held)
+        assert sorted(interrupted.value.abandoned) == held
+        assert interrupted.value.finished == []
+    # The servers are gone: the abandoned threads fail, and the gate keeps them from writing.
+    for thread in threading.enumerate():
+        if thread.name.startswith("check-"):
+            thread.join(timeout=30)
+            assert not thread.is_alive()
+    assert [p.name for p in archive.root.iterdir() if not p.name.startswith(".")] == [
+        first.policy_id
+    ]
+    assert not list(archive.root.glob("*/.tmp-*"))
+
+
 def test_workers_only_where_they_can_help() -> None:
     from policywatch.workers import PROCESSES_FROM, extraction_processes
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from pytest_httpserver import HTTPServer
 
 from policywatch.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
 CASE = FIXTURES / "cases" / "tiktok-us-faceprints"
 
 
@@ -244,11 +246,11 @@ def test_only_flagged_prints_nothing_unless_a_flag_fired(
 
 
 def test_shards_split_the_policies_and_cover_them_all(tmp_path: Path) -> None:
-    from policywatch.cli import _shard
     from policywatch.config import load_config
+    from policywatch.status import shard
 
     config = load_config(Path(__file__).parent.parent / "policies.yaml")
-    parts = [_shard(list(config.policies), f"{i}/3") for i in (1, 2, 3)]
+    parts = [shard(list(config.policies), f"{i}/3") for i in (1, 2, 3)]
     ids = [p.id for part in parts for p in part]
     assert sorted(ids) == sorted(p.id for p in config.policies) and len(set(ids)) == len(ids)
     assert all(parts)
@@ -313,3 +315,125 @@ def test_only_flagged_with_exit_code_counts_only_flagged_changes(
         codes.append(run(tmp_path, *args).exit_code)
     assert len(list((tmp_path / "snapshots" / "tiktok-us").glob("*.md"))) == 3
     assert codes == [0, 0, 1]
+
+
+# Issue 14: a policy's folder or state that cannot be read is never "never checked" or "No
+# recorded changes.": the command names the path and the reason and exits 1 (README, Exit status).
+
+
+def _says_unreadable(result: Result, path: Path, reason: str) -> None:
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and reason in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert "never checked" not in result.output and "No recorded changes" not in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a folder whatever its mode (chmod 000)")
+def test_an_unreadable_policy_folder_is_named_by_list_and_changelog(tmp_path: Path) -> None:
+    # Copied, not imported: the shipped archive's real Reddit history, read by every command.
+    shutil.copytree(ROOT / "snapshots" / "reddit", tmp_path / "snapshots" / "reddit")
+    (tmp_path / "policies.yaml").write_text(
+        "policies:\n  - id: reddit\n    url: https://www.reddit.com/policies/privacy-policy\n"
+    )
+    folder = tmp_path / "snapshots" / "reddit"
+    folder.chmod(0o000)
+    try:
+        listing = run(tmp_path, "list")
+        changelog = run(tmp_path, "changelog")
+        history = run(tmp_path, "history", "reddit")
+    finally:
+        folder.chmod(0o755)
+    _says_unreadable(listing, folder, "Permission denied")
+    _says_unreadable(changelog, folder, "Permission denied")
+    _says_unreadable(history, folder, "Permission denied")
+
+
+def test_a_policy_folder_that_cannot_be_opened_is_named_even_as_root(project: Path) -> None:
+    # A link to itself: no process, root included, can open it (ELOOP), unlike chmod 000.
+    import_case(project)
+    folder = project / "snapshots" / "fruitz"
+    folder.symlink_to(folder)
+    _says_unreadable(run(project, "list"), folder, "Too many levels of symbolic links")
+    _says_unreadable(run(project, "changelog"), folder, "Too many levels of symbolic links")
+    _says_unreadable(run(project, "changelog", "fruitz"), folder, "symbolic links")
+
+
+def test_a_corrupt_state_json_is_named_not_taken_for_never_checked(project: Path) -> None:
+    import_case(project)
+    state = project / "snapshots" / "tiktok-us" / "state.json"
+    for corrupt in (b'{"last_check": "2021-06-03T06:0', b"[1, 2]\n", b"\0" * 64):
+        state.write_bytes(corrupt)
+        _says_unreadable(run(project, "list"), state, "state.json")
+        _says_unreadable(run(project, "list", "--format", "json"), state, "state.json")
+        assert state.read_bytes() == corrupt  # reported, never overwritten
+
+
+def test_check_fails_a_policy_whose_state_json_is_corrupt_and_keeps_it(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/privacy").respond_with_data(
+        (CASE / "after.html").read_bytes(), content_type="text/html"
+    )
+    (tmp_path / "policies.yaml").write_text(
+        f"defaults:\n  retries: 0\npolicies:\n  - id: tiktok-us\n"
+        f"    url: {httpserver.url_for('/privacy')}\n"
+        f"  - id: fine\n    url: {httpserver.url_for('/privacy')}\n"
+    )
+    state = tmp_path / "snapshots" / "tiktok-us" / "state.json"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b'{"failing_since": "2021-06-0')  # cut off by a hand, not by policywatch
+    result = run(tmp_path, "check", "--format", "json", "--now", "2021-06-03T06:00:00Z")
+    assert result.exit_code == 3, result.output
+    outcomes = {r["policy"]: r for r in json.loads(result.stdout)["results"]}
+    assert outcomes["fine"]["status"] == "new"
+    assert outcomes["tiktok-us"]["status"] == "failed"
+    assert str(state) in outcomes["tiktok-us"]["reason"]
+    assert state.read_bytes() == b'{"failing_since": "2021-06-0'
+    assert sorted(p.name for p in state.parent.iterdir()) == ["state.json"]  # nothing archived
+
+
+def test_reextract_says_a_text_changed_only_when_it_did(project: Path) -> None:
+    import_case(project)
+    same = run(project, "reextract", "tiktok-us", "--now", "2026-01-01")
+    assert same.exit_code == 0, same.output
+    assert "differently" not in same.output
+    assert "tiktok-us: 2 snapshot(s), every text unchanged" in same.output
+    config = project / "policies.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "url: https://www.tiktok.com/legal/privacy\n",
+            "url: https://www.tiktok.com/legal/privacy\n    ignore: ['^Last updated']\n",
+        )
+    )
+    changed = run(project, "reextract", "tiktok-us", "--now", "2026-01-02")
+    assert "tiktok-us: 2 snapshot(s), 2 text(s) re-derived differently" in changed.output
+    again = run(project, "reextract", "tiktok-us", "--now", "2026-01-03")
+    assert "differently" not in again.output and "every text unchanged" in again.output
+
+
+def test_global_options_after_the_command(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import_case(project)
+    monkeypatch.chdir(project.parent)  # no policies.yaml here: only the options can find it
+    config = str(project / "policies.yaml")
+    before = CliRunner().invoke(main, ["--config", config, "list", "--format", "json"])
+    after = CliRunner().invoke(main, ["list", "--config", config, "--format", "json"])
+    short = CliRunner().invoke(main, ["list", "-c", config, "--format", "json"])
+    assert after.exit_code == 0, after.output
+    assert after.output == before.output == short.output
+    moved = project / "elsewhere"
+    (project / "snapshots").rename(moved)
+    history = CliRunner().invoke(
+        main,
+        ["history", "tiktok-us", "--format", "json", "--config", config, "--archive", str(moved)],
+    )
+    assert history.exit_code == 0, history.output
+    assert len(json.loads(history.output)) == 2
+    # Given on both sides, the one nearer the command wins.
+    both = CliRunner().invoke(
+        main, ["--config", "nowhere.yaml", "--archive", "nowhere", "history", "tiktok-us",
+               "--config", config, "--archive", str(moved)]
+    )  # fmt: skip
+    assert both.exit_code == 0, both.output
+    version = CliRunner().invoke(main, ["list", "--version"])
+    assert version.exit_code == 0 and version.output.startswith("policywatch, version ")

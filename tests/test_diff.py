@@ -81,8 +81,11 @@ def test_side_by_side_and_markdown_render() -> None:
     assert wide.exit_code == 0
     assert re.search(r"Last updated: \[-Jan 1-\].*Last updated: \{\+Aug 19\+\}", wide.output)
     markdown = diff(str(CASE / "before.html"), str(CASE / "after.html"), "--format", "markdown")
-    assert "> Last updated: ~~Jan 1~~**Aug 19**, ~~2021~~**2024**" in markdown.output
-    assert "#### Added: What Information We Collect &gt; Automatically Collected Information" in (
+    assert (
+        "> Last updated: <del>Jan 1</del> <ins>Aug 19</ins>, <del>2021</del> <ins>2024</ins>"
+        in (markdown.output)
+    )
+    assert "#### Added: What Information We Collect > Automatically Collected Information" in (
         markdown.output
     )
 
@@ -100,7 +103,7 @@ def test_policy_text_is_never_markup_escapes_or_html(tmp_path: Path) -> None:
     text = diff(str(old), str(new)).output
     assert "[bold red]data[/]" in text and "\x1b" not in text
     markdown = diff(str(old), str(new), "--format", "markdown").output
-    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+    assert "<script>" not in markdown and "&lt;script>" in markdown
     rendered = MarkdownIt("commonmark").render(markdown)
     assert "<a " not in rendered and "<script" not in rendered
     assert "[click](javascript:alert(1))" in rendered
@@ -125,6 +128,47 @@ def test_diff_id_compares_the_last_two_snapshots(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "has only 2 snapshot(s)" in bad.stderr
     missing = runner.invoke(main, [*config, "diff", "nope.md", "tiktok-us"])
     assert missing.exit_code == 2 and "nope.md: no such file" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "version",
+    [
+        "tiktok-us@nosuch",
+        "tiktok-us~99",
+        "tiktok-us@2001-01-01",
+        "tiktok-us@2021-06-02T09-09-09Z",
+        "ghost@latest",
+        "../tiktok-us",
+        "nope.md",
+    ],
+)
+def test_a_version_that_names_nothing_is_explained_alone_as_beside_another(
+    tmp_path: Path, version: str
+) -> None:
+    """Issue 14: `diff X` with a bad X said only "give two versions"; `diff X Y` said why."""
+    (tmp_path / "policies.yaml").write_text(
+        "policies:\n  - id: tiktok-us\n    url: https://www.tiktok.com/legal/privacy\n"
+    )
+    config = ["--config", str(tmp_path / "policies.yaml")]
+    for name, at in [("before.html", "2021-05-01"), ("after.html", "2021-06-02")]:
+        CliRunner().invoke(main, [*config, "import", "tiktok-us", str(CASE / name), "--at", at])
+    alone = CliRunner().invoke(main, [*config, "diff", version])
+    beside = CliRunner().invoke(main, [*config, "diff", version, "tiktok-us"])
+    assert beside.exit_code == 2 and "give two versions" not in beside.stderr
+    assert (alone.exit_code, alone.stderr) == (beside.exit_code, beside.stderr)
+    assert len(alone.stderr.strip().splitlines()) == 1
+
+
+def test_a_good_version_alone_is_asked_for_its_pair(tmp_path: Path) -> None:
+    (tmp_path / "policies.yaml").write_text(
+        "policies:\n  - id: tiktok-us\n    url: https://www.tiktok.com/legal/privacy\n"
+    )
+    config = ["--config", str(tmp_path / "policies.yaml")]
+    for name, at in [("before.html", "2021-05-01"), ("after.html", "2021-06-02")]:
+        CliRunner().invoke(main, [*config, "import", "tiktok-us", str(CASE / name), "--at", at])
+    for version in ("tiktok-us@previous", "tiktok-us~1", str(CASE / "after.html")):
+        result = CliRunner().invoke(main, [*config, "diff", version])
+        assert result.exit_code == 2 and f"'{version}' is one version" in result.stderr
 
 
 def golden_report(pair: str) -> dict[str, object]:

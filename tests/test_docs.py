@@ -64,3 +64,14 @@ if __name__ == "__main__":
     _, tail = rest.split(END, 1)
     README.write_text(f"{head}{START}\n{usage_text().strip()}\n{END}{tail}")
     sys.exit(0)
+
+
+def test_the_architecture_section_names_every_module() -> None:
+    """Each module of the package (render/ as one) says in the README what it owns."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Architecture: what each module owns", 1)[1].split("\n## ", 1)[0]
+    package = Path(__file__).parent.parent / "src" / "policywatch"
+    modules = {p.name for p in package.glob("*.py") if not p.name.startswith("__")}
+    missing = sorted(m for m in modules if f"`{m}`" not in section)
+    assert not missing, f"README's architecture section does not name {missing}"
+    assert "`render/`" in section

@@ -789,7 +789,7 @@ def test_snapshot_folder_that_is_a_file_is_one_clear_line(tmp_path: Path, site: 
     assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == [".lock", "p"]
 
 
-# Was a bug: an ArchiveError in _remember stopped the whole run.
+# Was a bug: an ArchiveError in remembering a check stopped the whole run.
 def test_snapshot_folder_that_is_a_file_fails_that_policy_only(tmp_path: Path, site: Site) -> None:
     site.serve("/privacy", AFTER)
     cfg = tmp_path / "policies.yaml"

@@ -82,7 +82,7 @@ def test_the_request_names_policywatch_and_the_language(httpserver: HTTPServer) 
         settings=Settings(language="fr", headers=(("X-Test", "1"),)),
     )
     with Fetcher() as fetcher:
-        fetched = fetcher.fetch(policy)
+        fetched = fetcher.fetch(policy.url, policy.settings)
     request, _ = httpserver.log[0]
     assert request.headers["User-Agent"].startswith("policywatch/")
     assert request.headers["Accept-Language"].startswith("fr")
@@ -97,3 +97,35 @@ def test_retry_after_in_seconds_or_as_a_date() -> None:
     now = datetime(2026, 6, 1, tzinfo=UTC)
     later = format_datetime(now + timedelta(seconds=30), usegmt=True)
     assert retry_after_seconds(later, now=now.timestamp()) == 30
+
+
+def test_an_interrupt_ends_the_wait_before_a_retry(httpserver: HTTPServer) -> None:
+    """Ctrl-C must not sit out a backoff (here a minute): the wait ends, no retry is sent."""
+    first = threading.Event()
+
+    def unavailable(request: Request) -> Response:
+        first.set()
+        return Response(b"busy", status=503)
+
+    httpserver.expect_request("/p").respond_with_handler(unavailable)
+    policy = Policy(
+        id="p", name="p", url=httpserver.url_for("/p"), settings=Settings(retries=3, backoff=60)
+    )
+    fetcher = Fetcher()
+    failures: list[Exception] = []
+
+    def fetch() -> None:
+        try:
+            fetcher.fetch(policy.url, policy.settings)
+        except Exception as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=fetch, daemon=True)
+    thread.start()
+    assert first.wait(10)
+    fetcher.interrupt()
+    thread.join(timeout=30)  # a safety net: without the interrupt it waits 60 s
+    assert not thread.is_alive(), "the wait before the retry did not end"
+    assert [getattr(f, "kind", None) for f in failures] == ["interrupted"]
+    assert len(httpserver.log) == 1
+    fetcher.close()

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import queue
+import re
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
-from policywatch.archive import Archive, ArchiveLocked, sha256
+from heldserver import HeldServer
+from policywatch import browser
+from policywatch.archive import STAMP, Archive, ArchiveLocked, sha256
+from policywatch.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINDER = FIXTURES / "snapshots" / "tinder"
@@ -63,15 +73,16 @@ def test_a_run_killed_mid_write_leaves_no_partial_snapshot(tmp_path: Path) -> No
 
     archive = Archive(tmp_path / "snapshots")
     kills = 0
-    for delay in (0.4, 0.7, 1.0, 1.3, 1.6, 1.9):
+    for _ in range(6):
+        # Killed the moment a write is under way (a temporary file stands in the folder):
+        # each run gets one version further, and each is killed in the middle of a write.
         process = policywatch("import", "tinder", *pages, cwd=tmp_path)
-        time.sleep(delay)
-        if process.poll() is None:
+        if _a_write_under_way(archive.folder("tinder"), process):
             os.kill(process.pid, signal.SIGKILL)
             kills += 1
         process.wait()
         assert_consistent(archive, "tinder")
-    assert kills >= 3, "the import finished too fast to be killed mid-way"
+    assert kills >= 3, "the import finished before a write could be caught"
     finish = subprocess.run(
         [sys.executable, "-m", "policywatch", "import", "tinder", *pages],
         cwd=tmp_path,
@@ -86,6 +97,16 @@ def test_a_run_killed_mid_write_leaves_no_partial_snapshot(tmp_path: Path) -> No
         or not (archive.folder("tinder") / (p.name.split(".")[0] + ".json")).exists()
     ]
     assert leftovers == []
+
+
+def _a_write_under_way(folder: Path, process: subprocess.Popen[bytes]) -> bool:
+    """Wait until a temporary file of a write appears in folder (True) or the process ends."""
+    while process.poll() is None:
+        with contextlib.suppress(FileNotFoundError):
+            if any(entry.name.startswith(".tmp-") for entry in os.scandir(folder)):
+                return True
+        time.sleep(0.0005)  # a poll of the folder, not a guess at how long anything takes
+    return False
 
 
 def test_two_checks_started_together_archive_once(tmp_path: Path, httpserver: HTTPServer) -> None:
@@ -171,41 +192,253 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_ctrl_c_on_a_big_run_says_aborted_without_tracebacks(
-    tmp_path: Path, httpserver: HTTPServer
+StartCheck = Callable[[Path], "subprocess.Popen[bytes]"]
+
+
+@pytest.fixture
+def start_check() -> Iterator[StartCheck]:
+    """Starts `policywatch check` in a session of its own (SIGINT to its group is Ctrl-C);
+    one a failed test left running is killed."""
+    # A test run started in the background ignores SIGINT, and so would the checks it starts
+    # (an ignored signal stays ignored across exec; a handled one does not).
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(folder: Path) -> subprocess.Popen[bytes]:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "policywatch", "check"],
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        started.append(run)
+        return run
+
+    yield start
+    for run in started:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def ended(run: subprocess.Popen[bytes], within: float = 15.0) -> str:
+    """The stderr of a run that must end by itself; the deadline is only a safety net."""
+    try:
+        _, stderr = run.communicate(timeout=within)
+    except subprocess.TimeoutExpired:
+        run.kill()
+        run.communicate()
+        pytest.fail(f"the run was still going {within:g} s after Ctrl-C")
+    return stderr.decode()
+
+
+def abandoned_ids(stderr: str) -> list[str]:
+    found = re.search(r"abandoned (.*?) \(under way", stderr)
+    return sorted(found.group(1).split(", ")) if found else []
+
+
+def archive_files(root: Path) -> dict[str, bytes]:
+    """Every file of an archive but its lock, with its bytes."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.name != ".lock"
+    }
+
+
+def leftovers(root: Path) -> list[str]:
+    """Temporary files, and snapshot files whose metadata (written last) is missing."""
+    return [
+        str(path.relative_to(root))
+        for path in root.glob("*/*")
+        if path.name.startswith(".tmp-")
+        or (
+            STAMP.fullmatch(path.name.split(".", 1)[0])
+            and not path.with_name(path.name.split(".", 1)[0] + ".json").exists()
+        )
+    ]
+
+
+def parsing_workers(pid: int) -> list[int]:
+    """The worker processes a run parses pages in (not its other children)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    workers = []
+    for child in children.stdout.split():
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                workers.append(int(child))
+        except OSError:
+            pass  # gone meanwhile
+    return workers
+
+
+def test_ctrl_c_on_a_big_run_stops_it_and_its_workers_at_once_without_tracebacks(
+    tmp_path: Path, start_check: StartCheck
 ) -> None:
-    """Ctrl-C reaches the whole process group, the parsing workers included."""
+    """Ctrl-C reaches the whole process group, the parsing workers included. The policies
+    archived before it are whole; the two under way, whose servers hold the requests, are
+    named and not waited for."""
     page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
+    # Six hosts: the six policies started first (four answered, two held) are on six hosts,
+    # so neither fetch thread waits for the other's host (one request at a time per host).
+    with HeldServer(page, hosts=6, answer_first=4) as server:
+        policies = "".join(
+            f"  - id: p{i:02d}\n    url: {server.url(f'/p{i:02d}', host=i % 6)}\n"
+            for i in range(40)
+        )
+        (tmp_path / "policies.yaml").write_text(
+            f"defaults:\n  retries: 0\n  timeout: 30\n  jobs: 2\npolicies:\n{policies}"
+        )
+        run = start_check(tmp_path)
+        # Both fetch threads wait for a server: the four pages before were parsed (by worker
+        # processes, on a run this big) and archived.
+        assert server.wait_held(2), "the run did not get under way"
+        workers = parsing_workers(run.pid)
+        assert workers, "no worker processes to interrupt"
+        os.killpg(run.pid, signal.SIGINT)
+        stderr = ended(run)
+        assert server.answered_late == 0  # it did not wait for the servers
+    assert run.returncode == 130, stderr
+    assert "Traceback" not in stderr and stderr.endswith("Aborted!\n"), stderr
+    assert abandoned_ids(stderr) == sorted(path.lstrip("/") for path in server.held)
+    assert "; 34 not started; 4 checked, new snapshots of " in stderr, stderr
+    archive = Archive(tmp_path / "snapshots")
+    archived = [p for p in archive.policy_ids() if archive.stamps(p)]
+    assert len(archived) == 4 and all(len(assert_consistent(archive, p)) == 1 for p in archived)
+    assert leftovers(archive.root) == []
+    deadline = time.monotonic() + 15
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers)
 
-    def slow(request: object) -> object:
-        time.sleep(0.2)
-        return __import__("werkzeug").Response(page, content_type="text/html")
 
-    httpserver.expect_request("/privacy").respond_with_handler(slow)
-    policies = "".join(
-        f"  - id: p{i:02d}\n    url: {httpserver.url_for('/privacy')}?n={i}\n" for i in range(40)
+@pytest.mark.parametrize("mode", ["hold", "trickle"])
+def test_ctrl_c_while_servers_take_20_s_exits_130_at_once_and_leaves_the_archive_as_it_was(
+    tmp_path: Path, mode: str, start_check: StartCheck
+) -> None:
+    """Servers that accept the connection and answer after 20 s, or trickle the page a byte at
+    a time: Ctrl-C ends the run at once, names the policies it abandoned, and leaves each as
+    it was (snapshots, state, checks), with no temporary file."""
+    page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
+    with HeldServer(page, hosts=2, mode="answer") as server:
+        (tmp_path / "policies.yaml").write_text(
+            "defaults:\n  retries: 3\n  timeout: 30\n  jobs: 2\npolicies:\n"
+            f"  - id: a\n    url: {server.url('/a', host=0)}\n"
+            f"  - id: b\n    url: {server.url('/b', host=1)}\n"
+        )
+        first = CliRunner().invoke(main, ["--config", str(tmp_path / "policies.yaml"), "check"])
+        assert first.exit_code == 0, first.output
+        before = archive_files(tmp_path / "snapshots")
+        server.mode = mode  # from now on, every request is held
+        run = start_check(tmp_path)
+        assert server.wait_held(2), "the run did not get under way"
+        os.killpg(run.pid, signal.SIGINT)
+        stderr = ended(run)
+        assert server.answered_late == 0  # it did not wait for the servers
+    assert run.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert (
+        "policywatch: interrupted: abandoned a, b (under way, left as they were); 0 checked\n"
+        in stderr
+    ), stderr
+    assert archive_files(tmp_path / "snapshots") == before
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(
+    not (browser.available() and Path(CHROMIUM).exists()),
+    reason="needs Chromium and the browser extra (pip install '.[browser]')",
+)
+def test_ctrl_c_while_the_browser_waits_for_pages_ends_quietly_with_chromium(
+    tmp_path: Path, start_check: StartCheck
+) -> None:
+    """Ctrl-C reaches the browser's driver and Chromium too: the run does not wait for
+    them to close pages, and says nothing more than what it abandoned."""
+    page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
+    with HeldServer(page, hosts=2) as server:
+        (tmp_path / "policies.yaml").write_text(
+            f"defaults:\n  retries: 0\n  chromium: {CHROMIUM}\npolicies:\n"
+            + "".join(
+                f"  - id: p{i}\n    render: true\n    url: {server.url(f'/p{i}', host=i)}\n"
+                for i in range(2)
+            )
+        )
+        run = start_check(tmp_path)
+        assert server.wait_held(2, timeout=60), "the browser did not ask for the pages"
+        os.killpg(run.pid, signal.SIGINT)
+        stderr = ended(run)
+        assert server.answered_late == 0
+    assert run.returncode == 130
+    assert stderr == (
+        "policywatch: interrupted: abandoned p0, p1 (under way, left as they were); 0 checked\n"
+        "Aborted!\n"
     )
-    (tmp_path / "policies.yaml").write_text(
-        f"defaults:\n  retries: 0\n  timeout: 5\n  jobs: 2\npolicies:\n{policies}"
-    )
-    run = subprocess.Popen(
-        [sys.executable, "-m", "policywatch", "check"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while not list((tmp_path / "snapshots").glob("*/*.md")) and time.monotonic() < deadline:
-        time.sleep(0.05)  # a page was parsed: the workers are up
-    workers = subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True, text=True)
-    assert len(workers.stdout.split()) >= 2, "no worker processes to interrupt"
-    os.killpg(run.pid, signal.SIGINT)
-    _, stderr = run.communicate(timeout=30)
-    assert run.returncode != 0
-    assert b"Traceback" not in stderr and b"Aborted!" in stderr, stderr.decode()
-    for snap in Archive(tmp_path / "snapshots").snapshots("p00"):
-        assert sha256(snap.text_path.read_bytes()) == snap.meta["text_sha256"]
+    deadline = time.monotonic() + 15
+    while session_processes(run.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session_processes(run.pid) == []  # no Chromium left behind
+
+
+def session_processes(session: int) -> list[str]:
+    found = subprocess.run(["pgrep", "-s", str(session)], capture_output=True, text=True)
+    return found.stdout.split()
+
+
+def test_a_second_ctrl_c_quits_at_once_while_the_first_waits_for_a_write(
+    tmp_path: Path, start_check: StartCheck
+) -> None:
+    """The first Ctrl-C waits for the policies already writing to the archive, and says so.
+    Here the write never ends, as on a hung disk: checks.jsonl is a FIFO nobody reads, so
+    recording the check blocks once the snapshot is written. A second Ctrl-C quits at once."""
+    page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
+    folder = tmp_path / "snapshots" / "a"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "checks.jsonl")
+    with HeldServer(page, mode="answer") as server:
+        (tmp_path / "policies.yaml").write_text(
+            f"defaults:\n  retries: 0\npolicies:\n  - id: a\n    url: {server.url('/a')}\n"
+        )
+        run = start_check(tmp_path)
+        lines = stderr_lines(run)
+        deadline = time.monotonic() + 30
+        while not list(folder.glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.02)  # the snapshot is whole: its check is being recorded
+        assert list(folder.glob("*.json")), "the snapshot was not written"
+        os.killpg(run.pid, signal.SIGINT)
+        first = lines.get(timeout=15)
+        assert "interrupted; finishing the archive writes of a (Ctrl-C again" in first, first
+        os.killpg(run.pid, signal.SIGINT)
+        try:
+            run.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pytest.fail("a second Ctrl-C did not end the run")
+    assert run.returncode == 130
+    rest = "".join(iter(lines.get, None))
+    assert "interrupted again: quitting at once" in rest and "Traceback" not in rest, rest
+    assert len(assert_consistent(Archive(tmp_path / "snapshots"), "a")) == 1
+    assert leftovers(tmp_path / "snapshots") == []
+
+
+def stderr_lines(run: subprocess.Popen[bytes]) -> queue.Queue[str | None]:
+    """The lines of a run's stderr as they come (None at the end), read by a thread."""
+    lines: queue.Queue[str | None] = queue.Queue()
+    assert run.stderr is not None
+    stream = run.stderr
+
+    def read() -> None:
+        for line in stream:
+            lines.put(line.decode())
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
 
 
 def test_an_interrupted_run_keeps_the_lock_while_its_threads_still_write(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ Layout (see DESIGN.md):
     snapshots/<id>/<STAMP>.json             metadata, written last: a snapshot exists once it does
     snapshots/<id>/checks.jsonl             one line per check, changed or not
     snapshots/<id>/state.json               the last check, validators, failing-since
+    snapshots/.cache/                       derived data, never required (cache.py)
 
 Every file is written to a temporary name, fsynced and renamed, so a crash leaves either the old
 state or the new one, never half a file.
@@ -15,13 +16,10 @@ state or the new one, never half a file.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import json
 import os
 import re
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -163,6 +161,18 @@ _REF = re.compile(
 )
 
 
+_RESTORE_STATE = (
+    "restore it, or delete it to forget the last check (the next check writes a new one)"
+)
+
+
+def _unreadable(path: Path, exc: OSError, folder: Path) -> ArchiveError:
+    """One line naming what in a policy's folder cannot be read, and why."""
+    if isinstance(exc, NotADirectoryError):
+        return ArchiveError(f"{folder}: a file stands where the policy's folder should be")
+    return ArchiveError(f"{path}: cannot be read ({exc.strerror or exc})")
+
+
 _HELD: list[Any] = []  # locks kept to the end of the process (see Archive.lock)
 
 
@@ -176,33 +186,27 @@ class Archive:
 
     @contextlib.contextmanager
     def lock(self, wait: float = 10.0) -> Iterator[None]:
-        """Hold the archive's lock; wait up to `wait` seconds, then raise ArchiveLocked."""
+        """Hold the archive's lock (filelock, an flock on snapshots/.lock holding the run's
+        pid); wait up to `wait` seconds, then raise ArchiveLocked."""
+        from filelock import FileLock, Timeout
+
         path = self.root / LOCK_NAME
+        lock = FileLock(path, timeout=wait, thread_local=False)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            # Unbuffered: a failed write must fail here, not again when the file is closed.
-            handle = open(path, "ab+", buffering=0)  # noqa: SIM115 - held for the whole block
+            lock.acquire()
+        except Timeout:
+            raise ArchiveLocked(
+                f"{self.root}: another policywatch run holds the archive's lock; try again later"
+            ) from None
         except OSError as exc:
             raise ArchiveError(f"{path}: cannot take the archive's lock ({exc.strerror})") from None
         held = False
         try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                    if time.monotonic() >= deadline:
-                        raise ArchiveLocked(
-                            f"{self.root}: another policywatch run holds the archive's lock; "
-                            "try again later"
-                        ) from None
-                    time.sleep(0.1)
             try:
-                handle.truncate(0)
-                handle.write(f"{os.getpid()}\n".encode())
+                # Who holds it, for a person who finds it; and a first write that must succeed.
+                with open(path, "wb", buffering=0) as handle:
+                    handle.write(f"{os.getpid()}\n".encode())
             except OSError as exc:
                 raise ArchiveError(f"{path}: cannot write ({exc.strerror})") from None
             self._clean_partial_writes()
@@ -214,9 +218,9 @@ class Archive:
             raise
         finally:
             if held:
-                _HELD.append(handle)
+                _HELD.append(lock)
             else:
-                handle.close()
+                lock.release()
 
     def _clean_partial_writes(self) -> None:
         """Remove what a killed run left behind: temporary files, snapshot files with no metadata."""
@@ -244,11 +248,22 @@ class Archive:
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name[0] != ".")
 
     def stamps(self, policy_id: str) -> list[str]:
-        """The stamps of a policy's snapshots, oldest first, from the file names alone."""
+        """The stamps of a policy's snapshots, oldest first, from the file names alone.
+
+        No folder means no snapshots; a folder that cannot be read is an ArchiveError, never
+        taken for an empty one."""
         folder = self.folder(policy_id)
-        if not folder.is_dir():
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            if folder.is_symlink():
+                raise ArchiveError(f"{folder}: cannot be read (a link to nothing)") from None
             return []
-        return sorted(p.stem for p in folder.glob("*.json") if STAMP.fullmatch(p.stem))
+        except OSError as exc:
+            raise _unreadable(folder, exc, folder) from None
+        return sorted(
+            name[:-5] for name in names if name.endswith(".json") and STAMP.fullmatch(name[:-5])
+        )
 
     def snapshot(self, policy_id: str, stamp: str) -> Snapshot:
         """One snapshot, its metadata read and checked."""
@@ -272,14 +287,21 @@ class Archive:
         return self.snapshot(policy_id, stamps[-1]) if stamps else None
 
     def state(self, policy_id: str) -> dict[str, Any]:
+        """The last check's record ({} for a policy never checked); unreadable: ArchiveError."""
         path = self.folder(policy_id) / "state.json"
         try:
-            value = json.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError):
-            return {}
-        return value if isinstance(value, dict) else {}
+        except OSError as exc:
+            raise _unreadable(path, exc, path.parent) from None
+        try:
+            value = json.loads(data)
+        except ValueError as exc:
+            raise ArchiveError(f"{path}: corrupted, not JSON ({exc}); {_RESTORE_STATE}") from None
+        if not isinstance(value, dict):
+            raise ArchiveError(f"{path}: corrupted, not a JSON object; {_RESTORE_STATE}")
+        return value
 
     def checks(self, policy_id: str) -> list[dict[str, Any]]:
         """Every check recorded for a policy, oldest first (a torn last line is skipped)."""
@@ -288,6 +310,8 @@ class Archive:
             lines = path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise _unreadable(path, exc, path.parent) from None
         records = []
         for line in lines:
             with contextlib.suppress(ValueError):

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from .archive import STAMP, Archive, ArchiveError, Snapshot, parse_stamp
-from .check import Outcome, Rejected, _extraction_meta, derive_from_raw, derive_text, record_version
 from .config import Policy
+from .derive import Rejected, derive_from_raw, derive_text, extraction_meta
+from .outcome import Outcome
+from .record import record_version
 from .segment import wording
 
 
@@ -190,7 +192,7 @@ def reextract(archive: Archive, policy: Policy, now: datetime) -> list[Reextract
         updates: dict[str, Any] = {}
         if changed:
             updates.update(
-                _extraction_meta(policy),
+                extraction_meta(policy),
                 reextracted={
                     "at": when,
                     "from_extractor_version": snap.meta.get("extractor_version"),

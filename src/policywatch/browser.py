@@ -14,14 +14,15 @@ import contextlib
 import os
 import shutil
 import threading
+import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
-from .config import Policy
-from .fetch import Fetched, FetchError
+from .config import DEFAULT_CHROMIUM, Settings
+from .fetch import FetchError
+from .page import Page
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 PAGES_AT_ONCE = 2
 INSTALL_HINT = "install the browser extra: pip install 'policywatch[browser]'"
 # Quiet and deterministic: no first-run UI, no background traffic of the browser's own.
@@ -108,13 +109,12 @@ class Browser:
         self._slots = asyncio.Semaphore(PAGES_AT_ONCE)
         return self._browser
 
-    async def _render(self, policy: Policy, url: str) -> Fetched:
+    async def _render(self, url: str, settings: Settings, wait_for: tuple[str, ...]) -> Page:
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
         browser = await self._launch()
         assert self._slots is not None
-        settings = policy.settings
         timeout_ms = settings.timeout * 1000
         async with self._slots:
             context = await browser.new_context(
@@ -141,10 +141,10 @@ class Browser:
                 status = response.status if response is not None else 200
                 if status >= 400:
                     raise FetchError(f"HTTP {status} (in the browser)", kind="http", status=status)
-                await _wait_for_text(page, policy.select, timeout_ms)
+                await _wait_for_text(page, wait_for, timeout_ms)
                 html = await page.content()
                 headers = dict(response.headers) if response is not None else {}
-                return Fetched(
+                return Page(
                     url=url,
                     final_url=page.url,
                     status=status,
@@ -158,12 +158,13 @@ class Browser:
             finally:
                 await context.close()
 
-    def render(self, policy: Policy, url: str) -> Fetched:
-        """The page's DOM after its scripts ran, as HTML bytes (call from any thread)."""
+    def render(self, url: str, settings: Settings, wait_for: tuple[str, ...] = ()) -> Page:
+        """The page's DOM after its scripts ran, as HTML bytes (call from any thread); with
+        wait_for (CSS selectors), once those elements hold the policy's text."""
         loop = self._start_loop()
-        future = asyncio.run_coroutine_threadsafe(self._render(policy, url), loop)
+        future = asyncio.run_coroutine_threadsafe(self._render(url, settings, wait_for), loop)
         try:
-            return future.result(timeout=policy.settings.timeout * 3 + 30)
+            return future.result(timeout=settings.timeout * 3 + 30)
         except FutureTimeout:
             future.cancel()
             raise FetchError("the browser did not answer in time", kind="timeout") from None
@@ -176,17 +177,24 @@ class Browser:
             await self._playwright.stop()
             self._playwright = None
 
-    def close(self) -> None:
-        """Close the browser and its thread; safe to call twice, or when nothing started."""
+    def close(self, wait: float = 30.0) -> None:
+        """Close the browser and its thread; safe to call twice, or when nothing started.
+        After `wait` seconds (short when a run is interrupted), give up on closing it: its
+        thread is a daemon, and the driver closes Chromium once this process is gone."""
         loop, thread = self._loop, self._thread
         if loop is None or thread is None:
             return
+        # Calls the driver never answered (Ctrl-C reaches its process group, and it dies of
+        # it) are of no interest once closing: not "Future exception was never retrieved".
+        loop.set_exception_handler(lambda loop, context: None)
+        deadline = time.monotonic() + wait
         # Closing must never hide the run's own result.
         with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(self._close(), loop).result(timeout=30)
+            asyncio.run_coroutine_threadsafe(self._close(), loop).result(timeout=wait)
         loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
+        thread.join(timeout=min(max(deadline - time.monotonic(), 0.1), 10.0))
+        if not thread.is_alive():  # a loop still running cannot be closed
+            loop.close()
         self._loop = self._thread = None
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
 from .archive import Archive, Snapshot
-from .diff import Comparison, change_json, compare_texts, snapshot_side
+from .cache import Comparisons
+from .diff import Comparison, change_json, snapshot_side
 from .taxonomy import Category
 
 _MONTHS = (
@@ -92,19 +93,6 @@ class Entry:
         }
 
 
-_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
-
-
-def parse_since(value: str, now: datetime) -> datetime:
-    """YYYY-MM-DD, an ISO time, or a span back from now: 30d, 6w, 3m, 1y."""
-    relative = _RELATIVE.match(value.strip().lower())
-    if relative:
-        days = int(relative.group(1)) * {"d": 1, "w": 7, "m": 30, "y": 365}[relative.group(2)]
-        return now - timedelta(days=days)
-    moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _light(snapshot: Snapshot) -> Snapshot:
     """The same snapshot without its text in memory: a long history holds hundreds."""
     return Snapshot(snapshot.policy_id, snapshot.stamp, snapshot.folder, snapshot.meta)
@@ -118,11 +106,18 @@ def entries(
     since: datetime | None = None,
     until: datetime | None = None,
     only_flagged: bool = False,
+    comparisons: Comparisons | None = None,
 ) -> list[Entry]:
-    """The recorded changes of each policy, oldest first, technical re-extractions left out."""
+    """The recorded changes of each policy, oldest first, technical re-extractions left out.
+
+    Comparisons come from the archive's cache (cache.py) unless `comparisons` says otherwise.
+    """
+    if comparisons is None:
+        comparisons = Comparisons.of(archive, taxonomy)
     found: list[Entry] = []
     for policy_id, name in policies:
         previous: Snapshot | None = None
+        stated: dict[str, str | None] = {}  # each version is read as the new one, then the old
         for snap in archive.snapshots(policy_id):
             if snap.meta.get("technical") and previous is not None:
                 continue  # a re-extraction, not a change of the policy
@@ -132,9 +127,7 @@ def entries(
             if in_range:
                 comparison = None
                 if previous is not None:
-                    comparison = compare_texts(
-                        snapshot_side(previous), snapshot_side(snap), taxonomy
-                    ).compact()
+                    comparison = comparisons.compare(snapshot_side(previous), snapshot_side(snap))
                     if only_flagged:
                         comparison = comparison.only_flagged()
                 entry = Entry(
@@ -143,13 +136,19 @@ def entries(
                     _light(snap),
                     _light(previous) if previous else None,
                     comparison,
-                    stated_date(snap.text),
-                    stated_date(previous.text) if previous else None,
+                    _stated(snap, stated),
+                    _stated(previous, stated) if previous else None,
                 )
                 if not only_flagged or entry.flagged:
                     found.append(entry)
             previous = snap
     return found
+
+
+def _stated(snapshot: Snapshot, known: dict[str, str | None]) -> str | None:
+    if snapshot.stamp not in known:
+        known[snapshot.stamp] = stated_date(snapshot.text)
+    return known[snapshot.stamp]
 
 
 def newest_first(found: Sequence[Entry]) -> list[Entry]:

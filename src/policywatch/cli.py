@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,16 +19,17 @@ import click
 from . import __version__
 from .archive import Archive
 from .errors import ArchiveError, ArchiveLocked, ConfigError, RefError
+from .output import console, emit, lines, print_json
 
 if TYPE_CHECKING:  # the heavy modules load only in the commands that use them
-    from rich.console import Console
-
     from .config import Config
+    from .outcome import Tally
 
 EXIT_CHANGED = 1
 EXIT_USAGE = 2
 EXIT_FAILED = 3
 EXIT_LOCKED = 75
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command Ctrl-C ended
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,12 +42,73 @@ class Failure(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]
 
 
+VERSION_HELP = "Show the version and exit."
+
+
+def _after_command(field_name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    """A global option given after the command: it replaces the one given before it, if any."""
+
+    def store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            setattr(ctx.ensure_object(Env), field_name, value)
+
+    return store
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"policywatch, version {__version__}")
+        ctx.exit()
+
+
+class _Command(click.Command):
+    """A command that also takes the global options after its name: `policywatch list
+    --config x.yaml` as well as `policywatch --config x.yaml list`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(
+            [
+                click.Option(
+                    ["--config", "-c"],
+                    type=click.Path(path_type=Path, dir_okay=False),
+                    expose_value=False,
+                    callback=_after_command("config_path"),
+                    help="The configuration file, here or before the command.  "
+                    "[default: policies.yaml]",
+                ),
+                click.Option(
+                    ["--archive"],
+                    type=click.Path(path_type=Path, file_okay=False),
+                    expose_value=False,
+                    callback=_after_command("archive_path"),
+                    help="The snapshots folder, here or before the command "
+                    "[default: snapshots/ beside the configuration].",
+                ),
+                click.Option(
+                    ["--version"],
+                    is_flag=True,
+                    expose_value=False,
+                    is_eager=True,
+                    callback=_version,
+                    help=VERSION_HELP,
+                ),
+            ]
+        )
+
+
 class _Group(click.Group):
     """Turns the library's errors into one line on stderr with the documented exit code."""
 
+    command_class = _Command
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _second_interrupt_quits():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("Aborted!", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except ArchiveLocked as exc:
             raise Failure(str(exc), EXIT_LOCKED) from None
         except (ConfigError, RefError) as exc:
@@ -54,6 +118,34 @@ class _Group(click.Group):
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise Failure(f"{where}{exc.strerror or exc}", 1) from None
+
+
+@contextmanager
+def _second_interrupt_quits() -> Iterator[None]:
+    """The first Ctrl-C stops a command in order (KeyboardInterrupt: nothing is left
+    half-written); a second one, while it stops, ends the process at once."""
+    if (
+        threading.current_thread() is not threading.main_thread()  # only it may set one
+        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # a background job: not ours
+    ):
+        yield
+        return
+    presses = 0
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        nonlocal presses
+        presses += 1
+        if presses > 1:
+            os.write(2, b"\npolicywatch: interrupted again: quitting at once\n")
+            os._exit(EXIT_INTERRUPTED)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        if not presses and previous is not None:  # once interrupted, so until the end
+            signal.signal(signal.SIGINT, previous)
 
 
 @dataclass
@@ -120,35 +212,20 @@ def now_option(func: F) -> F:
 
 def parse_time(value: str, what: str) -> datetime:
     """YYYY-MM-DD, an ISO time (Z or an offset), or a snapshot stamp, as an aware UTC time."""
-    text = value.strip()
-    stamp_like = len(text) == 20 and text[10] == "T" and text.endswith("Z") and "-" in text[11:]
-    if stamp_like:
-        text = text[:11] + text[11:19].replace("-", ":") + "Z"
+    from .dates import parse_time as parse
+
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return parse(value)
+    except (ValueError, OverflowError):
         raise Failure(
             f"{what}: '{value}' is not a time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def _now(value: str | None) -> datetime:
     if value is None:
         return datetime.now(UTC).replace(microsecond=0)
     return parse_time(value, "--now")
-
-
-def _out() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
-
-
-def _json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 @click.group(cls=_Group)
@@ -168,7 +245,7 @@ def _json(value: Any) -> None:
     default=None,
     help="The snapshots folder [default: snapshots/ beside the configuration].",
 )
-@click.version_option(__version__, prog_name="policywatch")
+@click.version_option(__version__, prog_name="policywatch", help=VERSION_HELP)
 @click.pass_context
 def main(ctx: click.Context, config_path: Path, archive_path: Path | None) -> None:
     """Watch privacy policies and report, clause by clause, what changed."""
@@ -202,10 +279,9 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[], None]]:
     if not enabled:
         yield lambda: None
         return
-    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    with Progress(console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("checking", total=total)
         yield lambda: progress.advance(task)
 
@@ -257,57 +333,78 @@ def check(
 
     Exit 0 when all went well, 1 with --exit-code when the words of a policy changed (with
     --only-flagged: when a change carries a flag), 3 when a policy could not be fetched (the
-    others are still checked), 75 when another run holds the lock.
+    others are still checked), 75 when another run holds the lock, 130 when interrupted
+    (Ctrl-C: the policies under way are abandoned as they were).
     """
-    from .check import CHANGED, FAILED, NEW, Tally, iter_check
+    from .check import Interrupted, iter_check
+    from .outcome import FAILED, Tally
     from .render.terminal import check_report
     from .workers import Extractor, extraction_processes
 
     config = env.config()
     policies = config.select(ids)
     if shard is not None:
-        policies = _shard(policies, shard)
+        from .status import shard as one_shard
+
+        try:
+            policies = one_shard(policies, shard)
+        except ValueError:
+            raise Failure(
+                f"--shard: '{shard}' is not I/N with 1 <= I <= N (for example 2/4)"
+            ) from None
     env.taxonomy()  # a broken taxonomy file is a configuration error: say so before fetching
     moment = _now(now)
     archive = env.archive()
     show_progress = fmt == "text" and not quiet and sys.stderr.isatty()
     # Outcomes are tallied as they come: a text report keeps only the ones worth a line.
     tally = Tally(keep_all=fmt == "json")
-    with (
-        archive.lock(wait),
-        _progress(len(policies), show_progress) as advance,
-        Extractor(extraction_processes(len(policies), jobs or config.jobs)) as extractor,
-    ):
-        for outcome in iter_check(
-            archive,
-            policies,
-            jobs=jobs or config.jobs,
-            now=lambda: moment,
-            accept=accept,
-            chromium=config.chromium,
-            extractor=extractor,
+    try:
+        with (
+            archive.lock(wait),
+            _progress(len(policies), show_progress) as advance,
+            Extractor(extraction_processes(len(policies), jobs or config.jobs)) as extractor,
         ):
+            run = iter_check(
+                archive,
+                policies,
+                jobs=jobs or config.jobs,
+                now=lambda: moment,
+                accept=accept,
+                chromium=config.chromium,
+                extractor=extractor,
+                on_interrupt=_finishing_writes,
+            )
+            try:
+                for outcome in run:
+                    tally.add(outcome)
+                    advance()
+            except KeyboardInterrupt as exc:
+                if not isinstance(exc, Interrupted):  # it came between two outcomes
+                    run.throw(exc)  # raises Interrupted
+                raise
+    except Interrupted as exc:
+        for outcome in exc.finished:
             tally.add(outcome)
-            advance()
-    by_id = {o.policy_id: o for o in tally.kept}
-    outcomes = [by_id[p.id] for p in policies if p.id in by_id]  # in the config's order
-    taxonomy = env.taxonomy()
-    news: dict[str, dict[str, Any]] = {}
-    for o in outcomes:
-        found = _news(archive, o, taxonomy) if o.is_news else None
-        if found is not None:
-            news[o.policy_id] = found
+        _say_abandoned(exc.abandoned, len(policies) - tally.total - len(exc.abandoned), tally)
+        raise
+    from .cache import Comparisons
+    from .status import findings
+
+    # Kept in the archive's cache: the changelog reuses what the check compared.
+    found = findings(
+        archive,
+        [p.id for p in policies],
+        tally.kept,
+        lambda: Comparisons.of(archive, env.taxonomy()),
+    )
     if only_flagged:
-        outcomes = [o for o in outcomes if news.get(o.policy_id, {}).get("flags")]
+        found = found.only_flagged()
+    outcomes, news = found.outcomes, found.news
     if fmt == "json":
-        results = []
-        for o in outcomes:
-            result = o.to_json()
-            result.update(news.get(o.policy_id, {}))
-            results.append(result)
-        _json({"checked_at": moment.isoformat().replace("+00:00", "Z"), "results": results})
+        checked_at = moment.isoformat().replace("+00:00", "Z")
+        print_json({"checked_at": checked_at, "results": found.to_json()})
     else:
-        check_report(_out(), outcomes, tally, quiet or only_flagged, news)
+        check_report(lines(), outcomes, tally, quiet or only_flagged, news)
     if config.notify:
         from .notify import compose, send
 
@@ -318,10 +415,39 @@ def check(
     if tally.counts[FAILED]:
         sys.exit(EXIT_FAILED)
     # With --only-flagged, "changed" means a change it shows: one that carries a flag.
-    if exit_code and any(
-        o.status in (NEW, CHANGED) and not o.technical and not o.formatting_only for o in outcomes
-    ):
+    if exit_code and found.words_changed:
         sys.exit(EXIT_CHANGED)
+
+
+def _finishing_writes(ids: list[str]) -> None:
+    click.echo(
+        f"policywatch: interrupted; finishing the archive writes of {_some(ids)} "
+        "(Ctrl-C again to quit at once)",
+        err=True,
+    )
+
+
+def _say_abandoned(abandoned: list[str], not_started: int, tally: Tally) -> None:
+    """The line that tells what an interrupted check left undone, and what it did archive."""
+    from .outcome import CHANGED, NEW
+
+    parts = []
+    if abandoned:
+        parts.append(f"abandoned {_some(abandoned)} (under way, left as they were)")
+    if not_started:
+        parts.append(f"{not_started:,} not started")
+    archived = [o.policy_id for o in tally.kept if o.status in (NEW, CHANGED)]
+    done = f"{tally.total:,} checked"
+    if archived:
+        done += f", new snapshots of {_some(archived)}"
+    parts.append(done)
+    click.echo(f"policywatch: interrupted: {'; '.join(parts)}", err=True)
+
+
+def _some(ids: list[str], most: int = 10) -> str:
+    """Up to `most` ids, and how many more."""
+    shown = ", ".join(ids[:most])
+    return f"{shown} and {len(ids) - most:,} more" if len(ids) > most else shown
 
 
 @main.command()
@@ -359,78 +485,60 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from .diff import SideError, compare_texts, read_side
+    from .diff import SideError, names_a_policy, read_side
 
     archive = env.archive()
-    if second is None:
-        if Path(first).is_file() or "@" in first or "~" in first:
-            raise Failure(
-                "give two versions (A B), or a policy id alone for its last two snapshots"
-            )
-        first, second = f"{first}~1", f"{first}@latest"
     try:
+        if second is None and not names_a_policy(first):
+            # One version alone: say what is wrong with it exactly as beside another.
+            read_side(first, archive)
+            raise Failure(
+                f"'{first}' is one version: give another to compare it with (A B), "
+                "or a policy id alone for its last two snapshots"
+            )
+        if second is None:
+            first, second = f"{first}~1", f"{first}@latest"
         old, new = read_side(first, archive), read_side(second, archive)
     except SideError as exc:
         raise Failure(str(exc)) from None
     taxonomy = env.taxonomy()
-    comparison = compare_texts(old, new, taxonomy)
+    # Two snapshots: the archive's cache may hold their comparison (files are not kept there).
+    if any(Path(spec).is_file() for spec in (first, second)):
+        from .diff import compare_texts
+
+        comparison = compare_texts(old, new, taxonomy)
+    else:
+        from .cache import Comparisons
+
+        comparison = Comparisons.of(archive, taxonomy).compare(old, new, full=True)
     if fmt == "json":
-        _json(comparison.to_json())
+        print_json(comparison.to_json())
     elif fmt == "markdown":
         from .render.markdown import render as render_markdown
 
         click.echo(render_markdown(comparison, taxonomy), nl=False)
     else:
-        from rich.console import Console
-
         from .render.diffview import render as render_terminal
 
-        console = Console(highlight=False, no_color=no_color)
-        color = console.is_terminal and not no_color and not console.no_color
+        out = console(no_color=no_color)
         render_terminal(
-            console,
+            out,
             comparison,
             context=context,
             side_by_side=side_by_side,
-            color=color,
+            color=out.is_terminal and out.color_system is not None,
             taxonomy=list(taxonomy),
         )
     if exit_code and comparison.differs:
         sys.exit(EXIT_CHANGED)
 
 
-def _shard(policies: list[Any], spec: str) -> list[Any]:
-    """Shard I of N by a stable hash of each id: adding a policy never moves the others."""
-    import zlib
-
-    match = re.fullmatch(r"(\d+)/(\d+)", spec.strip())
-    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise Failure(f"--shard: '{spec}' is not I/N with 1 <= I <= N (for example 2/4)")
-    index, count = int(match.group(1)) - 1, int(match.group(2))
-    return [p for p in policies if zlib.crc32(p.id.encode()) % count == index]
-
-
-def _news(archive: Archive, outcome: Any, taxonomy: Any) -> dict[str, Any] | None:
-    """What a new snapshot changed against the one before it: clause counts and flags."""
-    if not (outcome.snapshot and outcome.previous):
-        return None
-    from .diff import compare_texts, snapshot_side
-
-    old = archive.resolve(f"{outcome.policy_id}@{outcome.previous}")
-    new = archive.resolve(f"{outcome.policy_id}@{outcome.snapshot}")
-    comparison = compare_texts(snapshot_side(old), snapshot_side(new), taxonomy)
-    flags = [f.to_json() for f in comparison.flags]
-    return {
-        "changes": {kind: n for kind, n in comparison.summary().items() if n},
-        "flags": flags,
-        "appeared": [a.category for a in comparison.appeared],
-    }
-
-
 @main.command()
 @click.argument("ids", nargs=-1)
 @click.option(
-    "--since", default=None, help="From this date (YYYY-MM-DD) or span back (30d, 6w, 1y)."
+    "--since",
+    default=None,
+    help="From this date (YYYY-MM-DD) or span back (30d, 6w, 3m, 1y: calendar months and years).",
 )
 @click.option("--until", default=None, help="Up to this date (YYYY-MM-DD), inclusive.")
 @click.option(
@@ -465,7 +573,8 @@ def changelog(
     Byte-identical for the same archive, so a changelog kept in git shows only real news.
     """
     from .changelog import entries as changelog_entries
-    from .changelog import newest_first, parse_since
+    from .changelog import newest_first
+    from .dates import parse_since
     from .render import changelog as render_changelog
 
     archive = env.archive()
@@ -482,7 +591,7 @@ def changelog(
             raise Failure(f"no snapshots of '{policy_id}' in {archive.root}")
     try:
         start = parse_since(since, moment) if since else None
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Failure(
             f"--since: '{since}' is not a date (YYYY-MM-DD) or a span (30d, 6w, 1y)"
         ) from None
@@ -532,11 +641,11 @@ def taxonomy_(env: Env, fmt: str) -> None:
     """The data-practice categories in force (shipped, plus the config's `taxonomy:` file)."""
     categories = env.taxonomy()
     if fmt == "json":
-        _json([c.to_json() for c in categories])
+        print_json([c.to_json() for c in categories])
         return
     from .render.terminal import taxonomy_table
 
-    taxonomy_table(_out(), list(categories))
+    taxonomy_table(lines(), list(categories))
 
 
 @main.command("list")
@@ -545,34 +654,10 @@ def taxonomy_(env: Env, fmt: str) -> None:
 def list_(env: Env, fmt: str) -> None:
     """Each policy with its last check, last change, snapshots and failing-since."""
     from .render.terminal import policy_list
+    from .status import policy_rows
 
-    config = env.config()
-    archive = env.archive()
-    configured = [p.id for p in config.policies]
-    known = set(configured)
-    ids = configured + [i for i in archive.policy_ids() if i not in known]
-    rows = []
-    for policy_id in ids:
-        state = archive.state(policy_id)
-        stamps = archive.stamps(policy_id)  # file names only: no metadata read
-        latest = stamps[-1] if stamps else None
-        rows.append(
-            {
-                "id": policy_id,
-                "configured": policy_id in known,
-                "snapshots": len(stamps),
-                "latest": latest,
-                "last_check": state.get("last_check"),
-                "last_status": state.get("last_status"),
-                "last_reason": state.get("last_reason"),
-                "last_change": state.get("last_change") or latest,
-                "failing_since": state.get("failing_since"),
-            }
-        )
-    if fmt == "json":
-        _json(rows)
-    else:
-        policy_list(_out(), rows)
+    rows = policy_rows(env.archive(), [p.id for p in env.config().policies])
+    emit(fmt, rows, lambda out: policy_list(out, rows))
 
 
 @main.command()
@@ -582,29 +667,13 @@ def list_(env: Env, fmt: str) -> None:
 def history(env: Env, policy_id: str, fmt: str) -> None:
     """The snapshots of a policy, oldest first."""
     from .render.terminal import history as render_history
+    from .status import snapshot_rows
 
     archive = env.archive()
-    snaps = archive.snapshots(policy_id)
-    if not snaps:
+    rows = snapshot_rows(archive, policy_id)
+    if not rows:
         raise Failure(f"no snapshots of '{policy_id}' in {archive.root}")
-    rows = [
-        {
-            "snapshot": s.stamp,
-            "ref": s.ref,
-            "characters": int(s.meta.get("text_chars", 0)),
-            "source": s.meta.get("source"),
-            "returns_to": s.meta.get("returns_to"),
-            "technical": bool(s.meta.get("technical")),
-            "formatting_only": bool(s.meta.get("formatting_only")),
-            "accepted": bool(s.meta.get("accepted")),
-            "text_sha256": s.text_sha256,
-        }
-        for s in snaps
-    ]
-    if fmt == "json":
-        _json(rows)
-    else:
-        render_history(_out(), policy_id, rows)
+    emit(fmt, rows, lambda out: render_history(out, policy_id, rows))
 
 
 @main.command()
@@ -618,7 +687,7 @@ def show(env: Env, ref: str, raw: bool, meta: bool) -> None:
 
     snapshot = env.archive().resolve(ref)
     if meta:
-        _json(snapshot.meta)
+        print_json(snapshot.meta)
     elif raw:
         data = snapshot.raw()
         if sys.stdout.isatty():
@@ -665,7 +734,6 @@ def import_(
     committed to an Open Terms Archive versions repository is recorded, dated by its commit.
     """
     from .backfill import BackfillError, import_files, import_versions, ota_versions
-    from .render.safe import plain
 
     policy = env.config().get(policy_id)
     if ota is not None and files:
@@ -685,19 +753,9 @@ def import_(
             results = import_versions(archive, policy, versions, accept=accept)
         else:
             results = import_files(archive, policy, list(files), moment, accept=accept)
-    if fmt == "json":
-        _json([r.to_json() for r in results])
-    else:
-        for r in results:
-            if r.error:
-                click.echo(f"{plain(r.file)}: refused: {plain(r.error)}")
-            elif r.outcome and r.outcome.snapshot:
-                extra = (
-                    f" (back to the text of {r.outcome.returns_to})" if r.outcome.returns_to else ""
-                )
-                click.echo(f"{plain(r.file)}: new snapshot {r.outcome.snapshot}{extra}")
-            else:
-                click.echo(f"{plain(r.file)}: same text as the snapshot before it; nothing new")
+    from .render.terminal import import_report
+
+    emit(fmt, [r.to_json() for r in results], lambda out: import_report(out, results))
     if any(r.error for r in results):
         sys.exit(EXIT_FAILED)
 
@@ -707,39 +765,27 @@ def import_(
     "--fetch",
     "do_fetch",
     is_flag=True,
-    help="Also fetch each policy twice: report selectors that match nothing and unstable text.",
+    help="Also get each policy's pages twice, as check does (rendered if need be, every page "
+    "of urls): report selectors that match nothing and unstable text.",
 )
 @format_option
 @pass_env
 def validate(env: Env, do_fetch: bool, fmt: str) -> None:
     """Check the configuration (and, with --fetch, the pages it points to)."""
-    from .render.safe import plain
 
     config = env.config()
     if not do_fetch:
         if fmt == "json":
-            _json({"config": str(config.path), "policies": len(config.policies), "ok": True})
+            print_json({"config": str(config.path), "policies": len(config.policies), "ok": True})
         else:
             click.echo(f"{config.path}: OK, {len(config.policies)} policies")
         return
     from .validate import probe_all
 
     reports = probe_all(config)
-    if fmt == "json":
-        _json([r.to_json() for r in reports])
-    else:
-        for r in reports:
-            verdict = "OK" if r.ok else "PROBLEM"
-            click.echo(f"{plain(r.policy_id)}: {verdict} {plain(r.summary)}")
-            if r.dropped:
-                click.echo(
-                    f"  kept {r.characters:,} characters; left out {len(r.dropped)} link-dense "
-                    f"block(s) around the body, {r.dropped_characters:,} characters:"
-                )
-                for d in r.dropped:
-                    click.echo(f"    - {plain(str(d))}")
-            elif r.generic and r.characters:
-                click.echo(f"  kept {r.characters:,} characters; nothing left out around the body")
+    from .render.terminal import validate_report
+
+    emit(fmt, [r.to_json() for r in reports], lambda out: validate_report(out, reports))
     if not all(r.ok for r in reports):
         sys.exit(EXIT_FAILED)
 
@@ -756,7 +802,6 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
     The result is a technical change: it is never reported as a change of the policy.
     """
     from .backfill import reextract as run_reextract
-    from .render.safe import plain
 
     config = env.config()
     archive = env.archive()
@@ -775,17 +820,8 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
                     "errors": [{"snapshot": r.stamp, "error": r.error} for r in results if r.error],
                 }
             )
-    if fmt == "json":
-        _json(report)
-    else:
-        for row in report:
-            click.echo(
-                f"{plain(row['policy'])}: {row['snapshots']} snapshot(s), "
-                f"{row['texts_changed']} text(s) re-derived differently, "
-                f"{row['now_same_as_previous']} now identical to the one before (technical), "
-                f"{row['formatting_only']} with the same words as the one before (formatting only)"
-            )
-            for err in row["errors"]:
-                click.echo(f"  {err['snapshot']}: kept as it was: {plain(err['error'])}")
+    from .render.terminal import reextract_report
+
+    emit(fmt, report, lambda out: reextract_report(out, report))
     if any(row["errors"] for row in report):
         sys.exit(EXIT_FAILED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,8 @@ RESERVED_IDS = frozenset(
 DEFAULT_USER_AGENT = (
     "policywatch/0.1 (+https://github.com/policywatch/policywatch; privacy policy change monitor)"
 )
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"  # Debian's package; `chromium:` in the defaults to change it
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,7 @@ class Config:
     jobs: int = 4
     defaults: Settings = field(default_factory=Settings)
     taxonomy: Path | None = None  # an extra taxonomy file, merged over the shipped one
-    chromium: str = "/usr/bin/chromium"  # the browser for policies with render
+    chromium: str = DEFAULT_CHROMIUM  # the browser for policies with render
     notify: tuple[str, ...] = ()  # Apprise URLs, one message per run
     notify_on: str = "changes"  # or "flagged": only changes that carry a flag
 
@@ -126,8 +129,9 @@ def _suggest(word: str, choices: list[str] | set[str]) -> str:
 class _Reader:
     """Walks the YAML node tree so each error can name its line."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, text: str = "") -> None:
         self.path = path
+        self.text = text
         self._constructor = yaml.constructor.SafeConstructor()
 
     def fail(self, node: yaml.Node | None, where: str, message: str) -> ConfigError:
@@ -221,8 +225,13 @@ def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) ->
     nodes = reader.mapping(node, where, POLICY_KEYS)
     if "id" not in nodes:
         raise reader.fail(node, where, "missing required field 'id'")
-    if ("url" in nodes) == ("urls" in nodes):
-        raise reader.fail(node, where, "give 'url' (one page) or 'urls' (several), not both")
+    if "url" in nodes and "urls" in nodes:
+        raise reader.fail(
+            nodes["urls"], where, "give 'url' (one page) or 'urls' (several), not both"
+        )
+    if "url" not in nodes and "urls" not in nodes:
+        missing = "give 'url' (one page) or 'urls' (several); it has neither"
+        raise reader.fail(node, where, missing + _stray_pages(reader.text, node))
     policy_id = reader.string(nodes["id"], f"{where}: field 'id'")
     if not ID.fullmatch(policy_id) or policy_id in RESERVED_IDS:
         raise reader.fail(
@@ -239,13 +248,9 @@ def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) ->
             nodes[url_key], f"{where}: field 'url'", "one URL here; use 'urls' for several"
         )
     for page, page_node in pages:
-        parts = urlsplit(page)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise reader.fail(
-                page_node,
-                f"{where}: field '{url_key}'",
-                f"'{page}' is not an http:// or https:// URL",
-            )
+        problem = url_problem(page)
+        if problem is not None:
+            raise reader.fail(page_node, f"{where}: field '{url_key}'", f"'{page}' {problem}")
     url = pages[0][0]
     render = "never"
     if "render" in nodes:
@@ -301,6 +306,107 @@ def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) ->
     )
 
 
+# A label of a host name: letters and digits of any script, '-' and '_' (which real hosts use).
+_HOST_LABEL = re.compile(r"[\w-]{1,63}")
+
+
+def url_problem(url: str) -> str | None:
+    """Why no request could be made to url (the end of a sentence that starts with it), or
+    None: an http(s) scheme, a host name or address, and a port from 1 to 65535 if any."""
+    control = next((c for c in url if ord(c) < 32 or ord(c) == 127), None)
+    if control is not None:  # urlsplit would drop a tab or a newline without a word
+        return f"cannot be fetched: it holds the control character {control!r}"
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # brackets of an IPv6 address that do not close or hold one
+        return f"is not a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "is not an http:// or https:// URL"
+    host = parts.hostname
+    if not host:
+        return "cannot be fetched: it has no host (http://HOST/...)"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        text = parts.netloc.rpartition(":")[2]
+        return f"cannot be fetched: port {text} is not a whole number from 1 to 65535"
+    if "[" in parts.netloc:
+        try:
+            ipaddress.IPv6Address(host.partition("%")[0])
+        except ValueError:
+            return f"is not a URL ('{host}' is not an IPv6 address)"
+        return None
+    name = host[:-1] if host.endswith(".") else host
+    if len(name) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in name.split(".")):
+        return (
+            f"cannot be fetched: '{host}' is not a host name (letters, digits and '-', in "
+            "parts of 1 to 63 characters joined by '.')"
+        )
+    return None
+
+
+def _stray_pages(text: str, policy: yaml.Node) -> str:
+    """Where the 'url' or 'urls' meant for a policy that has neither went (a mis-indented
+    line that is still valid YAML), said as the end of its error; '' when nowhere near."""
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except (yaml.YAMLError, RecursionError):
+        return ""
+    if root is None:
+        return ""
+    fix = "indent it as its 'id' is"
+    strays: list[tuple[int, str, str]] = []  # line, key, where it stands and what to do
+    for key, value in _pairs(root):
+        if key in ("url", "urls"):
+            strays.append((value.start_mark.line, key, f"at the top level of the file; {fix}"))
+        if key != "policies" or not isinstance(value, yaml.SequenceNode):
+            continue
+        for item in value.value:
+            fields = dict(_pairs(item))
+            if item.start_mark.index == policy.start_mark.index:  # nested in one of its fields
+                for name, field_node in fields.items():
+                    strays.extend(
+                        (line, found, f"inside its field '{name}'; {fix}")
+                        for line, found in _page_keys(field_node)
+                    )
+            elif "id" not in fields:  # its own fields after a '-' too many
+                strays.extend(
+                    (
+                        node.start_mark.line,
+                        name,
+                        "in a list item of its own; join it to the policy without its '-'",
+                    )
+                    for name, node in fields.items()
+                    if name in ("url", "urls")
+                )
+    after = sorted(s for s in strays if s[0] > policy.start_mark.line)
+    if not after:
+        return ""
+    line, key, where = after[0]
+    return f": the '{key}' at line {line + 1} is {where}"
+
+
+def _page_keys(node: yaml.Node) -> Iterator[tuple[int, str]]:
+    """The lines of every 'url' or 'urls' key at any depth under node."""
+    for key, value in _pairs(node):
+        if key in ("url", "urls"):
+            yield value.start_mark.line, key
+        yield from _page_keys(value)
+
+
+def _pairs(node: yaml.Node) -> Iterator[tuple[str, yaml.Node]]:
+    """A mapping's entries with plain keys; for a list, those of the mappings in it."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                yield key.value, value
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _pairs(item)
+
+
 def load_config(path: Path) -> Config:
     """Read and validate a policies.yaml; raise ConfigError naming file, line and field."""
     try:
@@ -346,16 +452,24 @@ except ImportError:  # PyYAML built without libyaml: the same, all in Python
 def _parse(text: str, path: Path, *, stream: bool) -> Config:
     loader = _Stream(text)
     try:
-        return _read_config(_Reader(path), loader, path, stream)
+        return _read_config(_Reader(path, text), loader, path, stream)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}{line}: not valid YAML ({problem})") from None
+        raise ConfigError(_yaml_problem(path, exc)) from None
     except RecursionError:  # the composer recurses once for each level of nesting
         raise ConfigError(f"{path}: lists or mappings nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
+    """PyYAML's own words, with the line of the problem and of what it was reading."""
+    mark = getattr(exc, "problem_mark", None)
+    line = f":{mark.line + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context, since = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and since is not None and (mark is None or since.line != mark.line):
+        problem += f" ({context} that starts at line {since.line + 1})"
+    return f"{path}{line}: not valid YAML: {problem}"
 
 
 def _read_config(reader: _Reader, loader: Any, path: Path, stream: bool) -> Config:
@@ -443,7 +557,12 @@ def _items(loader: Any) -> Iterator[yaml.Node]:
     loader.get_event()
     index = 0
     while not loader.check_event(yaml.SequenceEndEvent):
-        yield loader.compose_node(None, index)
+        node = loader.compose_node(None, index)
+        # Read on to the next item first: a mis-indented line just after this policy (its
+        # 'url:' one space short) is then named as the YAML error it is, not as a policy
+        # that lacks that field.
+        loader.check_event(yaml.SequenceEndEvent)
+        yield node
         index += 1
     loader.get_event()
 
@@ -471,7 +590,7 @@ def _defaults(reader: _Reader, top: dict[str, yaml.Node]) -> tuple[Settings, int
     """The defaults block: shared settings, jobs, and the browser."""
     defaults = Settings()
     jobs = 4
-    chromium = "/usr/bin/chromium"
+    chromium = DEFAULT_CHROMIUM
     if "defaults" in top:
         default_nodes = reader.mapping(top["defaults"], "defaults", DEFAULT_KEYS)
         if "jobs" in default_nodes:

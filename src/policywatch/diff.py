@@ -23,7 +23,7 @@ from .align import (
     Change,
     align,
 )
-from .archive import Archive, Snapshot
+from .archive import ID, Archive, Snapshot
 from .detect import (
     COMPANY_VOICE,
     LABEL_END,
@@ -407,6 +407,9 @@ def _whole_document(comparison: Comparison) -> None:
             target.append(Appearance(category_id, tuple(clauses)))
 
 
+FILE_SUFFIXES = (".md", ".txt", ".html", ".htm", ".pdf")
+
+
 def read_side(spec: str, archive: Archive) -> Side:
     """A snapshot ref (ID, ID@previous, ID~2, ID@DATE) or a file (.md, .txt, .html, .pdf)."""
     path = Path(spec)
@@ -414,9 +417,20 @@ def read_side(spec: str, archive: Archive) -> Side:
         return _file_side(path)
     if path.is_dir():
         raise SideError(f"{spec}: is a folder, not a file or a snapshot ref")
-    if path.suffix.lower() in (".md", ".txt", ".html", ".htm", ".pdf") and "@" not in spec:
+    if path.suffix.lower() in FILE_SUFFIXES and "@" not in spec:
         raise SideError(f"{spec}: no such file")
     return snapshot_side(archive.resolve(spec))
+
+
+def names_a_policy(spec: str) -> bool:
+    """Whether `diff SPEC` alone means a policy's last two snapshots: a bare policy id, not
+    a ref to one version, nor a file (one that is there, or a name read_side takes for one)."""
+    path = Path(spec)
+    return (
+        ID.fullmatch(spec) is not None
+        and path.suffix.lower() not in FILE_SUFFIXES
+        and not path.is_file()
+    )
 
 
 def snapshot_side(snapshot: Snapshot) -> Side:

@@ -1,4 +1,11 @@
-"""HTTP: one session, timeouts, retries with backoff, Retry-After, a size cap, conditional requests."""
+"""HTTP: one session, timeouts, retries with backoff, Retry-After, a size cap, conditional requests.
+
+Retries are ours, not urllib3's Retry: its waits sleep inside urllib3, where Ctrl-C cannot cut
+them short (a run must end within two seconds of it), it cannot refuse a Retry-After longer
+than `max_retry_after` with a reason a person reads, and it does not retry a body cut off while
+it streams in. The per-host lock is released between attempts, so other policies of the same
+host go on while one waits.
+"""
 
 from __future__ import annotations
 
@@ -6,42 +13,15 @@ import email.utils
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
 import urllib3.exceptions
 
-from .config import Policy
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """What the server sent for a policy's URL."""
-
-    url: str
-    final_url: str
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    rendered: bool = False  # the DOM after a browser ran the page's scripts
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    @property
-    def charset(self) -> str | None:
-        for part in self.headers.get("content-type", "").split(";")[1:]:
-            key, _, value = part.partition("=")
-            if key.strip().lower() == "charset" and value.strip():
-                return value.strip().strip("\"'")
-        return None
+from .config import Settings
+from .page import Page
 
 
 class FetchError(Exception):
@@ -108,18 +88,29 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 class Fetcher:
     """Fetches policies over one requests.Session, at most one request at a time per host."""
 
-    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, sleep: Callable[[float], object] | None = None) -> None:
         self.session = requests.Session()
         # Keep connections to many hosts alive at once (the default pool remembers ten).
         adapter = requests.adapters.HTTPAdapter(pool_connections=256, pool_maxsize=4)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self._sleep = sleep
+        self._interrupted = threading.Event()
+        # Waits between retries end as soon as the run is interrupted.
+        self._sleep = sleep or self._interrupted.wait
         self._host_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
     def close(self) -> None:
         self.session.close()
+
+    def interrupt(self) -> None:
+        """Make the fetches under way give up at their next step (a retry, a wait before one, a
+        chunk of body), and any new one at once, with FetchError(kind="interrupted")."""
+        self._interrupted.set()
+
+    def _stop_if_interrupted(self) -> None:
+        if self._interrupted.is_set():
+            raise FetchError("interrupted", kind="interrupted")
 
     def __enter__(self) -> Fetcher:
         return self
@@ -131,13 +122,9 @@ class Fetcher:
         with self._locks_guard:
             return self._host_locks.setdefault(host, threading.Lock())
 
-    def fetch(
-        self, policy: Policy, validators: Validators | None = None, url: str | None = None
-    ) -> Fetched:
-        """Fetch a policy's URL (or one of its pages) with retries; FetchError says why not."""
-        url = url or policy.url
+    def fetch(self, url: str, settings: Settings, validators: Validators | None = None) -> Page:
+        """Fetch a URL with retries, as settings say; FetchError says why not."""
         host = urlsplit(url).netloc.lower()
-        settings = policy.settings
         headers = {
             "User-Agent": settings.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/pdf,text/plain;q=0.9,*/*;q=0.5",
@@ -151,9 +138,10 @@ class Fetcher:
                 headers["If-Modified-Since"] = validators.last_modified
         attempt = 0
         while True:
+            self._stop_if_interrupted()
             with self._host_lock(host):
                 try:
-                    return self._once(policy, url, headers)
+                    return self._once(url, headers, settings)
                 except _Retryable as retry:
                     failure = retry.error
                     wait = retry.wait
@@ -171,8 +159,7 @@ class Fetcher:
             attempt += 1
             self._sleep(wait)
 
-    def _once(self, policy: Policy, url: str, headers: dict[str, str]) -> Fetched:
-        settings = policy.settings
+    def _once(self, url: str, headers: dict[str, str], settings: Settings) -> Page:
         timeout = settings.timeout
         try:
             response = self.session.get(
@@ -215,7 +202,7 @@ class Fetcher:
                 body = b""
             else:
                 body = self._read(response, settings.max_bytes, timeout)
-            return Fetched(
+            return Page(
                 url=url,
                 final_url=response.url,
                 status=status,
@@ -236,6 +223,7 @@ class Fetcher:
         size = 0
         try:
             for chunk in response.iter_content(CHUNK):
+                self._stop_if_interrupted()
                 size += len(chunk)
                 if size > max_bytes:
                     raise FetchError(

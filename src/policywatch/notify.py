@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .check import CHANGED, FAILED, NEW, Outcome
 from .detect import json_sentence, json_title, quoted
+from .outcome import CHANGED, FAILED, NEW, Outcome
 
 ALL, FLAGGED = "changes", "flagged"
 

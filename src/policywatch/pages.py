@@ -8,14 +8,13 @@ kept together in one JSON file so that `reextract` can re-derive the same text.
 
 from __future__ import annotations
 
-import base64
 import json
-from typing import Any
 
 from .browser import INSTALL_HINT, Browser, available
 from .config import Policy
-from .fetch import Fetched, Fetcher, FetchError, Validators
+from .fetch import Fetcher, FetchError, Validators
 from .guard import NEEDS_JAVASCRIPT, needs_javascript
+from .page import Page
 
 PAGES_KIND = "pages"
 BOT_BLOCK_STATUSES = (403, 406)
@@ -27,21 +26,33 @@ def get_page(
     policy: Policy,
     url: str,
     validators: Validators | None = None,
-) -> Fetched:
+) -> Page:
     """One page, by plain HTTP or rendered, as the policy's `render` says."""
+    settings = policy.settings
     if policy.render == "always":
-        return browser.render(policy, url)
+        return browser.render(url, settings, policy.select)
     try:
-        fetched = fetcher.fetch(policy, validators, url)
+        fetched = fetcher.fetch(url, settings, validators)
     except FetchError as exc:
         if policy.render == "auto" and exc.status in BOT_BLOCK_STATUSES and available():
-            return browser.render(policy, url)  # a bot block a real browser may pass
+            # A bot block a real browser may pass.
+            return browser.render(url, settings, policy.select)
         raise
     if policy.render == "auto" and not fetched.not_modified and needs_javascript(fetched.body):
         if not available():
             raise FetchError(f"{NEEDS_JAVASCRIPT}; to render it, {INSTALL_HINT}", kind="browser")
-        return browser.render(policy, url)
+        return browser.render(url, settings, policy.select)
     return fetched
+
+
+def get_pages(
+    fetcher: Fetcher, browser: Browser, policy: Policy, validators: Validators | None = None
+) -> list[Page]:
+    """A policy's pages as a check gets them: fetched or rendered as its `render` says, and
+    every page of `urls` (validators apply to a policy of one page only)."""
+    if len(policy.pages) > 1:
+        return [get_page(fetcher, browser, policy, url) for url in policy.pages]
+    return [get_page(fetcher, browser, policy, policy.url, validators)]
 
 
 def _demote(text: str) -> str:
@@ -63,33 +74,12 @@ def join(urls: tuple[str, ...], texts: list[str]) -> str:
     return "\n".join(parts)
 
 
-def raw_of(pages: list[Fetched]) -> bytes:
+def raw_of(pages: list[Page]) -> bytes:
     """Every page's bytes in one document, the source of truth for re-extraction."""
-    return (
-        json.dumps(
-            {
-                "pages": [
-                    {
-                        "url": page.url,
-                        "final_url": page.final_url,
-                        "status": page.status,
-                        "content_type": page.content_type,
-                        "charset": page.charset,
-                        "rendered": page.rendered,
-                        "body_base64": base64.b64encode(page.body).decode("ascii"),
-                    }
-                    for page in pages
-                ]
-            },
-            indent=1,
-        )
-        + "\n"
-    ).encode("utf-8")
+    return (json.dumps({"pages": [page.to_record() for page in pages]}, indent=1) + "\n").encode()
 
 
-def pages_of(raw: bytes) -> list[dict[str, Any]]:
-    data = json.loads(raw)
-    pages: list[dict[str, Any]] = data["pages"]
-    for page in pages:
-        page["body"] = base64.b64decode(page["body_base64"])
-    return pages
+def pages_of(raw: bytes) -> list[Page]:
+    """The pages of a raw record written by raw_of (ValueError, KeyError or TypeError when it
+    is not one)."""
+    return [Page.from_record(record) for record in json.loads(raw)["pages"]]

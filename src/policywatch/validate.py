@@ -1,4 +1,7 @@
-"""`validate --fetch`: try each policy's page twice without archiving anything.
+"""`validate --fetch`: get each policy's text twice, as `check` would, without archiving it.
+
+The pages are got as a check gets them (fetched or rendered as `render` says, every page of
+`urls` joined), so that what validate says of a policy is what check will archive.
 
 For a policy read without selectors it also says what generic extraction left out around the
 policy's body (menus, footers, app bars in plain `<div>`s; see body.py), so that a person can
@@ -14,9 +17,12 @@ from typing import Any
 
 from . import extract as extraction
 from .body import Dropped
-from .check import Rejected, derive_text
+from .browser import Browser
 from .config import Config, Policy
-from .fetch import Fetched, Fetcher, FetchError
+from .derive import Rejected, derive_fetched
+from .fetch import Fetcher, FetchError
+from .page import Page
+from .pages import get_pages
 
 
 @dataclass(frozen=True)
@@ -46,19 +52,13 @@ class Probe:
         }
 
 
-def _text(fetcher: Fetcher, policy: Policy) -> tuple[str, Fetched]:
-    fetched = fetcher.fetch(policy)
-    text = derive_text(
-        policy,
-        fetched.body,
-        content_type=fetched.content_type,
-        charset=fetched.charset,
-        final_url=fetched.final_url,
-    ).text
-    return text, fetched
+def _text(fetcher: Fetcher, browser: Browser, policy: Policy) -> tuple[str, list[Page]]:
+    """The policy's text as check would archive it: the same pages, got the same way."""
+    pages = get_pages(fetcher, browser, policy)
+    return derive_fetched(policy, pages).text, pages
 
 
-def left_out(policy: Policy, fetched: Fetched) -> list[Dropped]:
+def left_out(policy: Policy, fetched: Page) -> list[Dropped]:
     """The blocks generic extraction leaves out of a page (none when selectors choose the text)."""
     body = fetched.body
     if policy.select or extraction.sniff_kind(body, fetched.content_type) != extraction.HTML:
@@ -69,14 +69,14 @@ def left_out(policy: Policy, fetched: Fetched) -> list[Dropped]:
     return dropped
 
 
-def probe(fetcher: Fetcher, policy: Policy) -> Probe:
-    """Fetch and extract twice; the two texts must agree and be a policy."""
+def probe(fetcher: Fetcher, browser: Browser, policy: Policy) -> Probe:
+    """Fetch (or render) and extract twice; the two texts must agree and be a policy."""
     try:
-        first, fetched = _text(fetcher, policy)
-        second, _ = _text(fetcher, policy)
+        first, pages = _text(fetcher, browser, policy)
+        second, _ = _text(fetcher, browser, policy)
     except (FetchError, Rejected) as exc:
         return Probe(policy.id, False, exc.reason)
-    dropped = left_out(policy, fetched)
+    dropped = [d for page in pages for d in left_out(policy, page)]
     generic = not policy.select
     if first == second:
         summary = f"{len(first):,} characters, stable"
@@ -96,5 +96,10 @@ def probe(fetcher: Fetcher, policy: Policy) -> Probe:
 
 
 def probe_all(config: Config) -> list[Probe]:
-    with Fetcher() as fetcher, concurrent.futures.ThreadPoolExecutor(config.jobs) as pool:
-        return list(pool.map(lambda p: probe(fetcher, p), config.policies))
+    """Probe every policy, `jobs` at a time; one browser, started only if a policy renders."""
+    with (
+        Fetcher() as fetcher,
+        Browser(config.chromium) as browser,
+        concurrent.futures.ThreadPoolExecutor(config.jobs) as pool,
+    ):
+        return list(pool.map(lambda p: probe(fetcher, browser, p), config.policies))

@@ -33,8 +33,8 @@ class Extractor:
     def __enter__(self) -> Extractor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, exc: BaseException | None, *rest: object) -> None:
+        self.close(abandon=isinstance(exc, KeyboardInterrupt))
 
     def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """function(*args, **kwargs), in a worker process when there are any."""
@@ -77,14 +77,30 @@ class Extractor:
                 )
             return self._pool
 
-    def close(self) -> None:
+    def close(self, abandon: bool = False) -> None:
+        """Stop the workers once they have parsed the pages they hold; with abandon (Ctrl-C),
+        at once: the threads waiting for those pages parse them themselves, if they still
+        want them."""
         with self._lock:
             pool, self._pool, self.processes = self._pool, None, 0
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        if pool is None:
+            return
+        if abandon:
+            _terminate_workers(pool)
+        pool.shutdown(wait=not abandon, cancel_futures=True)
 
 
 IN_THREAD = Extractor()  # parses in the calling thread
+
+
+def _terminate_workers(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """SIGTERM to each worker process (ProcessPoolExecutor.terminate_workers from 3.14)."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 @contextmanager

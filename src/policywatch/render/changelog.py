@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from itertools import groupby
 
@@ -11,15 +12,24 @@ from .diffview import summary_line
 from .markdown import change_markdown, escape, folded_line, ordered
 
 
-def _seen(entry: Entry) -> str:
-    return entry.snapshot.taken_at.strftime("%Y-%m-%d %H:%M UTC")
+def _seen(entry: Entry, seconds: bool = False) -> str:
+    return entry.snapshot.taken_at.strftime(f"%Y-%m-%d %H:%M{':%S' if seconds else ''} UTC")
 
 
-def _entry_markdown(entry: Entry) -> list[str]:
+def _headings(entries: Sequence[Entry]) -> dict[str, str]:
+    """Each entry's heading (by stamp): when it was seen, to the minute, so two versions of one
+    day have their own headings and anchors; to the second when one minute holds two. Always
+    the time, not only on a crowded day, so an entry's heading (and a link to it) stays put
+    when a later version of the same day comes."""
+    minutes = Counter(_seen(e) for e in entries)
+    return {e.snapshot.stamp: _seen(e, seconds=minutes[_seen(e)] > 1) for e in entries}
+
+
+def _entry_markdown(entry: Entry, heading: str) -> list[str]:
     if entry.formatting_only and not entry.returns_to:
         return [f"- {entry.date}: formatting only, no word changed (seen {_seen(entry)}).", ""]
-    lines = [f"### {entry.date}", ""]
-    facts = [f"Seen {_seen(entry)}."]
+    lines = [f"### {heading}", ""]
+    facts = []
     if entry.stated:
         facts.append(f"The policy's own date: {escape(entry.stated)}.")
         if entry.stated_unchanged:
@@ -62,8 +72,9 @@ def markdown(
     for (policy_id, name), group in groupby(entries, key=lambda e: (e.policy_id, e.policy_name)):
         items = list(group)
         lines.extend([f"## {escape(name)} ({escape(policy_id)})", ""])
+        headings = _headings(items)
         for entry in items:
-            lines.extend(_entry_markdown(entry))
+            lines.extend(_entry_markdown(entry, headings[entry.snapshot.stamp]))
     flagged = {f.category for e in entries if e.comparison for f in e.comparison.flags}
     if flagged:
         lines.extend(["## What the flags mean", ""])

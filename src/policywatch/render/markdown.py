@@ -2,39 +2,81 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 
 from ..align import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
 from ..diff import Comparison
-from ..inline import DELETE, EQUAL
+from ..inline import DELETE, EQUAL, INSERT, Edit
 from ..taxonomy import Category
 from .diffview import flag_sentence, flag_text, folded, summary_line
 
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]~|])")
-_LINE_START = re.compile(r"^(\s*)([#=+-]|\d+(?=[.)]))")
+# "<" becomes "&lt;", never "\<": Python-Markdown and Markdown.pl do not take "\<" as an
+# escape and would pass a policy's "<script>" on as HTML. An "&" only where it could start an
+# entity; ">" only where it could start a quote: "A > B" and "Terms & Conditions" stay as
+# written, in the source and in headings.
+_ENTITY_START = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|\w+;)")
+# What would start a block at the beginning of a line; for a numbered item the "." or ")" is
+# escaped, since a backslash before a digit is no escape and would show wherever the text
+# does not start a line (a heading naming the section "1. Scope").
+_LINE_START = re.compile(r"^(\s*)(?:([#=+>-])|(\d+)([.)]))")
+_LINE_END = re.compile(r"(\s)(#+\s*)$")  # would close an ATX heading: "Data sharing #"
+
+
+def _line(line: str) -> str:
+    line = _LINE_START.sub(
+        lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
+        line,
+    )
+    return _LINE_END.sub(r"\1\\\2", line)
 
 
 def escape(text: str) -> str:
     """Policy text as literal CommonMark: no emphasis, links, HTML or headings of its own.
 
-    Only what could start markup is escaped, so the source stays readable in a git diff.
+    Only what could start markup is escaped, so the source stays readable in a git diff and
+    headings read as written.
     """
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text)
-    text = html.escape(text, quote=False)
+    text = _ENTITY_START.sub("&amp;", text).replace("<", "&lt;")
     text = _INLINE_MARKUP.sub(r"\\\1", text)
-    return "\n".join(_LINE_START.sub(r"\1\\\2", line) for line in text.split("\n"))
+    return "\n".join(_line(line) for line in text.split("\n"))
+
+
+# <del> and <ins>, not GFM's ~~: CommonMark and GitHub render them alike, and unlike
+# emphasis they need no flanking rules, so a mark next to punctuation is never left as
+# literal asterisks. The words inside are escaped like any policy text.
+_TAGS = {DELETE: ("<del>", "</del>"), INSERT: ("<ins>", "</ins>")}
 
 
 def _marked(op: str, text: str) -> str:
-    """~~deleted~~ and **inserted**, with the markers hugging words so CommonMark honours them."""
+    """Deleted or inserted words in their tags, the white space around them outside."""
     if op == EQUAL or not text.strip():
         return escape(text)
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
-    marker = "~~" if op == DELETE else "**"
-    return f"{lead}{marker}{escape(text.strip())}{marker}{trail}"
+    start, end = _TAGS[op]
+    return f"{lead}{start}{escape(text.strip())}{end}{trail}"
+
+
+def marked_edits(edits: Sequence[Edit]) -> str:
+    """The clause with its edits marked; a deletion and the insertion replacing it are kept a
+    space apart, so "do not" replaced by "may" never reads "do notmay"."""
+    out: list[str] = []
+    for k, edit in enumerate(edits):
+        before = edits[k - 1] if k else None
+        glued = (
+            before is not None
+            and EQUAL not in (before.op, edit.op)
+            and before.op != edit.op
+            and not before.text[-1:].isspace()
+            and not edit.text[:1].isspace()
+        )
+        if glued:
+            out.append(" ")
+        out.append(_marked(edit.op, edit.text))
+    return "".join(out)
 
 
 def change_markdown(change: Change) -> str:
@@ -55,11 +97,11 @@ def change_markdown(change: Change) -> str:
     if change.kind in GROUP_KINDS:
         lines.extend([f"*{len(change.old)} block(s) became {len(change.new)}:*", ""])
     if edits is not None:
-        lines.append("> " + "".join(_marked(e.op, e.text) for e in edits))
+        lines.append("> " + marked_edits(edits))
     elif change.kind == ADDED:
-        lines.append(f"> **{escape(change.new_text or '')}**")
+        lines.append("> " + _marked(INSERT, change.new_text or ""))
     elif change.kind == REMOVED:
-        lines.append(f"> ~~{escape(change.old_text or '')}~~")
+        lines.append("> " + _marked(DELETE, change.old_text or ""))
     else:
         lines.append(f"> {escape(change.new_text or '')}")
     return "\n".join(lines) + "\n"

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..check import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from ..detect import json_sentence, json_title, quoted
+from ..outcome import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from .safe import text
 
 
@@ -107,15 +107,31 @@ def check_report(
     )
 
 
-def _table(*columns: str) -> Table:
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+def table(console: Console, columns: Sequence[str], rows: Sequence[Sequence[Text]]) -> None:
+    """On a terminal, columns folded to fit its width. Piped (a file, cron mail, grep), one line
+    a row, the columns two spaces apart and nothing padded or wrapped, so a long URL or reason
+    stays whole on its line."""
+    if console.is_terminal:
+        folded = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+        for column in columns:
+            folded.add_column(column, overflow="fold")
+        for row in rows:
+            folded.add_row(*row)
+        console.print(folded)
+        return
+    lines = [[Text(column, "bold") for column in columns], *rows]
+    widths = [max(line[k].cell_len for line in lines) for k in range(len(columns))]
+    for line in lines:
+        out = Text()
+        for k, cell in enumerate(line):
+            out.append_text(cell)
+            out.append(" " * (widths[k] - cell.cell_len + 2))
+        out.rstrip()
+        console.print(out, soft_wrap=True)
 
 
 def policy_list(console: Console, rows: Sequence[dict[str, Any]]) -> None:
-    table = _table("policy", "snapshots", "last check", "last change", "status")
+    cells = []
     for row in rows:
         if row["failing_since"]:
             status = text(f"failing since {day(row['failing_since'])}: {row['last_reason']}", "red")
@@ -125,18 +141,20 @@ def policy_list(console: Console, rows: Sequence[dict[str, Any]]) -> None:
             status = text("never checked", "dim")
         if not row["configured"]:
             status.append(" (not in the config)", "dim")
-        table.add_row(
-            text(row["id"], "bold"),
-            str(row["snapshots"]),
-            day(row["last_check"]),
-            day(row["last_change"]),
-            status,
+        cells.append(
+            [
+                text(row["id"], "bold"),
+                text(row["snapshots"]),
+                text(day(row["last_check"])),
+                text(day(row["last_change"])),
+                status,
+            ]
         )
-    console.print(table)
+    table(console, ("policy", "snapshots", "last check", "last change", "status"), cells)
 
 
 def history(console: Console, policy_id: str, rows: Sequence[dict[str, Any]]) -> None:
-    table = _table("snapshot", "characters", "source", "note")
+    cells = []
     for row in rows:
         notes = []
         if row["returns_to"]:
@@ -147,23 +165,87 @@ def history(console: Console, policy_id: str, rows: Sequence[dict[str, Any]]) ->
             notes.append("formatting only: no word changed")
         if row["accepted"]:
             notes.append("accepted by hand")
-        table.add_row(
-            text(row["snapshot"]),
-            f"{row['characters']:,}",
-            text(row["source"] or ""),
-            text("; ".join(notes)),
+        cells.append(
+            [
+                text(row["snapshot"]),
+                text(f"{row['characters']:,}"),
+                text(row["source"] or ""),
+                text("; ".join(notes)),
+            ]
         )
     console.print(text(f"{policy_id}: {len(rows)} snapshot(s)", "bold"))
-    console.print(table)
+    table(console, ("snapshot", "characters", "source", "note"), cells)
 
 
 def taxonomy_table(console: Console, categories: Sequence[Any]) -> None:
-    table = _table("category", "severity", "what it means", "law")
-    for category in categories:
-        table.add_row(
+    cells = [
+        [
             text(category.id, "bold"),
             text(category.severity),
             text(category.explain),
             text(category.legal_hook, "dim"),
+        ]
+        for category in categories
+    ]
+    table(console, ("category", "severity", "what it means", "law"), cells)
+
+
+def import_report(console: Console, results: Sequence[Any]) -> None:
+    """A line for each imported file: refused, a new snapshot, or the same text as before."""
+    for r in results:
+        line = text(r.file)
+        if r.error:
+            line.append(": refused: ")
+            line.append_text(text(r.error))
+        elif r.outcome and r.outcome.snapshot:
+            line.append(f": new snapshot {r.outcome.snapshot}")
+            if r.outcome.returns_to:
+                line.append(f" (back to the text of {r.outcome.returns_to})")
+        else:
+            line.append(": same text as the snapshot before it; nothing new")
+        console.print(line)
+
+
+def validate_report(console: Console, reports: Sequence[Any]) -> None:
+    """validate --fetch: each policy OK or PROBLEM, and what generic extraction kept."""
+    for r in reports:
+        line = text(r.policy_id)
+        line.append(": OK " if r.ok else ": PROBLEM ")
+        line.append_text(text(r.summary))
+        console.print(line)
+        if r.dropped:
+            console.print(
+                f"  kept {r.characters:,} characters; left out {len(r.dropped)} link-dense "
+                f"block(s) around the body, {r.dropped_characters:,} characters:"
+            )
+            for d in r.dropped:
+                console.print(Text("    - ").append_text(text(str(d))))
+        elif r.generic and r.characters:
+            console.print(f"  kept {r.characters:,} characters; nothing left out around the body")
+
+
+def reextract_report(console: Console, rows: Sequence[dict[str, Any]]) -> None:
+    """reextract: per policy, what re-deriving did to its stored texts."""
+    for row in rows:
+        line = text(row["policy"])
+        line.append(
+            f": {row['snapshots']} snapshot(s), {_texts(row)}; "
+            f"{row['now_same_as_previous']} identical to the one before (technical), "
+            f"{row['formatting_only']} with the same words as the one before (formatting only)"
         )
-    console.print(table)
+        console.print(line)
+        for err in row["errors"]:
+            console.print(
+                Text(f"  {err['snapshot']}: kept as it was: ").append_text(text(err["error"]))
+            )
+
+
+def _texts(row: dict[str, Any]) -> str:
+    """What re-deriving did to the stored texts: a text is said to differ only when it did."""
+    changed, errors = row["texts_changed"], len(row["errors"])
+    unchanged = row["snapshots"] - changed - errors
+    if not changed:
+        return "every text unchanged" if not errors else f"{unchanged} text(s) unchanged"
+    if not unchanged:
+        return f"{changed} text(s) re-derived differently"
+    return f"{changed} text(s) re-derived differently, {unchanged} unchanged"

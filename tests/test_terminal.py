@@ -1,0 +1,110 @@
+"""What people read in a terminal, and in a file or a cron mail when the output is piped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
+from rich.cells import cell_len
+
+from policywatch.cli import main
+
+ROOT = Path(__file__).parent.parent
+DEMO = ["--config", str(ROOT / "policies.yaml"), "--archive", str(ROOT / "snapshots")]
+CASE = Path(__file__).parent / "fixtures" / "cases" / "tiktok-us-faceprints"
+PIPED = {"COLUMNS": "80"}  # what rich reads when standard output is a file and no terminal
+# A terminal that policywatch cannot see is one (output through `less -R`, CI logs):
+FORCED = {"TTY_COMPATIBLE": "1", "FORCE_COLOR": "1", "TERM": "xterm-256color", "COLUMNS": "60"}
+# A real sign-in redirect: the path carries a token longer than any terminal line.
+TOKEN = "aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vbGVnYWwvcHJpdmFjeS1wb2xpY3k_c2Vzc2lvbj0xMjM0NTY3ODkw"
+
+
+def invoke(args: list[str], env: dict[str, str]) -> Result:
+    unset: dict[str, str | None] = {"NO_COLOR": None, "FORCE_COLOR": None, "TTY_COMPATIBLE": None}
+    return CliRunner().invoke(main, args, env={**unset, **env})
+
+
+def login_redirect(tmp_path: Path, httpserver: HTTPServer) -> list[str]:
+    """A policy whose page now sends people to sign in: `list` shows why, with the path."""
+    httpserver.expect_request("/privacy").respond_with_data(
+        "", status=302, headers={"Location": f"/sso/continue/{TOKEN}"}
+    )
+    httpserver.expect_request(f"/sso/continue/{TOKEN}").respond_with_data(
+        (CASE / "after.html").read_bytes(), content_type="text/html"
+    )
+    (tmp_path / "policies.yaml").write_text(
+        "defaults:\n  retries: 0\npolicies:\n"
+        f"  - id: tiktok-us\n    url: {httpserver.url_for('/privacy')}\n"
+    )
+    config = ["--config", str(tmp_path / "policies.yaml")]
+    checked = invoke([*config, "check"], PIPED)
+    assert checked.exit_code == 3 and "redirected to a login page" in checked.output
+    return config
+
+
+def test_piped_tables_are_one_line_a_row_unpadded_with_long_words_whole(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    listing = invoke([*login_redirect(tmp_path, httpserver), "list"], PIPED).output
+    lines = listing.splitlines()
+    assert len(lines) == 2  # the header and the one policy
+    assert all(line == line.rstrip() for line in lines)
+    assert f"/sso/continue/{TOKEN})" in lines[1]
+
+    history = invoke([*DEMO, "history", "reddit"], PIPED).output.splitlines()
+    rows = json.loads(invoke([*DEMO, "history", "reddit", "--format", "json"], PIPED).output)
+    assert len(history) == 2 + len(rows)  # a title, the header, one line per snapshot
+    assert all(line == line.rstrip() for line in history)
+    technical = [line for line in history if "technical" in line]
+    assert len(technical) == sum(row["technical"] for row in rows)
+    assert all("technical (re-extraction), not a policy change" in t for t in technical)
+    columns = history[1].index("characters"), history[1].index("note")
+    for line in history[2:]:  # still columns a person can read down
+        assert line[columns[0] - 2 : columns[0]] == "  "
+        assert len(line) < columns[1] or line[columns[1] - 2 : columns[1]] == "  "
+
+
+def test_tables_on_a_terminal_use_its_width(tmp_path: Path, httpserver: HTTPServer) -> None:
+    from rich.text import Text
+
+    for args in (
+        [*login_redirect(tmp_path, httpserver), "list"],
+        [*DEMO, "history", "reddit"],
+        [*DEMO, "taxonomy"],
+    ):
+        shown = invoke(args, FORCED).output
+        assert "\x1b[" in shown  # a terminal: styled
+        widths = [cell_len(Text.from_ansi(line).plain) for line in shown.splitlines()]
+        assert 50 < max(widths) <= 60, args
+
+
+def test_no_color_means_no_escape_sequence_even_on_a_forced_terminal(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    config = login_redirect(tmp_path, httpserver)
+    for args in (
+        [*config, "list"],
+        [*config, "check"],
+        [*DEMO, "history", "reddit"],
+        [*DEMO, "taxonomy"],
+        [*DEMO, "diff", "reddit"],
+        [*DEMO, "diff", "reddit", "--side-by-side"],
+    ):
+        shown = invoke(args, {**FORCED, "NO_COLOR": "1"})
+        assert shown.output.strip(), args
+        assert "\x1b" not in shown.output, args
+    # Set but empty, NO_COLOR asks for nothing (no-color.org).
+    assert "\x1b[" in invoke([*DEMO, "taxonomy"], {**FORCED, "NO_COLOR": ""}).output
+
+
+def test_a_piped_diff_keeps_each_line_whole(tmp_path: Path) -> None:
+    # Hand-written: a clause naming the long address of an opt-out form.
+    url = f"https://privacy.example.com/requests/opt-out/{TOKEN}?locale=en-GB&channel=web"
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text(f"To opt out, write to us or use {url} at any time.\n")
+    new.write_text(f"To opt out, use {url} at any time, or call us.\n")
+    piped = invoke(["diff", str(old), str(new)], PIPED).output
+    assert url in piped
+    assert all(line == line.rstrip() for line in piped.splitlines())
