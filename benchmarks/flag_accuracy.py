@@ -78,15 +78,18 @@ def find_change(
     comparison: Comparison, label: dict[str, Any], taken: set[int] | None = None
 ) -> tuple[Any, int] | None:
     """The change whose side holds the labelled clause (its first 300 characters): the first
-    one no other label took, so two labels of one clause standing twice name both."""
+    one no other label of that side took, so two labels of one clause standing twice name
+    both (a label of the old side and one of the new may name one change; a label repeated
+    names the change of its first copy)."""
     clause = " ".join(str(label["clause"]).split())[:300]
+    first = None
     for k, change in enumerate(comparison.changes):
-        if taken and k in taken:
-            continue
         text = change.new_text if label["side"] == "new" else change.old_text
         if text and clause[:120] in " ".join(text.split()):
-            return change, k
-    return None
+            if not taken or k not in taken:
+                return change, k
+            first = first or (change, k)
+    return first  # a label repeated: the change its first copy names
 
 
 def unlabelled(
@@ -133,6 +136,7 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
     total = Score()
     cache: dict[tuple[str, str, str], Comparison] = {}
     labelled: dict[tuple[str, str, str], set[int]] = {}
+    taken: dict[tuple[str, str, str, str], set[int]] = {}
     for label in labels:
         key = (label["policy"], label["old"], label["new"])
         if key not in cache:
@@ -144,7 +148,7 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
         comparison = cache[key]
         truth = {(t["category"], t["change"]) for t in label.get("truth") or []}
         total.truths += len(truth)
-        found = find_change(comparison, label, labelled.get(key))
+        found = find_change(comparison, label, taken.get((*key, label["side"])))
         if found is None:
             total.unmatched += 1
             for t in truth:
@@ -152,6 +156,7 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
             continue
         change, index = found
         labelled.setdefault(key, set()).add(index)
+        taken.setdefault((*key, label["side"]), set()).add(index)
         flagged = {(f.category, f.change) for f in flags_of(change, comparison, index)}
         for flag in flagged:
             total.flags += 1
