@@ -9,11 +9,19 @@ the clause's text) and its truth, the practice changes it makes to the *document
 is right when the truth of its clause has its category in its direction; recall is the share
 of truth entries that a flag of that category and direction covers. Run with any version of
 policywatch (the labels hold the texts, not a version's output).
+
+A flag raised on a changed clause that no label names (in a labelled comparison) is counted
+apart, as not graded, and listed by --show: precision is only known once every flag raised is
+on a labelled clause. --unlabelled FILE writes those clauses as label entries to grade by
+reading (truth and grade left empty); graded, they go to flag_labels/c.yaml. The scores of
+each label file alone follow the total: c.yaml's clauses were chosen because a version flagged
+them, so its recall says little; a.yaml and b.yaml hold the 112 changes no version flagged.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,7 +34,10 @@ from policywatch.diff import Comparison, Side, compare_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "benchmarks" / "flag_labels"
-HISTORY = ROOT.parent / "shared" / "fixtures" / "history"
+# A worktree outside the project folder finds the shared fixtures through POLICYWATCH_SHARED.
+HISTORY = (
+    Path(os.environ.get("POLICYWATCH_SHARED") or ROOT.parent / "shared") / "fixtures" / "history"
+)
 
 
 @dataclass
@@ -38,6 +49,8 @@ class Score:
     wrong: Counter[str] = field(default_factory=Counter)
     missed: Counter[str] = field(default_factory=Counter)
     unmatched: int = 0  # labelled clauses this version does not report as changed
+    unlabelled: int = 0  # flags on changed clauses that no label names
+    ungraded: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -61,33 +74,89 @@ def flags_of(change: Any, comparison: Comparison, index: int) -> list[Any]:
     return list(flags)
 
 
-def find_change(comparison: Comparison, label: dict[str, Any]) -> tuple[Any, int] | None:
-    """The change whose side holds the labelled clause (its first 300 characters)."""
+def find_change(
+    comparison: Comparison, label: dict[str, Any], taken: set[int] | None = None
+) -> tuple[Any, int] | None:
+    """The change whose side holds the labelled clause (its first 300 characters): the first
+    one no other label of that side took, so two labels of one clause standing twice name
+    both (a label of the old side and one of the new may name one change; a label repeated
+    names the change of its first copy)."""
     clause = " ".join(str(label["clause"]).split())[:300]
+    first = None
     for k, change in enumerate(comparison.changes):
         text = change.new_text if label["side"] == "new" else change.old_text
         if text and clause[:120] in " ".join(text.split()):
-            return change, k
-    return None
+            if not taken or k not in taken:
+                return change, k
+            first = first or (change, k)
+    return first  # a label repeated: the change its first copy names
+
+
+def unlabelled(
+    comparison: Comparison, labelled: set[int], key: tuple[str, str, str], show: bool
+) -> list[dict[str, Any]]:
+    """Label entries (to grade) for the flagged changes of a comparison that no label names."""
+    entries = []
+    for index, change in enumerate(comparison.changes):
+        flags = flags_of(change, comparison, index)
+        if index in labelled or not flags:
+            continue
+        for side_name in ("new", "old"):
+            mine = [f for f in flags if (f.change == "added") == (side_name == "new")]
+            text = change.new_text if side_name == "new" else change.old_text
+            if not mine or not text:
+                continue
+            entry = {
+                "policy": key[0],
+                "old": key[1],
+                "new": key[2],
+                "side": side_name,
+                "clause": " ".join(text.split())[:300],
+                "flagged_by": ["flags"],
+                "flags": sorted({f"{f.category} {f.change}" for f in mine}),
+                "truth": [],
+                "grade": "",
+            }
+            entries.append(entry)
+            if show:
+                for f in mine:
+                    label = getattr(f, "label", f.change)
+                    print(
+                        f"UNLABELLED {key[0]} {key[2]} {label} {f.category} {list(f.terms)}: "
+                        f"{getattr(f, 'sentence_text', '')[:160] or entry['clause'][:100]}"
+                    )
+            break  # one entry names the change: a label of either side covers all its flags
+    return entries
+
+
+COMPARISONS: dict[tuple[str, str, str], Comparison] = {}  # made once for every group scored
 
 
 def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
     total = Score()
     cache: dict[tuple[str, str, str], Comparison] = {}
+    labelled: dict[tuple[str, str, str], set[int]] = {}
+    taken: dict[tuple[str, str, str, str], set[int]] = {}
     for label in labels:
         key = (label["policy"], label["old"], label["new"])
         if key not in cache:
-            cache[key] = compare_texts(side(history, key[0], key[1]), side(history, key[0], key[2]))
+            if key not in COMPARISONS:
+                COMPARISONS[key] = compare_texts(
+                    side(history, key[0], key[1]), side(history, key[0], key[2])
+                )
+            cache[key] = COMPARISONS[key]
         comparison = cache[key]
         truth = {(t["category"], t["change"]) for t in label.get("truth") or []}
         total.truths += len(truth)
-        found = find_change(comparison, label)
+        found = find_change(comparison, label, taken.get((*key, label["side"])))
         if found is None:
             total.unmatched += 1
             for t in truth:
                 total.missed[t[0]] += 1
             continue
         change, index = found
+        labelled.setdefault(key, set()).add(index)
+        taken.setdefault((*key, label["side"]), set()).add(index)
         flagged = {(f.category, f.change) for f in flags_of(change, comparison, index)}
         for flag in flagged:
             total.flags += 1
@@ -104,6 +173,10 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
                 total.missed[t[0]] += 1
                 if show:
                     print(f"MISSED {label['policy']} {label['new']} {t}: {label['clause'][:100]}")
+    for key, comparison in cache.items():
+        entries = unlabelled(comparison, labelled.get(key, set()), key, show)
+        total.ungraded.extend(entries)
+        total.unlabelled += sum(len(e["flags"]) for e in entries)
     return total
 
 
@@ -111,11 +184,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--history", type=Path, default=HISTORY)
-    parser.add_argument("--show", action="store_true", help="print each wrong flag and miss")
+    parser.add_argument(
+        "--show", action="store_true", help="print each wrong flag, miss and unlabelled flag"
+    )
+    parser.add_argument(
+        "--unlabelled", type=Path, help="write the flagged clauses no label names, to grade"
+    )
     args = parser.parse_args()
     labels: list[dict[str, Any]] = []
+    files: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(args.labels.glob("*.yaml")):
-        labels.extend(yaml.safe_load(path.read_text(encoding="utf-8")) or [])
+        files[path.name] = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        labels.extend(files[path.name])
     result = score(labels, args.history, args.show)
     flagged_items = sum(1 for label in labels if label.get("flagged_by"))
     print(
@@ -128,6 +208,23 @@ def main() -> int:
         f"| {result.flags} | {result.right} | {result.precision:.3f} | {result.truths} | "
         f"{result.found} | {result.recall:.3f} |"
     )
+    print(
+        f"{result.unlabelled} flags on changed clauses no label names (not graded); precision "
+        f"counting them wrong: {result.right / max(1, result.flags + result.unlabelled):.3f}"
+    )
+    if args.unlabelled:
+        args.unlabelled.write_text(
+            yaml.safe_dump(result.ungraded, sort_keys=False, allow_unicode=True, width=100),
+            encoding="utf-8",
+        )
+    print("by label file (each alone; a.yaml and b.yaml were labelled before issue 13, c.yaml")
+    print("grades every flag issue 13's versions raised on a clause the others do not name):")
+    for name, group in files.items():
+        part = score(group, args.history, False)
+        print(
+            f"  {name}: {part.flags} flags, {part.right} right ({part.precision:.3f}); "
+            f"{part.found}/{part.truths} truth entries found ({part.recall:.3f})"
+        )
     print("wrong flags by category:", dict(result.wrong.most_common()))
     print("misses by category:", dict(result.missed.most_common()))
     return 0

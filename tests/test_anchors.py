@@ -7,6 +7,7 @@ full scan finds, for every shipped category.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +20,11 @@ from policywatch.taxonomy import Category, load_taxonomy
 
 HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
 # Ten histories beside the project, when it is checked out with them.
-SHARED_HISTORY = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "history"
+SHARED_HISTORY = (
+    Path(os.environ.get("POLICYWATCH_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+    / "fixtures"
+    / "history"
+)
 
 
 @pytest.mark.parametrize(

@@ -211,8 +211,8 @@ def test_the_faceprints_story_through_daily_checks(tmp_path: Path, httpserver: H
     assert [code for code, _ in outputs] == [1, 1, 0]
     assert "tiktok-us: first snapshot 2021-06-01T06-00-00Z" in outputs[0][1]
     day_two = outputs[1][1]
-    assert day_two.startswith("tiktok-us: NEW biometric: ")
-    assert "faceprints, voiceprints" in day_two
+    assert day_two.startswith("tiktok-us: EXPANDED biometric (")
+    assert "faceprints, voiceprints): “We may collect" in day_two
     assert "CHANGED 2021-06-02T06-00-00Z (was 2021-06-01T06-00-00Z): 1 modified, 1 added" in day_two
     assert "0 changed, 0 failed, 1 unchanged" in outputs[2][1]
     snapshots = sorted(p.name for p in (tmp_path / "snapshots" / "tiktok-us").glob("*.md"))
@@ -241,7 +241,7 @@ def test_only_flagged_prints_nothing_unless_a_flag_fired(
         assert result.exit_code == 0
         outputs.append(result.output)
     assert outputs[0] == ""  # a first snapshot: nothing flagged
-    assert outputs[1].startswith("tiktok-us: NEW biometric:") and outputs[1].count("\n") == 1
+    assert outputs[1].startswith("tiktok-us: EXPANDED biometric (") and outputs[1].count("\n") == 1
     assert outputs[2] == ""
 
 
@@ -285,7 +285,7 @@ def test_a_run_with_every_kind_of_outcome_counts_them_and_keeps_config_order(
     second = run(tmp_path, "check", "--now", "2021-06-02T06:00:00Z")
     assert second.exit_code == 3
     assert second.output.endswith("1 changed, 1 failed, 3 unchanged (5 checked)\n")
-    assert "mid: NEW biometric" in second.output and "alpha" not in second.output
+    assert "mid: EXPANDED biometric (" in second.output and "alpha" not in second.output
     report = json.loads(run(tmp_path, "check", "--format", "json", "--now", "2021-06-03").output)
     assert [r["policy"] for r in report["results"]] == ids
     assert [r["status"] for r in report["results"]] == ["unchanged"] * 2 + ["failed"] + [

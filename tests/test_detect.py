@@ -119,11 +119,14 @@ def test_the_faceprints_case_end_to_end() -> None:
     assert len(flagged) == 1 and flagged[0]["kind"] == "added"
     biometric = [f for f in flagged[0]["flags"] if f["category"] == "biometric"]
     categories = {f["category"] for f in flagged[0]["flags"]}
-    assert set(expect["before.html -> after.html"]["flagged_categories"]) <= categories
-    terms = {t.lower() for t in biometric[0]["terms"]}
-    assert {
-        t.lower() for t in expect["before.html -> after.html"]["flagged_terms_include"]
-    } <= terms
+    case = expect["before.html -> after.html"]
+    assert set(case["flagged_categories"]) <= categories
+    # The old version lists "keystroke patterns or rhythms" (biometric information under CCPA
+    # 1798.140(b)): the practice is stated, faceprints and voiceprints expand it. "Biometric
+    # identifiers" names the category itself, not a new kind of data.
+    terms = [t.lower() for t in biometric[0]["terms"]]
+    assert terms == case["flagged_terms"] and biometric[0]["label"] == case["flagged_label"]
+    assert "such as faceprints and voiceprints" in biometric[0]["sentence"]["text"]
     text = flagged[0]["new_text"]
     for start, end in biometric[0]["positions"]:
         assert text[start:end].lower() in terms
@@ -132,6 +135,29 @@ def test_the_faceprints_case_end_to_end() -> None:
         ["diff", str(CASE / "after.html"), str(CASE / "after-refetch.html"), "--format", "json"],
     )
     assert json.loads(refetch.output)["changes"] == []
+
+
+def test_faceprints_are_new_where_no_biometric_practice_was_stated() -> None:
+    # The same real pair without the one old biometric statement (keystroke rhythms).
+    before = snapshot_text(CASE / "before.html")
+    after = snapshot_text(CASE / "after.html")
+    assert "keystroke patterns or rhythms, " in before
+    comparison = compare_texts(
+        Side("before", before.replace("keystroke patterns or rhythms, ", "")),
+        Side("after", after),
+        TAXONOMY,
+    )
+    (added,) = [c for c in comparison.changes if c.kind == "added"]
+    (flag,) = [f for f in added.flags if f.category == "biometric"]
+    assert flag.title == "NEW biometric (biometric identifiers, biometric information, " + (
+        "faceprints, voiceprints)"
+    )
+
+
+def snapshot_text(path: Path) -> str:
+    from policywatch.extract import extract
+
+    return extract(path.read_bytes(), filename=path.name).text
 
 
 def test_windowed_search_finds_exactly_what_a_full_scan_finds(
@@ -287,3 +313,149 @@ def test_an_unquoted_legal_reference_is_a_clear_error(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="quote each reference"):
         load_taxonomy(mine)
+
+
+def test_a_title_sentence_names_and_states_nothing() -> None:
+    # Hand-written in the form of real lead-ins ("Your Contacts. If you permit us ...",
+    # Parler 2026): the flag is the sentence's that states the practice, never the title's.
+    old = Side("old", "# Data\n\nWe collect your name.\n")
+    new = Side(
+        "new",
+        "# Data\n\nWe collect your name.\n\nYour Contacts. If you permit us, we may access the "
+        "address book on your device.\n\nBiometric Information\n",
+    )
+    (flag,) = compare_texts(old, new, TAXONOMY).flags
+    assert flag.title == "NEW contacts (address book)"
+    assert flag.sentence_text.startswith("If you permit us")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        # Real sentences (Parler 2026, Starbucks 2025, CCPA boilerplate).
+        (
+            "We neither sell your information to third parties nor share your information with "
+            "governments except in the limited circumstances described in this Privacy Policy.",
+            [("sell", True)],  # the exception belongs to the sharing with governments
+        ),
+        (
+            "However, certain data practices, such as the use of service providers, analytics "
+            'providers, or similar technologies, may be considered a "sale" or "sharing" under '
+            "applicable law.",
+            [("sale", False), ("sharing", False)],  # an admission (TAXONOMY.md)
+        ),
+        (
+            "Although we do not sell your personal information for money, our sharing of your "
+            "personal information with some advertising partners may be deemed a “sale” under "
+            "applicable law.",
+            [("sell", True), ("sharing", True), ("advertising partners", True), ("sale", False)],
+        ),
+        ("- The right to opt out of the sale or sharing of personal data;", []),  # a right
+        ("We sell products and services in our stores.", []),  # goods, not data
+        (
+            "We may transfer your Personal Information in connection with a corporate "
+            "transaction in which we sell, liquidate, or transfer all or a portion of our assets.",
+            [],
+        ),
+    ],
+)
+def test_sale_is_read_as_the_cpra_reads_it(sentence: str, found: list[tuple[str, bool]]) -> None:
+    category = BY_ID["sale_sharing_ads"]
+    assert [(m.term, m.negated) for m in mentions(sentence, [category])] == found
+
+
+@pytest.mark.parametrize(
+    ("category", "sentence", "terms"),
+    [
+        # Real sentences of the histories in ../shared/fixtures/history.
+        (  # age assurance (Bluesky 2025)
+            "children",
+            "Where required by law, Bluesky may use third-party services to verify that you are "
+            "old enough to access certain features or content.",
+            ["old enough"],
+        ),
+        (  # the COPPA remedy is no collection of children's data (Parler 2026)
+            "children",
+            "If you believe that a minor has provided us with Personal Information in violation "
+            "of this Privacy Policy, please contact us at privacy@parler.com so that we can "
+            "delete it.",
+            [],
+        ),
+        (  # kept beyond the account (Parler 2026)
+            "retention",
+            "Direct messages received by other users, content reposted or saved by other users, "
+            "and other content shared with the Parler community, which may persist after your "
+            "account is deleted;",
+            ["persist after your account"],
+        ),
+        (  # vendors retained are hired, not data kept (Parler 2026)
+            "retention",
+            "We may share any Personal Information we receive with vendors and service "
+            "providers retained in connection with the provision of our Services.",
+            [],
+        ),
+        (  # the business is the intended recipient: CPRA 1798.140(ae)(1)(E) (Parler 2026)
+            "message_content",
+            "For example, if you contact us for customer support, we may receive your name, "
+            "email address, phone number, the contents of any message or attachments you may "
+            "send to us.",
+            [],
+        ),
+        (  # the negation denies a state, not the deletion (WhatsApp 2025)
+            "retention",
+            "in order to maintain security, limit data retention and protect your privacy, "
+            "checking for activity every 30 days and deleting your account where your phone "
+            "has not been online for 120 days (in general).",
+            ["data retention", "for 120 days"],
+        ),
+        (  # a company's inferences, and about what (Netflix 2026)
+            "inference_profiling",
+            "We collect information about the advertisements, IP addresses, inferences we "
+            "make about you or your household, and purchases.",
+            ["inferences we make about you or your household"],
+        ),
+        (  # a passive denial is still a denial, a merger is no sale (Bluesky 2025)
+            "sale_sharing_ads",
+            "If we are involved in a merger, acquisition, financing, reorganization, "
+            "bankruptcy, receivership, purchase or sale of assets, transition of service to "
+            "another provider, or other similar corporate transaction, your personal "
+            "information may be sold or transferred as part of such a transaction.",
+            [],
+        ),
+        (  # targeted advertising in ordinary words (Parler 2026)
+            "sale_sharing_ads",
+            "For marketing and advertising purposes, such as developing and providing "
+            "promotional and advertising materials that may be relevant, valuable or otherwise "
+            "of interest to you, including providing you with targeted offers and ads.",
+            ["targeted offers and ads"],
+        ),
+    ],
+)
+def test_vocabulary_from_the_law(category: str, sentence: str, terms: list[str]) -> None:
+    found = [m.term for m in mentions(sentence, [BY_ID[category]]) if not m.negated]
+    assert found == terms
+
+
+def test_a_denied_practice_admitted_is_a_flip_even_where_the_category_was_stated() -> None:
+    # Starbucks 2025 (real sentences, abridged to two clauses each): the old text stated
+    # targeted advertising but denied selling; the new one says the sharing "may be deemed a
+    # sale". TAXONOMY.md C13: the change from a negation to an admission is the one to catch.
+    old = Side(
+        "old",
+        "# Privacy\n\n(f) Targeted Advertising – We may process your information to provide you "
+        "with targeted advertising.\n\n- Targeted Advertising – We do not sell your information "
+        "for monetary or valuable consideration.\n",
+    )
+    new = Side(
+        "new",
+        old.text
+        + "\nOpt-Out of Sale or Sharing (Targeted Advertising) – Although we do not sell your "
+        "personal information for money, our sharing of your personal information with some "
+        "advertising partners may be deemed a “sale” or “sharing” under applicable law.\n",
+    )
+    (flag,) = compare_texts(old, new, TAXONOMY).flags
+    assert (flag.category, flag.label, flag.severity) == (
+        "sale_sharing_ads",
+        "NOW SAYS IT MAY",
+        "critical",
+    )

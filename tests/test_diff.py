@@ -62,7 +62,10 @@ def test_exit_code_and_summary_line() -> None:
     result = diff(str(CASE / "before.html"), str(CASE / "after.html"), "--exit-code")
     assert result.exit_code == 1
     assert "\n1 modified, 1 added\n" in result.output
-    assert "⚑ NEW biometric: face and body features, biometric identifiers" in result.output
+    # The label the JSON gives ("expanded": true: the old version lists keystroke patterns),
+    # and the sentence that triggered the flag.
+    assert "⚑ EXPANDED biometric (faceprints, voiceprints)\n" in result.output
+    assert "“We may collect biometric identifiers and biometric information" in result.output
     assert "biometric: Measurements of your body" in result.output  # the legend, once
     assert result.output.count("Illinois BIPA") == 1
     assert "Last updated: [-Jan 1-]{+Aug 19+}, [-2021-]{+2024+}" in result.output

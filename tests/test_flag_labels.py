@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -12,7 +13,10 @@ import yaml
 from policywatch.canonical import from_markdown
 
 LABELS = Path(__file__).parent.parent / "benchmarks" / "flag_labels"
-HISTORY = Path(__file__).parent.parent.parent / "shared" / "fixtures" / "history"
+SHARED = Path(
+    os.environ.get("POLICYWATCH_SHARED") or Path(__file__).parent.parent.parent / "shared"
+)
+HISTORY = SHARED / "fixtures" / "history"
 CATEGORIES = {
     "biometric", "precise_geolocation", "health", "children", "financial", "government_id",
     "special_category", "genetic", "message_content", "contacts", "device_tracking",

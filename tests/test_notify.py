@@ -51,7 +51,9 @@ def test_one_message_per_run_for_flagged_changes_only(
     assert second.exit_code == 0, second.output
     (message,) = hooks(httpserver)
     assert "tiktok-us" in str(message["title"]) and "data-practice" in str(message["title"])
-    assert "NEW biometric:" in str(message["message"]) and "faceprints" in str(message["message"])
+    body = str(message["message"])
+    assert "EXPANDED biometric (" in body and "faceprints" in body
+    assert "“We may collect" in body  # the sentence that triggered the flag
     third = day(tmp_path, httpserver, "after-refetch.html", "2021-06-03T06:00:00Z")
     assert third.exit_code == 0 and len(hooks(httpserver)) == 1  # nothing new: no message
 

@@ -503,7 +503,7 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from .diff import SideError, names_a_policy, read_side
+    from .diff import SideError, names_a_policy, read_side, read_sides
 
     archive = env.archive()
     try:
@@ -516,7 +516,7 @@ def diff(
             )
         if second is None:
             first, second = f"{first}~1", f"{first}@latest"
-        old, new = read_side(first, archive), read_side(second, archive)
+        old, new = read_sides(first, second, archive)
     except SideError as exc:
         raise Failure(str(exc)) from None
     taxonomy = env.taxonomy()

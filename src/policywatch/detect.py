@@ -8,7 +8,7 @@ collect ..."), or a quoted legal definition ("... as defined in Cal. Civ. Code 1
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -29,8 +29,10 @@ _RESET = re.compile(
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 # After the term, an exception means the practice happens after all.
 _EXCEPTION = re.compile(r"\b(?:except|unless|other than|apart from|besides)\b", re.IGNORECASE)
+# After the term: "... is not collected", "children under 13 may not use the Services".
 _POSTFIX_NEGATION = re.compile(
-    r"^[^.;]{0,40}?\b(?:is|are|will be|be|was|were)\s+(?:not|never)\b", re.IGNORECASE
+    r"^[^.;]{0,40}?\b(?:is|are|will be|be|was|were|may|must|can|shall)\s+(?:not|never)\b",
+    re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:we|us|our)\b", re.IGNORECASE)
 _PRACTICE_VERB = re.compile(
@@ -39,10 +41,18 @@ _PRACTICE_VERB = re.compile(
     r"requir|ask|captur|extract|identif)\w*",
     re.IGNORECASE,
 )
+# A quoted legal definition. Not "this means that" (an explanation) nor "where permitted by
+# law" or "as required by law" (conditions of a practice, not definitions).
 _DEFINITION = re.compile(
-    r"\b(?:as defined|is defined|are defined|defined (?:in|under|by)|means|refers to|the term|"
+    r"\b(?:as defined|is defined|are defined|defined (?:in|under|by)|"
+    r"(?<!this )(?<!which )(?<!that )means(?! that)|refers to|the term|"
     r"categories of (?:personal|sensitive) information|1798\.\d+|civ(?:il)?\.? code|"
-    r"(?:under|by) (?:applicable |california |illinois |state |federal |u\.s\. |us )?laws?|"
+    r"this category (?:covers|includes)|examples include|these characteristics include|"
+    # The CCPA's own enumerations (1798.140(v)(1)(A), (c), (v)(1)(F), protected classes)
+    r"real name, alias, postal address|40 years or older|"
+    r"physiological, behaviou?ral,? and biological characteristics|"
+    r"information regarding (?:a consumer[’']s |your )?interactions? with|"
+    r"under (?:applicable |california |illinois |state |federal |u\.s\. |us )?laws?|"
     r"statutes?|regulations? (?:define|consider))\b",
     re.IGNORECASE,
 )
@@ -57,6 +67,7 @@ class Mention:
     negated: bool
     definition: bool
     first_person: bool
+    admission: bool = False  # "... may be deemed a 'sale'"
 
     @property
     def key(self) -> str:
@@ -77,6 +88,39 @@ def flag_label(
     return "NOW DENIES" if negated else "NARROWED" if narrowed else "NO LONGER"
 
 
+def flag_title(label: str, category: str, terms: Sequence[str]) -> str:
+    """How every report names a flag: 'EXPANDED biometric (faceprints, voiceprints)'."""
+    return f"{label} {category} ({', '.join(terms)})" if terms else f"{label} {category}"
+
+
+def json_label(flag: Mapping[str, Any]) -> str:
+    """The label of a flag given as JSON (check results, notifications), as Flag.label."""
+    return flag_label(
+        flag["change"],
+        flag["negated"],
+        flag["was_negated"],
+        bool(flag.get("expanded")),
+        bool(flag.get("narrowed")),
+    )
+
+
+def json_title(flag: Mapping[str, Any]) -> str:
+    return flag_title(json_label(flag), flag["category"], flag["terms"])
+
+
+def json_sentence(flag: Mapping[str, Any]) -> str:
+    sentence = flag.get("sentence") or {}
+    return str(sentence.get("text") or "")
+
+
+def quoted(sentence: str, limit: int = 0) -> str:
+    """A flag's sentence as reports quote it, on one line; cut at a word past `limit`."""
+    words = " ".join(sentence.split())
+    if limit and len(words) > limit:
+        words = words[:limit].rsplit(" ", 1)[0] + " …"
+    return f"“{words}”" if words else ""
+
+
 @dataclass(frozen=True)
 class Flag:
     """A category whose mention a change added or removed."""
@@ -93,10 +137,15 @@ class Flag:
     sentence_text: str = ""
     expanded: bool = False  # the document already stated the practice: these terms are new to it
     narrowed: bool = False  # the document still states the practice: these terms are gone from it
+    admission: bool = False  # a term is admitted ("may be considered a 'sale'"), not in the JSON
 
     @property
     def label(self) -> str:
         return flag_label(self.change, self.negated, self.was_negated, self.expanded, self.narrowed)
+
+    @property
+    def title(self) -> str:
+        return flag_title(self.label, self.category, self.terms)
 
     def to_json(self) -> dict[str, Any]:
         sentence = (
@@ -106,6 +155,7 @@ class Flag:
         )
         return {
             "category": self.category,
+            "label": self.label,
             "terms": list(self.terms),
             "change": self.change,
             "severity": self.severity,
@@ -139,13 +189,36 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 _NOT_A_DENIAL = re.compile(r"\bdo not (?:sell|share)(?: (?:or|and|/) (?:sell|share))? my\b", re.I)
 
 
+# "... may be deemed a 'sale'": an admission, whatever denial came before it in the sentence
+# ("Although we do not sell your personal information for money, our sharing ... may be deemed
+# a sale"). TAXONOMY.md: the change from a negation to such an admission is the one to catch.
+_ADMISSION = re.compile(
+    r"\b(?:considered|deemed|treated as|regarded as|constitutes?|qualif(?:y|ies) as)"
+    r"\s+(?:an?\s+|the\s+)?(?:[“\"'‘]?\w+[”\"'’]?,?\s+(?:or|and|and/or)\s+(?:an?\s+)?)?[“\"'‘]?$",
+    re.IGNORECASE,
+)
+# An exception belongs to the verb it follows: in "we neither sell X nor share Y except ...",
+# or "we do not sell X and do not share Y except ...", it is not an exception to the selling.
+_NEXT_CLAUSE = re.compile(r"\b(?:nor|not|never|don[’']t|doesn[’']t)\b|;", re.IGNORECASE)
+# The negation denies a state, not the practice that follows: "deleting your account where your
+# phone has not been online for 120 days".
+_STATE = re.compile(
+    r"\b(?:been|be)\s+(?!(?:\w+\s+)?(?:\w*(?:collect|us|shar|sold|sell|disclos|stor|retain|kept|"
+    r"keep|process|transfer|track|record|provid|access|obtain|receiv|combin|link|train|infer)))\w+",
+    re.IGNORECASE,
+)
+
+
 def _negated(before: str, term: str, after: str) -> bool:
+    if _ADMISSION.search(before):
+        return False
     context = before + term + after[:40]
     names = [m.span() for m in _NOT_A_DENIAL.finditer(context)]
     cues = [c for c in _NEGATION.finditer(before) if not any(a <= c.start() < b for a, b in names)]
     if cues:
         tail = _PARENTHESIS.sub(" ", before[cues[-1].end() :])
-        if not _RESET.search(tail) and not _EXCEPTION.search(after):
+        own = _NEXT_CLAUSE.split(after, maxsplit=1)[0]
+        if not _RESET.search(tail) and not _EXCEPTION.search(own) and not _STATE.search(tail):
             return True
     return bool(_POSTFIX_NEGATION.search(after))
 
@@ -209,10 +282,13 @@ def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[s
                 yield match
 
 
+_TRAP_REACH = 240  # characters before a match where a false positive covering it may begin
+
+
 def _excluded(text: str, match: re.Match[str], exclude: re.Pattern[str]) -> bool:
     """Whether a known false positive ("coded into our DNA") covers the match."""
     start, end = match.span()
-    for trap in exclude.finditer(text, max(0, start - 80), min(len(text), end + 80)):
+    for trap in exclude.finditer(text, max(0, start - _TRAP_REACH), min(len(text), end + 80)):
         if trap.start() <= start and end <= trap.end():
             return True
     return False
@@ -246,22 +322,35 @@ def in_frame(sentence: str, term_span: tuple[int, int]) -> bool:
     return bool(verb) and bool(_DATA_OR_RECIPIENT.search(rest))
 
 
-def _mention(text: str, match: re.Match[str], category: Category) -> Mention | None:
+def _framed(sentence: str, term_span: tuple[int, int], category: Category) -> bool:
+    """Whether an ambiguous term stands in its category's frame (its own patterns, looked for
+    in the whole sentence, or in_frame's)."""
+    if category.frame_pattern is None:
+        return in_frame(sentence, term_span)
+    return bool(category.frame_pattern.search(sentence))
+
+
+def _mention(
+    text: str, match: re.Match[str], category: Category, framed: bool = True
+) -> Mention | None:
     """A match read in its sentence; None when a known false positive covers it, or when an
-    ambiguous word ("sell", "cookies") stands outside a data-practice frame."""
+    ambiguous word ("sell", "cookies") stands outside a data-practice frame (unless framed is
+    False: any sense of the word will do)."""
     if category.exclude is not None and _excluded(text, match, category.exclude):
         return None
     s_start, s_end = _sentence(text, match.start(), match.end())
     sentence = text[s_start:s_end]
     ambiguous = category.ambiguous_pattern
     if (
-        ambiguous is not None
+        framed
+        and ambiguous is not None
         and ambiguous.fullmatch(match.group(0))
-        and not in_frame(sentence, (match.start() - s_start, match.end() - s_start))
+        and not _framed(sentence, (match.start() - s_start, match.end() - s_start), category)
     ):
         return None
     before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
     after = text[match.end() : s_end]
+    admission = bool(_ADMISSION.search(before))
     first_person = bool(_FIRST_PERSON.search(sentence) and _PRACTICE_VERB.search(sentence))
     return Mention(
         category=category.id,
@@ -271,6 +360,7 @@ def _mention(text: str, match: re.Match[str], category: Category) -> Mention | N
         negated=_negated(before, match.group(0), after),
         definition=bool(_DEFINITION.search(sentence)) and not first_person,
         first_person=first_person,
+        admission=admission,
     )
 
 
@@ -328,6 +418,7 @@ def flags_for(old_text: str, new_text: str, taxonomy: Sequence[Category]) -> lis
                         was_negated=was_negated,
                         definition=only_definitions,
                         positions=tuple((m.start, m.end) for m in fresh),
+                        admission=any(m.admission for m in fresh),
                     )
                 )
         new_terms = set(_terms(new_pos))
@@ -357,9 +448,49 @@ def present(text: str, category: Category, lowered: str | None = None) -> bool:
     )
     for match in candidates:
         mention = _mention(text, match, category)
-        if mention is not None and not mention.negated:
+        if mention is not None and not mention.negated and not a_name(text, match.start()):
             return True
     return False
+
+
+TITLE_WORDS = 6  # a title: "Your Contacts.", "Direct Messages Are Private.", "Sale."
+LABEL_WORDS = 8  # a label before a colon or a dash: "Data Sharing: We do not sell ..."
+COMPANY_VOICE = re.compile(r"\b(?:we|us|our)\b", re.IGNORECASE)  # "We collect faceprints."
+LABEL_END = re.compile(r":\s|\s[–—-]\s")
+_LIST_LINE = re.compile(r"(?:- |\| |\d{1,9}\. )")
+
+
+def a_name(text: str, at: int) -> bool:
+    """Whether a position of a canonical text stands in a name rather than a statement: a
+    heading, a label before a colon or a dash ("Children's Data: ..."), or a short sentence in
+    which the company does not speak ("Children's Personal Information."). A short list item
+    or table cell is a statement of a kind of data ("- Biometric information")."""
+    line = text.rfind("\n", 0, at) + 1
+    if text.startswith("#", line):
+        return True
+    begin, end = _sentence(text, at, at)
+    label = LABEL_END.search(text, begin, end)
+    if (
+        label is not None
+        and at < label.start()
+        and len(text[begin : label.start()].split()) <= LABEL_WORDS
+        and not COMPANY_VOICE.search(text, begin, label.start())
+    ):
+        return True
+    return title(text[begin:end], listed=bool(_LIST_LINE.match(text, line)))
+
+
+def title(sentence: str, listed: bool = False) -> bool:
+    """Whether a short sentence only names something: six words or fewer, the company not
+    speaking, not ending as list items do; in a list item or table cell ("- Biometric
+    information" under "We collect:"), only when written in capitals ("2. DIRECT MESSAGES ARE
+    PRIVATE" in a table of contents)."""
+    words = sentence.split()
+    if len(words) > TITLE_WORDS or COMPANY_VOICE.search(sentence):
+        return False
+    if sentence.rstrip().endswith((";", ",", ":")):
+        return False
+    return not listed or sentence.upper() == sentence
 
 
 def term_key(term: str) -> str:
@@ -389,6 +520,8 @@ class Statements:
     text: str
     _states: dict[str, bool] = field(default_factory=dict)
     _denies: dict[str, bool] = field(default_factory=dict)
+    _said: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _only_denied: dict[str, set[str]] = field(default_factory=dict)
     _lower: str | None = None
 
     def states(self, category: Category) -> bool:
@@ -405,25 +538,89 @@ class Statements:
             )
         return found
 
+    def only_denies(self, category: Category) -> set[str]:
+        """The terms (as lemmas) of a category the company denies in its own name and this
+        version never states: "sell" where it says "we do not sell" and only admits targeted
+        advertising."""
+        found = self._only_denied.get(category.id)
+        if found is None:
+            every = mentions(self.text, [category], self.lower)
+            denied = {_lemma(term_key(m.term)) for m in every if m.negated and m.first_person}
+            stated = {
+                _lemma(term_key(m.term))
+                for m in every
+                if not m.negated and not a_name(self.text, m.start)
+            }
+            found = self._only_denied[category.id] = denied - stated
+        return found
+
     @property
     def lower(self) -> str:
         if self._lower is None:
             self._lower = self.text.lower()
         return self._lower
 
-    def says(self, words: set[str]) -> bool:
-        """Whether every one of these words (term keys) stands in the version, in any sense.
-        A substring is enough: a false "yes" only keeps a flag from being raised."""
-        return all(any(form in self.lower for form in _forms(word)) for word in words)
+    def said_of(self, word: str, category: Category) -> bool:
+        """Whether the version says a word (a term key) in a sentence that states a practice
+        of the category: "chat" said of voice data only where voice data is stated, not in
+        the sentence about customer-support chats. A word met more than SAID_CAP times is
+        taken as said (a false "yes" only keeps a flag from being raised)."""
+        key = (category.id, word)
+        found = self._said.get(key)
+        if found is None:
+            found = self._said[key] = self._find_said(word, category)
+        return found
+
+    def _find_said(self, word: str, category: Category) -> bool:
+        text, lower = self.text, self.lower
+        met, checked_to = 0, -1
+        for form in _forms(word):
+            at = lower.find(form)
+            while at != -1:
+                if (at == 0 or not lower[at - 1].isalnum()) and at >= checked_to:
+                    met += 1
+                    if met > SAID_CAP:
+                        return True
+                    begin, end = _sentence(text, at, at + len(form))
+                    checked_to = end
+                    for match in category.pattern.finditer(text, begin, end):
+                        mention = _mention(text, match, category, framed=False)
+                        if mention is not None and not mention.negated:
+                            return True
+                at = lower.find(form, at + 1)
+        return False
+
+
+SAID_CAP = 40  # sentences looked at for one word
+
+
+# The CPRA's verbs in every form a term takes: "we do not sell" denies "a sale".
+_LEMMAS = {"sale": "sell", "sold": "sell", "selling": "sell", "sharing": "share", "shared": "share"}
+
+
+def _lemma(key: str) -> str:
+    return _LEMMAS.get(key, key)
 
 
 def _forms(key: str) -> tuple[str, ...]:
-    """How a term key's word may be written: as is, and in its UK spelling."""
+    """How a term key's word may begin when written: its stem ("ethnicity" is said where
+    "ethnic" is, "addresses" where "address" is), in US and UK spelling. A word is looked for
+    as a start of words, so the stem finds every ending."""
     forms = [key]
     for uk, us in _SPELLINGS:
         if us in key:
             forms.append(key.replace(us, uk))
-    return tuple(forms)
+    return tuple(dict.fromkeys(_stem(form) for form in forms))
+
+
+_ENDINGS = ("ities", "ations", "ation", "ings", "ity", "ing", "ies", "ied", "es", "ed", "al", "e")
+
+
+def _stem(key: str) -> str:
+    for ending in _ENDINGS:
+        if key.endswith(ending) and len(key) - len(ending) >= 4:
+            return key[: -len(ending)]
+    return key
 
 
 def in_document(
@@ -431,17 +628,35 @@ def in_document(
 ) -> Flag | None:
     """A clause's flag read against the whole documents: NEW only when the other version states
     no practice of the category; EXPANDED (NARROWED) when it does, but not these terms; NOW SAYS
-    IT MAY only when the old document denied it and stated none of it; otherwise no flag."""
+    IT MAY only when the old document denied it and stated none of it; otherwise no flag. A
+    quoted legal definition ("This category covers a name, signature, Social Security number
+    ...") states no practice (TAXONOMY.md: boilerplate definitions are not practices): it is
+    flagged only when it turns the company's denial into "may be considered a sale"."""
     category = by_id[flag.category]
-    if flag.definition:
-        return flag
     if flag.change == "added":
         if not old.states(category):
             denied = old.denies(category)
+            if flag.definition and not denied:
+                return None
             return replace(
                 flag, was_negated=denied, severity="critical" if denied else flag.severity
             )
-        return _beyond(flag, text, old, category, expanded=True)
+        if flag.definition:
+            return None
+        beyond = _beyond(flag, text, old, category, expanded=True)
+        if (
+            beyond is None
+            and flag.admission
+            and not all(a_name(text, a) for a, _ in flag.positions)
+            and any(_lemma(term_key(t)) in old.only_denies(category) for t in flag.terms)
+        ):
+            # The old version stated the category, but denied this very practice and never
+            # stated it: "we do not sell" became "may be deemed a sale" (TAXONOMY.md C13). Read
+            # only for admissions: it needs every mention of the category in the old version.
+            return replace(flag, was_negated=True, severity="critical")
+        return beyond
+    if flag.definition:
+        return None
     if not new.states(category):
         return replace(flag, negated=flag.negated and new.denies(category))
     return _beyond(flag, text, new, category, expanded=False)
@@ -452,7 +667,7 @@ def _beyond(
 ) -> Flag | None:
     """EXPANDED (NARROWED): the other version states the practice, but not these terms; no flag
     when it says every one of them."""
-    terms = tuple(t for t in flag.terms if _new_to(t, there))
+    terms = tuple(t for t in flag.terms if _new_to(t, there, category))
     if not terms:
         return None
     return replace(
@@ -467,128 +682,53 @@ def _beyond(
     )
 
 
-# Words that name no kind of data, recipient, country or threshold: the practice itself, or
-# filler. A term made only of these ("international data transfer" beside "international
-# transfers") restates a practice; it does not expand it.
+# Words that name no kind of data, recipient, country or threshold in any category: filler and
+# the verbs of every practice. A category's own words ("international" for transfers, "train"
+# for AI training, "verification" for biometrics, not for age checks) are its `generic` list.
 _GENERIC = frozenset(
     [
-        "a",
-        "an",
-        "the",
-        "of",
-        "and",
-        "or",
-        "to",
-        "for",
-        "with",
-        "about",
-        "you",
-        "your",
-        "our",
-        "their",
-        "its",
-        "by",
-        "from",
-        "in",
-        "on",
-        "as",
-        "any",
-        "data",
-        "information",
-        "info",
-        "personal",
-        "details",
-        "content",
-        "technology",
-        "technologies",
-        "tool",
-        "tools",
-        "collect",
-        "collection",
-        "collected",
-        "process",
-        "processing",
-        "processed",
-        "use",
-        "used",
-        "uses",
-        "using",
-        "share",
-        "shared",
-        "shares",
-        "sharing",
-        "sell",
-        "sells",
-        "sold",
-        "sale",
-        "sales",
-        "selling",
-        "disclose",
-        "disclosure",
-        "transfer",
-        "transfers",
-        "transferred",
-        "transferring",
-        "international",
-        "abroad",
-        "cross",
-        "border",
-        "countries",
-        "country",
-        "outside",
-        "retain",
-        "retained",
-        "retention",
-        "keep",
-        "kept",
-        "store",
-        "stored",
-        "storage",
-        "delete",
-        "deletion",
-        "period",
-        "periods",
-        "ad",
-        "ads",
-        "advertising",
-        "advertisement",
-        "advertisements",
-        "targeted",
-        "tracking",
-        "track",
-        "profile",
-        "profiles",
-        "profiling",
-        "inference",
-        "inferences",
-        "infer",
-        "model",
-        "models",
-        "training",
-        "train",
-        "machine",
-        "learning",
-        "artificial",
-        "intelligence",
-        "ai",
-        "recognition",
-        "identification",
-        "verification",
-        "analysis",
+        "that", "this", "these", "those", "which", "who", "whom", "is", "are", "be", "been",
+        "was", "were", "may", "might", "can", "could", "will", "would", "also", "such", "other",
+        "more", "most", "than", "it", "they", "them", "we", "us", "my", "me", "i", "all", "some",
+        "each", "every",
+        "various", "different", "multiple", "certain", "including", "like", "at", "into",
+        "a", "an", "the", "of", "and", "or", "to", "for", "with", "about", "you", "your", "our",
+        "their", "its", "by", "from", "in", "on", "as", "any", "data", "information", "info",
+        "personal", "details", "content", "technology", "technologies", "tool", "tools", "collect",
+        "collects", "collection", "collected", "collecting", "process", "processes", "processing",
+        "processed", "use", "used", "uses", "using", "share", "shared", "shares", "sharing",
+        "disclose", "discloses", "disclosed", "disclosure",
     ]
-)
+)  # fmt: skip
 
 
-def _term_words(term: str) -> set[str]:
-    return {term_key(w) for w in re.findall(r"\w+", term.lower()) if w not in _GENERIC}
+_GENERIC_KEYS: dict[tuple[str, ...], frozenset[str]] = {}
 
 
-def _new_to(term: str, there: Statements) -> bool:
-    """Whether a term names something the other version does not say at all: some telling word
-    of it stands nowhere there ("international data transfer" after "international transfers",
-    "GPS signals" where GPS is already listed, are not new)."""
-    words = _term_words(term)
-    return bool(words) and not there.says(words)
+def _generic(category: Category) -> frozenset[str]:
+    keys = _GENERIC_KEYS.get(category.generic)
+    if keys is None:
+        keys = _GENERIC_KEYS[category.generic] = frozenset(term_key(w) for w in category.generic)
+    return keys
+
+
+def _term_words(term: str, category: Category) -> set[str]:
+    """The telling words of a term: neither filler nor the category's own name for itself."""
+    generic = _generic(category)
+    return {
+        key
+        for w in re.findall(r"\w+", term.lower())
+        if w not in _GENERIC and (key := term_key(w)) not in generic
+    }
+
+
+def _new_to(term: str, there: Statements, category: Category) -> bool:
+    """Whether a term names something the other version does not say of the category: some
+    telling word of it stands in no sentence there that states the category ("international
+    data transfer" after "international transfers", "GPS signals" where GPS is already
+    listed, are not new; "voice chat" where voice is only said of support calls is)."""
+    words = _term_words(term, category)
+    return any(not there.said_of(word, category) for word in words)
 
 
 _ENGLISH = frozenset(

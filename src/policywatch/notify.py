@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .detect import flag_label
+from .detect import json_sentence, json_title, quoted
 from .outcome import CHANGED, FAILED, NEW, Outcome
 
 ALL, FLAGGED = "changes", "flagged"
@@ -24,8 +24,9 @@ class Message:
 
 
 def _flag_line(flag: dict[str, Any]) -> str:
-    label = flag_label(flag["change"], flag["negated"], flag["was_negated"])
-    return f"{label} {flag['category']}: {', '.join(flag['terms'])}"
+    """'EXPANDED biometric (faceprints, voiceprints): “the sentence that says so”'."""
+    sentence = quoted(json_sentence(flag))
+    return json_title(flag) + (f": {sentence}" if sentence else "")
 
 
 def compose(

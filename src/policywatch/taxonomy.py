@@ -15,7 +15,10 @@ from .errors import ConfigError
 
 SHIPPED = Path(__file__).with_name("taxonomy.yaml")  # not importlib.resources: 5 ms to import
 SEVERITIES = ("low", "medium", "high", "critical")
-CATEGORY_KEYS = {"id", "name", "explain", "legal", "severity", "patterns", "exclude", "ambiguous"}
+CATEGORY_KEYS = {
+    "id", "name", "explain", "legal", "severity", "patterns", "exclude", "ambiguous", "frame",
+    "generic",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,17 @@ class Category:
     patterns: tuple[str, ...]
     excludes: tuple[str, ...]
     ambiguous: tuple[str, ...] = ()  # words that count only in a data-practice frame
+    # The frame those words need, when the category has its own: words one of which must stand
+    # in the sentence besides the term ("transferred", "servers" for a country's name).
+    frame: tuple[str, ...] = ()
+    # Words that name the practice itself, not a kind of data, recipient, country or age:
+    # "biometric" in "biometric identifiers", "children" in "children's data". A term made
+    # only of them does not expand what a version already says of the category.
+    generic: tuple[str, ...] = ()
+
+    @cached_property
+    def frame_pattern(self) -> re.Pattern[str] | None:
+        return _compile(list(self.frame), self.id) if self.frame else None
 
     @cached_property
     def ambiguous_pattern(self) -> re.Pattern[str] | None:
@@ -70,6 +84,8 @@ class Category:
             "patterns": list(self.patterns),
             "exclude": list(self.excludes),
             "ambiguous": list(self.ambiguous),
+            "frame": list(self.frame),
+            "generic": list(self.generic),
         }
 
 
@@ -120,6 +136,12 @@ def _category(entry: Any, where: str) -> Category:
     ambiguous = entry.get("ambiguous") or []
     if not isinstance(ambiguous, list) or not all(isinstance(p, str) for p in ambiguous):
         raise ConfigError(f"{where}: 'ambiguous' must be a list of regular expressions")
+    frame = entry.get("frame") or []
+    if not isinstance(frame, list) or not all(isinstance(p, str) for p in frame):
+        raise ConfigError(f"{where}: 'frame' must be a list of regular expressions")
+    generic = entry.get("generic") or []
+    if not isinstance(generic, list) or not all(isinstance(w, str) for w in generic):
+        raise ConfigError(f"{where}: 'generic' must be a list of words")
     severity = entry.get("severity", "medium")
     if severity not in SEVERITIES[:3]:
         raise ConfigError(f"{where}: 'severity' must be one of low, medium, high")
@@ -141,6 +163,8 @@ def _category(entry: Any, where: str) -> Category:
         patterns=tuple(patterns),
         excludes=tuple(excludes),
         ambiguous=tuple(ambiguous),
+        frame=tuple(frame),
+        generic=tuple(w.lower() for w in generic),
     )
 
 
@@ -168,6 +192,6 @@ def load_taxonomy(extra: Path | None = None) -> tuple[Category, ...]:
         except OSError as exc:
             raise ConfigError(f"{extra}: cannot be read ({exc.strerror})") from None
         for category in _categories(text, str(extra)):
-            _ = category.pattern, category.exclude  # a user's mistake is reported at load
+            _ = category.pattern, category.exclude, category.frame_pattern  # reported at load
             merged[category.id] = category
     return tuple(merged.values())

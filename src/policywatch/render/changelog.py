@@ -96,9 +96,7 @@ def entry_title(entry: Entry) -> str:
         return f"{entry.policy_id}: first recorded version"
     if entry.returns_to:
         return f"{entry.policy_id}: back to the text of {entry.returns_to[:10]}"
-    flags = sorted(
-        {f"{'NEW' if f.change == 'added' else 'NO LONGER'} {f.category}" for f in comparison.flags}
-    )
+    flags = sorted({f"{f.label} {f.category}" for f in comparison.flags})
     head = f"{entry.policy_id}: " + (", ".join(flags) + "; " if flags else "")
     return head + summary_line(comparison)
 

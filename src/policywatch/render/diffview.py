@@ -20,7 +20,7 @@ from ..align import (
     SPLIT,
     Change,
 )
-from ..detect import Flag, flag_label
+from ..detect import Flag, quoted
 from ..diff import SUMMARY_ORDER, Comparison
 from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category
@@ -45,14 +45,20 @@ FLAG_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "bo
 
 
 def flag_text(flag: Flag) -> Text:
-    """ "NEW biometric: faceprints, voiceprints", or what was dropped, in one line."""
+    """ "EXPANDED biometric (faceprints, voiceprints)", the label the JSON gives, in one line."""
     line = Text()
-    label = flag_label(flag.change, flag.negated, flag.was_negated)
+    label = flag.label
     if flag.change == "added" and flag.definition:
         label += " (in a legal definition)"
     line.append(f"{label} {flag.category}", FLAG_STYLE.get(flag.severity, "bold"))
-    line.append(": " + plain(", ".join(flag.terms)))
+    if flag.terms:
+        line.append(" (" + plain(", ".join(flag.terms)) + ")")
     return line
+
+
+def flag_sentence(flag: Flag) -> str:
+    """The sentence that triggered a flag, quoted on one line ("" when it has none)."""
+    return quoted(flag.sentence_text)
 
 
 def legend(categories: list[Category]) -> Text:
@@ -220,7 +226,11 @@ def _folded(change: Change) -> Text:
 
 def _change(change: Change, marks: Marks, side_by_side: bool, flags: list[Flag]) -> RenderableType:
     lines: list[RenderableType] = [Text(""), _header(change)]
-    lines.extend(Text("  ⚑ ").append_text(flag_text(flag)) for flag in flags)
+    for flag in flags:
+        lines.append(Text("  ⚑ ").append_text(flag_text(flag)))
+        sentence = flag_sentence(flag)
+        if sentence:
+            lines.append(Text("    " + plain(sentence), "italic"))
     terms = [t for flag in flags for t in flag.terms]
     if not side_by_side:
         body = _indent(_body(change, marks))

@@ -9,7 +9,7 @@ from ..align import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
 from ..diff import Comparison
 from ..inline import DELETE, EQUAL, INSERT, Edit
 from ..taxonomy import Category
-from .diffview import flag_text, folded, summary_line
+from .diffview import flag_sentence, flag_text, folded, summary_line
 
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]~|])")
 # "<" becomes "&lt;", never "\<": Python-Markdown and Markdown.pl do not take "\<" as an
@@ -90,7 +90,9 @@ def change_markdown(change: Change) -> str:
         where = escape(section) if section else "(top)"
     lines = [f"#### {title}: {where}", ""]
     for flag in change.flags:
-        lines.extend([f"**⚑ {escape(flag_text(flag).plain)}**", ""])
+        sentence = flag_sentence(flag)
+        said = f": {escape(sentence)}" if sentence else ""
+        lines.extend([f"**⚑ {escape(flag_text(flag).plain)}**{said}", ""])
     edits = change.edits
     if change.kind in GROUP_KINDS:
         lines.extend([f"*{len(change.old)} block(s) became {len(change.new)}:*", ""])

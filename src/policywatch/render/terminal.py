@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..detect import flag_label
+from ..detect import json_sentence, json_title, quoted
 from ..outcome import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from .safe import text
 
@@ -63,13 +63,18 @@ def outcome_line(outcome: Outcome, news: dict[str, Any] | None = None) -> Text:
     return line
 
 
+CHECK_SENTENCE = 300  # characters of a flag's sentence on a check line
+
+
 def _flag(flag: dict[str, Any]) -> Text:
-    """A flag from the JSON of a change: 'NEW biometric: faceprints, voiceprints'."""
-    label = flag_label(flag["change"], flag["negated"], flag["was_negated"])
+    """A flag from the JSON of a change, as the diff shows it: 'EXPANDED biometric
+    (faceprints, voiceprints): “the sentence that says so”'."""
     line = Text()
     style = "bold red" if flag["severity"] in ("high", "critical") else "bold yellow"
-    line.append(f"{label} {flag['category']}", style)
-    line.append_text(text(": " + ", ".join(flag["terms"])))
+    line.append_text(text(json_title(flag), style))
+    sentence = quoted(json_sentence(flag), CHECK_SENTENCE)
+    if sentence:
+        line.append_text(text(": " + sentence))
     return line
 
 
