@@ -46,13 +46,6 @@ def files(folder: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture(scope="module")
-def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("demo") / "report"
-    build_report(DEMO_CONFIG, output, archive=DEMO_ARCHIVE)
-    return output
-
-
 def only(folder: Path, *ids: str) -> Path:
     """A configuration of the demo's policies with only these ids."""
     text = DEMO_CONFIG.read_text()
@@ -295,7 +288,8 @@ def test_the_category_strip_read_version_by_version_equals_reading_each_text() -
     archive = Archive(DEMO_ARCHIVE)
     taxonomy = load_taxonomy()
     comparisons = Comparisons.of(archive, taxonomy)
-    for policy_id in DEMO_POLICIES:
+    # TikTok EEA: categories come and go, and its first versions are in German.
+    for policy_id in ("tiktok-eea",):
         found = history(archive, policy_id, policy_id, "", taxonomy, comparisons, Memory("test"))
         for entry in found.entries:
             snapshot = archive.snapshot(policy_id, entry.stamp)

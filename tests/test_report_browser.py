@@ -28,8 +28,6 @@ import pytest
 
 from policywatch import browser as browser_module
 from projects import (
-    DEMO_ARCHIVE,
-    DEMO_CONFIG,
     HOSTILE_NAME,
     HOSTILE_WORDS,
     build_report,
@@ -86,13 +84,6 @@ def chromium() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("demo-site") / "report"
-    build_report(DEMO_CONFIG, output, archive=DEMO_ARCHIVE)
-    return output
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +164,8 @@ def visit(browser: Any, root: Path, *, keep_texts: bool = False) -> Visit:
 
 
 @pytest.fixture(scope="module")
-def demo_visit(chromium: Any, demo_site: Path) -> Visit:
-    return visit(chromium, demo_site)
+def demo_visit(chromium: Any, demo_report: Path) -> Visit:
+    return visit(chromium, demo_report)
 
 
 @pytest.fixture(scope="module")
@@ -182,9 +173,9 @@ def hostile_visit(chromium: Any, hostile_site: Path) -> Visit:
     return visit(chromium, hostile_site, keep_texts=True)
 
 
-def test_every_page_of_the_demo_report_opens_cleanly(demo_visit: Visit, demo_site: Path) -> None:
+def test_every_page_of_the_demo_report_opens_cleanly(demo_visit: Visit, demo_report: Path) -> None:
     assert demo_visit.problems == []
-    every = {str(p.relative_to(demo_site)) for p in demo_site.rglob("*.html")}
+    every = {str(p.relative_to(demo_report)) for p in demo_report.rglob("*.html")}
     assert set(demo_visit.pages) == every  # every page is reachable from index.html
 
 
@@ -211,11 +202,11 @@ def test_every_page_of_a_hostile_policy_opens_cleanly_and_runs_none_of_it(
 
 
 def test_tiktok_shows_the_change_that_brought_ai_training_language(
-    chromium: Any, demo_site: Path
+    chromium: Any, demo_report: Path
 ) -> None:
     context = chromium.new_context()
     page = context.new_page()
-    page.goto((demo_site / "policies" / "tiktok-eea" / "index.html").as_uri())
+    page.goto((demo_report / "policies" / "tiktok-eea" / "index.html").as_uri())
     entry = page.locator("article.entry", has=page.locator(f'h3 a[href="{AI_TRAINING}.html"]'))
     assert "NEW ai_training" in entry.inner_text()
     entry.locator("h3 a").click()
@@ -285,13 +276,13 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_pages_are_readable_named_and_in_order_light_and_dark_wide_and_narrow(
-    chromium: Any, demo_site: Path, tmp_path_factory: pytest.TempPathFactory
+    chromium: Any, demo_report: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     folder = screenshots(tmp_path_factory)
     looked = {
-        "index": demo_site / "index.html",
-        "policy": demo_site / "policies" / "tiktok-eea" / "index.html",
-        "change": demo_site / "policies" / "tiktok-eea" / f"{AI_TRAINING}.html",
+        "index": demo_report / "index.html",
+        "policy": demo_report / "policies" / "tiktok-eea" / "index.html",
+        "change": demo_report / "policies" / "tiktok-eea" / f"{AI_TRAINING}.html",
     }
     problems: list[str] = []
     for scheme in SCHEMES:
@@ -326,10 +317,10 @@ def test_pages_are_readable_named_and_in_order_light_and_dark_wide_and_narrow(
     assert len(list(folder.glob("*.png"))) >= len(looked) * len(WIDTHS) * len(SCHEMES)
 
 
-def test_the_keyboard_reaches_the_content_first(chromium: Any, demo_site: Path) -> None:
+def test_the_keyboard_reaches_the_content_first(chromium: Any, demo_report: Path) -> None:
     context = chromium.new_context()
     page = context.new_page()
-    page.goto((demo_site / "policies" / "tiktok-eea" / f"{AI_TRAINING}.html").as_uri())
+    page.goto((demo_report / "policies" / "tiktok-eea" / f"{AI_TRAINING}.html").as_uri())
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
     page.keyboard.press("Enter")
