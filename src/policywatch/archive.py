@@ -104,6 +104,12 @@ class Snapshot:
         return parse_stamp(self.stamp)
 
     @property
+    def returns_to(self) -> str | None:
+        """An older snapshot with the very same text, which this one went back to."""
+        value = self.meta.get("returns_to")
+        return str(value) if value else None
+
+    @property
     def ref(self) -> str:
         return f"{self.policy_id}@{self.stamp}"
 

@@ -57,8 +57,7 @@ class Entry:
 
     @property
     def returns_to(self) -> str | None:
-        value = self.snapshot.meta.get("returns_to")
-        return str(value) if value else None
+        return self.snapshot.returns_to
 
     @property
     def stated_unchanged(self) -> bool:

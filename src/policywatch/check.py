@@ -16,7 +16,7 @@ from typing import Any
 from .archive import Archive, ArchiveError
 from .browser import Browser
 from .config import DEFAULT_CHROMIUM, Policy
-from .derive import Rejected, derive_pages, derive_text
+from .derive import Rejected, derive_page, derive_pages
 from .fetch import Fetcher, FetchError
 from .outcome import FAILED, UNCHANGED, Outcome
 from .page import Page
@@ -93,15 +93,7 @@ def _archive_page(
         return Outcome(
             policy.id, UNCHANGED, previous=last.stamp if last else None, not_modified=True
         )
-    result = extractor.run(
-        derive_text,
-        policy,
-        fetched.body,
-        content_type=fetched.content_type,
-        charset=fetched.charset,
-        final_url=fetched.final_url,
-        accept=accept,
-    )
+    result = extractor.run(derive_page, policy, fetched, accept)
     return record_version(
         archive,
         policy,

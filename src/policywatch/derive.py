@@ -84,18 +84,7 @@ def derive_pages(policy: Policy, pages: list[Page], accept: bool = False) -> ext
     """The text of a policy spread over several pages, each refused or kept like one page."""
     from .pages import PAGES_KIND, join
 
-    texts = []
-    for page in pages:
-        result = derive_text(
-            policy,
-            page.body,
-            content_type=page.content_type,
-            charset=page.charset,
-            final_url=page.final_url,
-            accept=accept,
-            min_length=0,
-        )
-        texts.append(result.text)
+    texts = [derive_page(policy, page, accept, min_length=0).text for page in pages]
     text = join(tuple(p.url for p in pages), texts)
     problem = too_short(text, 1 if accept else policy.settings.min_length)
     if problem is not None:
@@ -123,12 +112,21 @@ def derive_fetched(policy: Policy, pages: list[Page]) -> extraction.Extraction:
     if len(pages) > 1:
         return derive_pages(policy, pages)
     (page,) = pages
+    return derive_page(policy, page)
+
+
+def derive_page(
+    policy: Policy, page: Page, accept: bool = False, min_length: int | None = None
+) -> extraction.Extraction:
+    """derive_text of one fetched or rendered page."""
     return derive_text(
         policy,
         page.body,
         content_type=page.content_type,
         charset=page.charset,
         final_url=page.final_url,
+        accept=accept,
+        min_length=min_length,
     )
 
 

@@ -201,8 +201,7 @@ class Version:
 
     @property
     def returns_to(self) -> str | None:
-        value = self.snapshot.meta.get("returns_to")
-        return str(value) if value else None
+        return self.snapshot.returns_to
 
     @property
     def formatting_only(self) -> bool:
@@ -233,8 +232,7 @@ class Entry:
 
     @property
     def returns_to(self) -> str | None:
-        value = self.snapshot.meta.get("returns_to")
-        return str(value) if value else None
+        return self.snapshot.returns_to
 
     @property
     def formatting_only(self) -> bool:
