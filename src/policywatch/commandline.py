@@ -1,0 +1,228 @@
+"""The command line's machinery: exit codes, the one-line failure, the command group that
+turns the library's errors into them, global options accepted after a command, the
+environment a command runs in, and the options several commands share. cli.py holds the
+commands themselves."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from . import __version__
+from .archive import Archive
+from .errors import ArchiveError, ArchiveLocked, ConfigError, RefError
+
+if TYPE_CHECKING:
+    from .config import Config
+
+EXIT_CHANGED = 1
+EXIT_USAGE = 2
+EXIT_FAILED = 3
+EXIT_LOCKED = 75
+DEFAULT_DAYS = 30  # report.DEFAULT_DAYS, without importing the report's code to parse options
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a command Ctrl-C ended
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """One clear line on stderr and an exit code; never a traceback."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]
+
+
+VERSION_HELP = "Show the version and exit."
+
+
+def _after_command(field_name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    """A global option given after the command: it replaces the one given before it, if any."""
+
+    def store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            setattr(ctx.ensure_object(Env), field_name, value)
+
+    return store
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"policywatch, version {__version__}")
+        ctx.exit()
+
+
+class Command(click.Command):
+    """A command that also takes the global options after its name: `policywatch list
+    --config x.yaml` as well as `policywatch --config x.yaml list`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(
+            [
+                click.Option(
+                    ["--config", "-c"],
+                    type=click.Path(path_type=Path, dir_okay=False),
+                    expose_value=False,
+                    callback=_after_command("config_path"),
+                    help="The configuration file, here or before the command.  "
+                    "[default: policies.yaml]",
+                ),
+                click.Option(
+                    ["--archive"],
+                    type=click.Path(path_type=Path, file_okay=False),
+                    expose_value=False,
+                    callback=_after_command("archive_path"),
+                    help="The snapshots folder, here or before the command "
+                    "[default: snapshots/ beside the configuration].",
+                ),
+                click.Option(
+                    ["--version"],
+                    is_flag=True,
+                    expose_value=False,
+                    is_eager=True,
+                    callback=_version,
+                    help=VERSION_HELP,
+                ),
+            ]
+        )
+
+
+class Group(click.Group):
+    """Turns the library's errors into one line on stderr with the documented exit code."""
+
+    command_class = Command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with _second_interrupt_quits():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("Aborted!", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except ArchiveLocked as exc:
+            raise Failure(str(exc), EXIT_LOCKED) from None
+        except (ConfigError, RefError) as exc:
+            raise Failure(str(exc), EXIT_USAGE) from None
+        except ArchiveError as exc:
+            raise Failure(str(exc), 1) from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise Failure(f"{where}{exc.strerror or exc}", 1) from None
+
+
+@contextmanager
+def _second_interrupt_quits() -> Iterator[None]:
+    """The first Ctrl-C stops a command in order (KeyboardInterrupt: nothing is left
+    half-written); a second one, while it stops, ends the process at once."""
+    if (
+        threading.current_thread() is not threading.main_thread()  # only it may set one
+        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # a background job: not ours
+    ):
+        yield
+        return
+    presses = 0
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        nonlocal presses
+        presses += 1
+        if presses > 1:
+            os.write(2, b"\npolicywatch: interrupted again: quitting at once\n")
+            os._exit(EXIT_INTERRUPTED)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        if not presses and previous is not None:  # once interrupted, so until the end
+            signal.signal(signal.SIGINT, previous)
+
+
+@dataclass
+class Env:
+    config_path: Path
+    archive_path: Path | None
+    _config: Config | None = field(default=None, init=False, repr=False)
+
+    def config(self) -> Config:
+        from .config import load_config
+
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def taxonomy(self) -> tuple[Any, ...]:
+        """The categories in force: shipped, merged with the config's `taxonomy:` file."""
+        from .config import taxonomy_of
+        from .taxonomy import load_taxonomy
+
+        if self._config is not None:
+            return load_taxonomy(self._config.taxonomy)
+        return load_taxonomy(taxonomy_of(self.config_path))
+
+    def archive(self) -> Archive:
+        if self.archive_path is not None:
+            return Archive(self.archive_path)
+        return Archive(self.config_path.parent / "snapshots")
+
+
+def formats(*choices: str, help: str) -> Callable[[F], F]:
+    """The --format option; the first choice is the default."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(choices)),
+            default=choices[0],
+            show_default=True,
+            help=help,
+        )(func)
+
+    return decorate
+
+
+format_option = formats("text", "json", help="text for people, json for programs.")
+
+
+def wait_option(func: F) -> F:
+    return click.option(
+        "--wait",
+        type=click.FloatRange(0),
+        default=10.0,
+        show_default=True,
+        help="Seconds to wait for another run's lock before giving up (exit 75).",
+    )(func)
+
+
+def now_option(func: F) -> F:
+    # Hidden: lets tests and backfills run a check "as of" another moment.
+    return click.option("--now", "now", default=None, hidden=True)(func)
+
+
+def parse_time(value: str, what: str) -> datetime:
+    """YYYY-MM-DD, an ISO time (Z or an offset), or a snapshot stamp, as an aware UTC time."""
+    from .dates import parse_time as parse
+
+    try:
+        return parse(value)
+    except (ValueError, OverflowError):
+        raise Failure(
+            f"{what}: '{value}' is not a time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"
+        ) from None
+
+
+def now_of(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    return parse_time(value, "--now")
