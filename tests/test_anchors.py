@@ -75,3 +75,33 @@ def test_search_around_anchors_finds_what_a_full_scan_finds(category: Category) 
         around = [m.span() for m in _matches(text, text.lower(), category)]
         everywhere = [m.span() for m in category.pattern.finditer(text)]
         assert around == everywhere, category.id
+
+
+def _category(*patterns: str) -> Category:
+    return Category("test", "Test", "", (), "medium", tuple(patterns), ())
+
+
+# Written here: each case a word a reviewer found missed in a long text, padded past LONG_TEXT.
+PAD = "Nothing to see here. " * 1200
+
+
+@pytest.mark.parametrize(
+    ("patterns", "middle"),
+    [
+        (("ssn",), "Identifiers:SSN and more"),  # a short anchor after a colon
+        (("ssn",), "names,SSN, addresses"),
+        (("(?:geo)?location",), "your geolocation"),  # a lead that is not a word of its own
+        (("(?:non-)?personal data",), "non-personal data"),
+        (("(?:precise )?(?:real-time )?location",), "precise real-time location data"),
+        (("idea",), "İ" * 55 + " idea"),  # "İ" lowercases to two characters
+    ],
+)
+def test_search_around_anchors_misses_nothing_a_full_scan_finds(
+    patterns: tuple[str, ...], middle: str
+) -> None:
+    category = _category(*patterns)
+    text = PAD + middle + " " + PAD
+    assert len(text) > LONG_TEXT
+    around = [m.span() for m in _matches(text, text.lower(), category)]
+    everywhere = [m.span() for m in category.pattern.finditer(text)]
+    assert everywhere and around == everywhere

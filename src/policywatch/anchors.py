@@ -41,6 +41,10 @@ class _Chars:
         self.chars = chars  # None: too many to spell out
 
 
+_SPACE = _Chars(_ANY)  # white space in a pattern: the one _Chars that is it
+_WHITE: frozenset[str] = frozenset({"white space"})  # escape()'s answer for a \\s
+
+
 class _Group:
     __slots__ = ("branches",)
 
@@ -112,9 +116,10 @@ class _Reader:
         if char == "[":
             return self.char_class()
         if char == "\\":
-            return _Chars(self.escape())
+            chars = self.escape()
+            return _SPACE if chars is _WHITE else _Chars(chars)
         if char == " ":
-            return _Chars(_ANY)  # white space: not spelled out (a line break, a tab)
+            return _SPACE  # white space: not spelled out (a line break, a tab)
         if char == ".":
             return _Chars(_ANY)
         if char in "^$*+?{":
@@ -127,7 +132,9 @@ class _Reader:
         char = self.text[self.at]
         self.at += 1
         if char.isalnum():
-            if char in "wWdDsS":
+            if char == "s":
+                return _WHITE
+            if char in "wWdDS":
                 return _ANY
             raise _GiveUp  # \b, \1, \x41 ...
         return frozenset({char})
@@ -144,7 +151,7 @@ class _Reader:
             if self.peek() == "\\":
                 self.at += 1
                 escaped = self.escape()
-                if escaped is None:
+                if escaped is None or escaped is _WHITE:
                     return self.skip_class()
                 chars |= escaped
                 continue
@@ -160,7 +167,7 @@ class _Reader:
                 chars.add(char)
         self.at += 1
         if " " in chars:  # white space, as a space in a pattern is (taxonomy._spaced)
-            return _Chars(_ANY)
+            return _SPACE
         return _Chars(frozenset(chars))
 
     def skip_class(self) -> _Chars:
@@ -229,13 +236,28 @@ def _starts(items: Sequence_, lead: bool = False) -> Starts | None:
     if item.high != 1:  # a repetition: what its first round starts with
         first = _starts(item.item, lead)
         once = None if first is None else (first[0], False)
-    elif lead and item.low == 0 and rest and _width(item.item) <= OPTIONAL_LEAD:
-        # A short optional lead ("(?:personal )?health") is found with what follows it: the
-        # search window reaches back further than the lead is long.
-        return _starts(rest, lead)
+    elif lead and item.low == 0 and rest and _ends_in_space(item.item):
+        if _width(item.item) <= OPTIONAL_LEAD:
+            # A short optional lead ending in white space ("(?:personal )?health") is found
+            # with the word after it: the search window reaches back further than the lead is
+            # long, and that word starts after a space as a match does. Only one lead.
+            return _starts(rest)
+        once = _starts(item.item + rest, lead)
     else:
         once = _starts(item.item + rest, lead)
     return _union([once, _starts(rest, lead)]) if item.low == 0 else once
+
+
+def _ends_in_space(items: Sequence_) -> bool:
+    """Whether every way through a sequence ends with white space."""
+    if not items:
+        return False
+    last = items[-1]
+    if last is _SPACE:
+        return True
+    if isinstance(last, _Group):
+        return all(_ends_in_space(branch) for branch in last.branches)
+    return False
 
 
 def _then(heads: set[str], rest: Sequence_) -> Starts | None:

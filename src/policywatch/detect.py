@@ -225,22 +225,16 @@ def _negated(before: str, term: str, after: str) -> bool:
 
 LONG_TEXT = 20_000  # characters: above this, search around anchors instead of everywhere
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 200  # taxonomy's _OPTIONAL_LEAD must stay below BEFORE
-_WORD_BREAKS = (" ", "\n", "(", "“", '"', "'", "‘", "/", "[", "*", "_")
 
 
 def _anchor_starts(lowered: str, anchor: str) -> Iterable[int]:
-    """Where an anchor starts a word in a lowercased text."""
-    if lowered.startswith(anchor):
-        yield 0
-    # A short anchor ("ai", "ip") hides inside many words: look for it after a word break.
-    for lead in _WORD_BREAKS if len(anchor) < 4 else ("",):
-        needle = lead + anchor
-        at = lowered.find(needle)
-        while at != -1:
-            begin = at + len(lead)
-            if begin and not (lowered[begin - 1].isalnum() or lowered[begin - 1] == "-"):
-                yield begin
-            at = lowered.find(needle, at + 1)
+    """Where an anchor starts a word in a lowercased text: not after a letter, a digit, "_" or
+    "-", as a match does not (the taxonomy's (?<![\\w-]))."""
+    at = lowered.find(anchor)
+    while at != -1:
+        if not at or not (lowered[at - 1].isalnum() or lowered[at - 1] in "-_"):
+            yield at
+        at = lowered.find(anchor, at + 1)
 
 
 def _windows(lowered: str, anchors: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -258,7 +252,10 @@ def _windows(lowered: str, anchors: tuple[str, ...]) -> list[tuple[int, int]]:
 
 def _first_matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[str]]:
     """Matches near each anchor, anchor by anchor: for a yes-or-no question, found early."""
-    for anchor in category.anchors or ():
+    if category.anchors is None or len(lowered) != len(text):
+        yield from category.pattern.finditer(text)
+        return
+    for anchor in category.anchors:
         for start in _anchor_starts(lowered, anchor):
             begin = max(0, start - _WINDOW_BEFORE)
             end = min(len(text), start + _WINDOW_AFTER)
@@ -267,7 +264,8 @@ def _first_matches(text: str, lowered: str, category: Category) -> Iterable[re.M
 
 def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[str]]:
     """Every match of a category; lowered is the text's lowercase, made once per text."""
-    if category.anchors is None:
+    # Some characters lowercase to two ("İ"): positions in the lowercase would drift.
+    if category.anchors is None or len(lowered) != len(text):
         yield from category.pattern.finditer(text)
         return
     if len(text) <= LONG_TEXT:  # a short text: one look for any anchor decides whether to search
