@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -139,3 +140,12 @@ def test_reextract_with_other_settings_is_technical(archive: Archive) -> None:
     again = reextract(archive, dateless, at(11))
     assert [r.technical for r in again] == [False, True, True]
     assert [s.meta["technical"] for s in archive.snapshots("tiktok-us")] == [False, True, True]
+
+
+def test_the_lock_file_is_filelocks_alone_and_the_holder_is_beside_it(tmp_path: Path) -> None:
+    """Where flock is missing, filelock keeps its own marker in the lock file: a pid written
+    over it made a killed run's lock look held for ever (review of issue 14's filelock)."""
+    archive = Archive(tmp_path / "snapshots")
+    with archive.lock():
+        assert (archive.root / ".lock").read_bytes() == b""
+        assert (archive.root / ".lock.pid").read_text() == f"{os.getpid()}\n"

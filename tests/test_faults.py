@@ -73,7 +73,12 @@ PDF = (FIXTURES / "pdf" / "fruitz-2023-07-25.pdf").read_bytes()
 DAYS = [f"2026-06-0{day}T06:00:00Z" for day in range(1, 6)]
 FAST = {"timeout": 0.5, "backoff": 0.01, "retries": 0, "max_retry_after": 1}
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # control characters but newline
-NOT_AN_ARCHIVE_FILE = {"checks.jsonl", "state.json", ".lock"}  # they change on every check
+NOT_AN_ARCHIVE_FILE = {
+    "checks.jsonl",
+    "state.json",
+    ".lock",
+    ".lock.pid",
+}  # they change on every check
 
 
 def stamp(moment: str) -> str:
@@ -786,7 +791,7 @@ def test_snapshot_folder_that_is_a_file_is_one_clear_line(tmp_path: Path, site: 
     lines = [line for line in said if "a file stands where the policy's folder should be" in line]
     assert len(lines) == 1 and "snapshots/p" in lines[0]
     assert archive_files(cfg) == {"p": b"not a folder\n"}  # the file in the way, untouched
-    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == [".lock", "p"]
+    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == [".lock", ".lock.pid", "p"]
 
 
 # Was a bug: an ArchiveError in remembering a check stopped the whole run.
@@ -820,7 +825,7 @@ def test_an_archive_where_nothing_can_be_written_is_one_line(tmp_path: Path, sit
 
     assert proc.returncode == 1  # README: 1 is also "an unreadable or corrupted archive file"
     assert proc.stdout == ""
-    assert proc.stderr == "Error: snapshots/.lock: cannot write (File too large)\n"
+    assert proc.stderr == "Error: snapshots/.lock.pid: cannot write (File too large)\n"
     assert archive_files(cfg) == {}
     assert site.hits == []  # it stopped before fetching anything
 

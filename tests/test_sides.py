@@ -57,3 +57,31 @@ def test_a_child_that_gives_nothing_back_changes_nothing_but_time(
 
     monkeypatch.setattr(diff, "read_side", dies_in_the_child)
     assert read_sides(OLD, NEW, archive) == (real(OLD, archive), real(NEW, archive))
+
+
+def test_a_child_killed_while_it_sends_changes_nothing_but_time(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+    import signal
+
+    parent = os.getpid()
+    real = pickle.dumps
+
+    def killed_in_the_child(value: object) -> bytes:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)  # the OOM killer, kill -9 ...
+        return real(value)
+
+    monkeypatch.setattr(pickle, "dumps", killed_in_the_child)
+    assert read_sides(OLD, NEW, archive) == (read_side(OLD, archive), read_side(NEW, archive))
+
+
+def test_no_fork_to_be_had_reads_one_side_after_the_other(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert read_sides(OLD, NEW, archive) == (read_side(OLD, archive), read_side(NEW, archive))

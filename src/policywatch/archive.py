@@ -43,6 +43,9 @@ RAW_SUFFIXES = {
     "pages": ".pages.json",
 }
 LOCK_NAME = ".lock"
+# Beside the lock, not in it: where flock is missing, filelock keeps its own marker in the lock
+# file, and a pid written over it would make the lock of a killed run look held for ever.
+HOLDER_NAME = ".lock.pid"
 
 
 def stamp_of(moment: datetime) -> str:
@@ -192,8 +195,8 @@ class Archive:
 
     @contextlib.contextmanager
     def lock(self, wait: float = 10.0) -> Iterator[None]:
-        """Hold the archive's lock (filelock, an flock on snapshots/.lock holding the run's
-        pid); wait up to `wait` seconds, then raise ArchiveLocked."""
+        """Hold the archive's lock (filelock on snapshots/.lock; the holder's pid in
+        .lock.pid); wait up to `wait` seconds, then raise ArchiveLocked."""
         from filelock import FileLock, Timeout
 
         path = self.root / LOCK_NAME
@@ -209,12 +212,13 @@ class Archive:
             raise ArchiveError(f"{path}: cannot take the archive's lock ({exc.strerror})") from None
         held = False
         try:
+            holder = self.root / HOLDER_NAME
             try:
                 # Who holds it, for a person who finds it; and a first write that must succeed.
-                with open(path, "wb", buffering=0) as handle:
+                with open(holder, "wb", buffering=0) as handle:
                     handle.write(f"{os.getpid()}\n".encode())
             except OSError as exc:
-                raise ArchiveError(f"{path}: cannot write ({exc.strerror})") from None
+                raise ArchiveError(f"{holder}: cannot write ({exc.strerror})") from None
             self._clean_partial_writes()
             yield
         except BaseException as exc:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -443,13 +445,23 @@ def read_sides(first: str, second: str, archive: Archive) -> tuple[Side, Side]:
 
 
 def _read_at_once(first: str, second: str, archive: Archive) -> tuple[Side, Side]:
-    """The first side read in a forked child while this process reads the second; if the
-    child gives nothing back (it died, or could not write), the first is read here."""
+    """The first side read in a forked child while this process reads the second. Whatever
+    goes wrong with the child (no fork, killed, cut short) only means the first side is read
+    here, after all."""
     import pickle
 
-    readable, writable = os.pipe()
-    child = os.fork()
+    try:
+        readable, writable = os.pipe()
+    except OSError:
+        return read_side(first, archive), read_side(second, archive)
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(readable)
+        os.close(writable)
+        return read_side(first, archive), read_side(second, archive)
     if child == 0:  # the child: read, send, and leave without running anything of the parent's
+        code = 1
         try:
             os.close(readable)
             try:
@@ -458,18 +470,27 @@ def _read_at_once(first: str, second: str, archive: Archive) -> tuple[Side, Side
                 result = ("error", str(exc))
             with os.fdopen(writable, "wb") as pipe:
                 pipe.write(pickle.dumps(result))
+            code = 0
         finally:
-            os._exit(0)
+            os._exit(code)
     os.close(writable)
+    sent: tuple[str, Any] | None = None
     try:
-        second_side: Side | SideError = read_side(second, archive)
-    except SideError as exc:
-        second_side = exc
-    finally:
+        try:
+            second_side: Side | SideError = read_side(second, archive)
+        except SideError as exc:
+            second_side = exc
         with os.fdopen(readable, "rb") as pipe:
             data = pipe.read()
-        os.waitpid(child, 0)
-    kind, value = pickle.loads(data) if data else ("side", None)
+        _, status = os.waitpid(child, 0)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+            sent = pickle.loads(data)
+    except BaseException:  # Ctrl-C, or anything else here: the child is not waited for
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+        raise
+    kind, value = sent if sent is not None else ("side", None)
     if kind == "error":
         raise SideError(value)
     first_side = value if isinstance(value, Side) else read_side(first, archive)
