@@ -163,11 +163,14 @@ class Env:
 
     def taxonomy(self) -> tuple[Any, ...]:
         """The categories in force: shipped, merged with the config's `taxonomy:` file."""
-        from .config import taxonomy_of
         from .taxonomy import load_taxonomy
 
         if self._config is not None:
             return load_taxonomy(self._config.taxonomy)
+        if not self.config_path.exists():  # a diff of two files anywhere: no config to read
+            return load_taxonomy(None)
+        from .config import taxonomy_of
+
         return load_taxonomy(taxonomy_of(self.config_path))
 
     def archive(self) -> Archive:
