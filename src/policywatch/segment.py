@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 HEADING, PARAGRAPH, ITEM, ROW = "heading", "paragraph", "item", "row"
 
@@ -58,6 +58,7 @@ _TYPOGRAPHIC = re.compile(
 _SUPERSCRIPT = re.compile("[¹²³⁰⁴-⁹]")
 
 
+@lru_cache(maxsize=16384)  # consecutive versions share most clauses: each is keyed once
 def key_of(text: str) -> str:
     """The form of a clause's words that alignment compares: typography folded, reference
     markers and the clause's own enumerator dropped."""
