@@ -365,3 +365,66 @@ def test_check_report_refreshes_the_report_after_the_run(tmp_path: Path, httpser
     assert "HTTP 404" in index
     policy = (output / "policies" / "hostile" / "index.html").read_text()
     assert "failing</span> since" in policy and "HTTP 404" in policy
+
+
+# Found in review: the report's pages could be written over the archive's own files.
+@pytest.mark.parametrize("where", ["snapshots", "snapshots/hostile", ".", "site"])
+def test_a_report_folder_holding_or_inside_the_archive_is_refused(
+    tmp_path: Path, where: str
+) -> None:
+    config = hostile_project(tmp_path)
+    archive = tmp_path / "snapshots"
+    args = ["--config", str(config)]
+    if where == "site":  # the archive inside the report's folder, where its pages would go
+        shutil.move(str(archive), tmp_path / "site" / "policies")
+        archive = tmp_path / "site" / "policies"
+        args += ["--archive", str(archive)]
+    before = files(archive)
+    result = CliRunner().invoke(main, [*args, "report", "-o", str(tmp_path / where)])
+    assert result.exit_code == 1, result.output
+    assert "holds the archive" in result.output and len(result.output.splitlines()) == 1
+    assert files(archive) == before
+    assert not (tmp_path / where / "index.html").exists()
+
+
+def test_the_file_systems_root_is_refused_before_anything_is_written() -> None:
+    from policywatch.render.site import ReportError, prepare
+
+    with pytest.raises(ReportError, match="root"):
+        prepare(Path("/"))
+
+
+def test_metadata_naming_a_raw_file_elsewhere_is_refused_not_published(tmp_path: Path) -> None:
+    config = hostile_project(tmp_path)
+    (snapshot,) = Archive(tmp_path / "snapshots").snapshots("hostile")[:1]
+    meta_path = snapshot.folder / f"{snapshot.stamp}.json"
+    meta = json.loads(meta_path.read_text())
+    meta["raw_file"] = str(config)  # a file outside the snapshot's folder
+    meta.pop("raw_sha256", None)
+    meta_path.write_text(json.dumps(meta))
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "report", "-o", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1 and "is not a file of the snapshot's folder" in result.output
+    assert not list((tmp_path / "o").rglob(config.name + "*"))
+
+
+def test_nonsense_in_metadata_and_state_is_no_traceback(tmp_path: Path) -> None:
+    config = hostile_project(tmp_path)
+    archive = Archive(tmp_path / "snapshots")
+    snapshot = archive.snapshots("hostile")[0]
+    meta_path = snapshot.folder / f"{snapshot.stamp}.json"
+    meta = json.loads(meta_path.read_text())
+    meta["text_chars"] = "abc"
+    meta_path.write_text(json.dumps(meta))
+    state = snapshot.folder / "state.json"
+    state.write_text(json.dumps({"last_check": "not a date"}))
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, ["--config", str(config), "report", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    history = CliRunner().invoke(main, ["--config", str(config), "history", "hostile"])
+    assert history.exit_code == 0, history.output
+    too_far = CliRunner().invoke(
+        main, ["--config", str(config), "report", "-o", str(out), "--days", "1000000"]
+    )
+    assert too_far.exit_code == 2 and "Traceback" not in too_far.output

@@ -122,7 +122,21 @@ class Snapshot:
 
     @property
     def raw_path(self) -> Path:
-        return self.folder / str(self.meta.get("raw_file", f"{self.stamp}.html"))
+        """The raw bytes' file, in the snapshot's folder (ArchiveError when the metadata names
+        one anywhere else: metadata is data, never a path to follow)."""
+        name = str(self.meta.get("raw_file", f"{self.stamp}.html"))
+        if name in ("", ".", "..") or Path(name).name != name or "\\" in name:
+            raise ArchiveError(
+                f"{self.folder / (self.stamp + '.json')}: its raw file {name!r} is not a file "
+                "of the snapshot's folder"
+            )
+        return self.folder / name
+
+    @property
+    def characters(self) -> int:
+        """The text's length as recorded (0 when the metadata does not say, or says nonsense)."""
+        value = self.meta.get("text_chars")
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
     @property
     def source_name(self) -> str:

@@ -169,7 +169,7 @@ def check(
             ) from None
     env.taxonomy()  # a broken taxonomy file is a configuration error: say so before fetching
     if report_dir is not None:
-        _report_folder_ready(report_dir)  # and a report that could not be written, too
+        _report_folder_ready(report_dir, env.archive())  # a report that cannot be written
     moment = now_of(now)
     archive = env.archive()
     show_progress = fmt == "text" and not quiet and sys.stderr.isatty()
@@ -469,11 +469,11 @@ def _report_folder(env: Env, output: Path | None) -> Path:
     return output if output is not None else env.config_path.parent / "report"
 
 
-def _report_folder_ready(output: Path) -> None:
+def _report_folder_ready(output: Path, archive: Archive) -> None:
     from .render.site import ReportError, prepare
 
     try:
-        prepare(output)
+        prepare(output, archive.root)
     except ReportError as exc:
         raise Failure(f"report: {exc}", 1) from None
 
@@ -498,7 +498,7 @@ def _build_report(env: Env, output: Path, days: int) -> Any:
 )
 @click.option(
     "--days",
-    type=click.IntRange(1),
+    type=click.IntRange(1, 36500),
     default=DEFAULT_DAYS,
     show_default=True,
     help="The index shows the flags of this many days, up to the archive's latest check.",

@@ -50,7 +50,7 @@ def snapshot_rows(archive: Archive, policy_id: str) -> list[dict[str, Any]]:
         {
             "snapshot": s.stamp,
             "ref": s.ref,
-            "characters": int(s.meta.get("text_chars", 0)),
+            "characters": s.characters,
             "source": s.meta.get("source"),
             "returns_to": s.meta.get("returns_to"),
             "technical": bool(s.meta.get("technical")),

@@ -9,6 +9,7 @@ rebuild with nothing new reads no comparison at all, and a version's categories 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Sequence
@@ -209,7 +210,7 @@ class Version:
 
     @property
     def characters(self) -> int:
-        return int(self.snapshot.meta.get("text_chars") or 0)
+        return self.snapshot.characters
 
 
 @dataclass
@@ -304,7 +305,8 @@ class History:
         """The latest moment this policy's record knows of: its last check or last version."""
         moments = [v.snapshot.taken_at for v in self.versions[-1:]]
         if self.last_check:
-            moments.append(_moment(self.last_check))
+            with contextlib.suppress(ValueError, OverflowError):  # a state.json edited by hand
+                moments.append(_moment(self.last_check))
         return max(moments, default=None)
 
 

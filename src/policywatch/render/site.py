@@ -168,8 +168,20 @@ def _write(path: Path, data: bytes) -> None:
         raise ReportError(f"{where}: cannot be written ({exc.strerror or exc})") from None
 
 
-def prepare(output: Path) -> None:
-    """Make the report's folder, or say in one line why it cannot be: before any work."""
+def prepare(output: Path, archive_root: Path | None = None) -> None:
+    """Make the report's folder, or say in one line why it cannot be: before any work. It
+    must be a folder of its own: never the file system's root, never the archive, inside it
+    or around it (the report's pages would be written over the archive's files)."""
+    where = output.resolve()
+    if where.parent == where:
+        raise ReportError(f"{output}: is the file system's root; give the report a folder")
+    if archive_root is not None:
+        archive = archive_root.resolve()
+        if where == archive or archive in where.parents or where in archive.parents:
+            raise ReportError(
+                f"{output}: holds the archive {archive_root}, or is in it; "
+                "give the report a folder of its own"
+            )
     if output.exists() and not output.is_dir():
         raise ReportError(f"{output}: is a file, not a folder for the report")
     try:
@@ -200,7 +212,7 @@ def build(
     days: int = report.DEFAULT_DAYS,
 ) -> Built:
     """Build or refresh the report of these policies (id, name, url) in `output`."""
-    prepare(output)
+    prepare(output, archive.root)
     comparisons = Comparisons.of(archive, taxonomy)
     version = site_version()
     earlier = _manifest(output)
