@@ -428,3 +428,43 @@ def test_nonsense_in_metadata_and_state_is_no_traceback(tmp_path: Path) -> None:
         main, ["--config", str(config), "report", "-o", str(out), "--days", "1000000"]
     )
     assert too_far.exit_code == 2 and "Traceback" not in too_far.output
+
+
+def test_pages_of_an_earlier_format_are_removed_when_no_longer_made(tmp_path: Path) -> None:
+    output = tmp_path / "report"
+    build_report(only(tmp_path, "reddit", "snapchat"), output, archive=DEMO_ARCHIVE)
+    manifest = json.loads((output / MANIFEST).read_text())
+    manifest["site"] = "an-older-version-of-the-report"
+    (output / MANIFEST).write_text(json.dumps(manifest))
+    build_report(only(tmp_path, "reddit"), output, archive=DEMO_ARCHIVE)
+    assert not (output / "policies" / "snapchat").exists()
+
+
+def test_a_build_that_fails_half_way_remembers_what_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policywatch.render import site
+
+    output = tmp_path / "report"
+    drawn = 0
+    real = site._text
+
+    def fails_at_the_twentieth(*args: Any) -> bytes:
+        nonlocal drawn
+        drawn += 1
+        if drawn == 20:
+            raise site.ReportError("a page that cannot be drawn")
+        return real(*args)
+
+    monkeypatch.setattr(site, "_text", fails_at_the_twentieth)
+    failed = CliRunner().invoke(
+        main, ["--config", str(only(tmp_path, "reddit")), "--archive", str(DEMO_ARCHIVE),
+               "report", "-o", str(output)]
+    )  # fmt: skip
+    assert failed.exit_code == 1 and "a page that cannot be drawn" in failed.output
+    written = {str(p.relative_to(output)) for p in output.rglob("*") if p.is_file()}
+    listed = set(json.loads((output / MANIFEST).read_text())["pages"]) | {MANIFEST}
+    assert written and written <= listed  # a later build can remove what it no longer makes
+    monkeypatch.undo()
+    build_report(only(tmp_path, "snapchat"), output, archive=DEMO_ARCHIVE)
+    assert not (output / "policies" / "reddit").exists()

@@ -91,9 +91,12 @@ def memory_version(comparisons: Comparisons) -> str:
 class _Folder:
     """The report's folder: what the last build left in it, and what this one writes."""
 
-    def __init__(self, root: Path, earlier: dict[str, Any], built: Built) -> None:
+    def __init__(
+        self, root: Path, earlier: dict[str, Any], built: Built, known: dict[str, Any]
+    ) -> None:
         self.root = root
-        self.earlier = earlier
+        self.earlier = earlier  # the last build's pages, when its inputs can be trusted
+        self.known = known  # every page a build left here, whatever its version
         self.now: dict[str, list[Any]] = {}
         self.built = built
 
@@ -122,7 +125,7 @@ class _Folder:
 
     def remove_stale(self) -> None:
         """Remove the files of an earlier build that this one did not make."""
-        for path in sorted(set(self.earlier) - set(self.now)):
+        for path in sorted(set(self.known) - set(self.now)):
             parts = PurePosixPath(path).parts
             if not parts or PurePosixPath(path).is_absolute() or ".." in parts:
                 continue  # never outside the folder, whatever the manifest says
@@ -217,9 +220,40 @@ def build(
     version = site_version()
     earlier = _manifest(output)
     memory = timeline.Memory.of(archive, memory_version(comparisons))
-    pages = earlier.get("pages") if earlier.get("site") == version else None
+    known = earlier.get("pages")
+    known = known if isinstance(known, dict) else {}
     built = Built(output)
-    folder = _Folder(output, pages if isinstance(pages, dict) else {}, built)
+    # Pages of another version of the report are drawn again, and removed when gone.
+    folder = _Folder(output, known if earlier.get("site") == version else {}, built, known)
+    try:
+        _build(archive, policies, taxonomy, days, comparisons, memory, folder, version)
+    except BaseException:
+        # What this run wrote is remembered, so that a later build removes what it no longer
+        # makes; the pages it did not reach are the last build's, as they were.
+        with contextlib.suppress(OSError, ReportError):  # the first error is the one to tell
+            _save_manifest(output, version, {**known, **folder.now})
+        raise
+    _save_manifest(output, version, folder.now)
+    return built
+
+
+def _save_manifest(output: Path, version: str, pages: dict[str, Any]) -> None:
+    manifest = {"format": FORMAT, "site": version, "pages": pages}
+    data = (json.dumps(manifest, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    if _read(output / MANIFEST) != data:
+        _write(output / MANIFEST, data)
+
+
+def _build(
+    archive: Archive,
+    policies: Sequence[tuple[str, str, str]],
+    taxonomy: Sequence[Category],
+    days: int,
+    comparisons: Comparisons,
+    memory: timeline.Memory,
+    folder: _Folder,
+    version: str,
+) -> None:
     page_version = report.key(version, memory.version)
     histories = []
     feed: dict[tuple[str, str], FeedItem] = {}
@@ -265,11 +299,6 @@ def build(
     folder.file("feed.atom", feed_inputs, lambda: _feed(histories, feed, comparisons))
     folder.remove_stale()
     memory.save(archive)
-    manifest = {"format": FORMAT, "site": version, "pages": folder.now}
-    data = (json.dumps(manifest, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-    if _read(output / MANIFEST) != data:
-        _write(output / MANIFEST, data)
-    return built
 
 
 def _policy_files(
