@@ -149,3 +149,11 @@ def test_the_lock_file_is_filelocks_alone_and_the_holder_is_beside_it(tmp_path: 
     with archive.lock():
         assert (archive.root / ".lock").read_bytes() == b""
         assert (archive.root / ".lock.pid").read_text() == f"{os.getpid()}\n"
+
+
+def test_only_folders_named_as_policy_ids_are_policies(tmp_path: Path) -> None:
+    # Written here: folders a person or another tool left in the archive (review of issue 15:
+    # "a?b#c" and "javascript:alert(1)" became broken links in the report).
+    for name in ("tiktok-eea", "a?b#c", "javascript:alert(1)", ".cache", "Upper"):
+        (tmp_path / name).mkdir()
+    assert Archive(tmp_path).policy_ids() == ["tiktok-eea"]

@@ -267,9 +267,11 @@ class Archive:
         return self.root / policy_id
 
     def policy_ids(self) -> list[str]:
+        """The policies the archive holds: its folders named as policy ids (a folder of any
+        other name is not one of ours, and its name could be nothing safe to link to)."""
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name[0] != ".")
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and ID.fullmatch(p.name))
 
     def stamps(self, policy_id: str) -> list[str]:
         """The stamps of a policy's snapshots, oldest first, from the file names alone.
