@@ -42,7 +42,6 @@ class _Chars:
 
 
 _SPACE = _Chars(_ANY)  # white space in a pattern: the one _Chars that is it
-_WHITE: frozenset[str] = frozenset({"white space"})  # escape()'s answer for a \\s
 
 
 class _Group:
@@ -116,8 +115,7 @@ class _Reader:
         if char == "[":
             return self.char_class()
         if char == "\\":
-            chars = self.escape()
-            return _SPACE if chars is _WHITE else _Chars(chars)
+            return self.escape()
         if char == " ":
             return _SPACE  # white space: not spelled out (a line break, a tab)
         if char == ".":
@@ -126,18 +124,18 @@ class _Reader:
             raise _GiveUp
         return _Chars(frozenset({char}))
 
-    def escape(self) -> frozenset[str] | None:
+    def escape(self) -> _Chars:
         if self.at >= len(self.text):
             raise _GiveUp
         char = self.text[self.at]
         self.at += 1
         if char.isalnum():
             if char == "s":
-                return _WHITE
+                return _SPACE
             if char in "wWdDS":
-                return _ANY
+                return _Chars(_ANY)
             raise _GiveUp  # \b, \1, \x41 ...
-        return frozenset({char})
+        return _Chars(frozenset({char}))
 
     def char_class(self) -> _Chars:
         if self.peek() == "^":
@@ -150,8 +148,8 @@ class _Reader:
                 raise _GiveUp
             if self.peek() == "\\":
                 self.at += 1
-                escaped = self.escape()
-                if escaped is None or escaped is _WHITE:
+                escaped = self.escape().chars
+                if escaped is None:  # \s, \w ...: not spelled out
                     return self.skip_class()
                 chars |= escaped
                 continue

@@ -7,15 +7,14 @@ import re
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .archive import Archive
 from .outcome import CHANGED, NEW, Outcome
 
 if TYPE_CHECKING:  # list and history need none of the differ
     from .cache import Comparisons
-
-T = TypeVar("T")
+    from .config import Policy
 
 
 def policy_rows(archive: Archive, configured: Sequence[str]) -> list[dict[str, Any]]:
@@ -81,14 +80,14 @@ def news(archive: Archive, outcome: Outcome, comparisons: Comparisons) -> dict[s
 _SHARD = re.compile(r"(\d+)/(\d+)")
 
 
-def shard(items: Sequence[T], spec: str, key: Any = lambda item: item.id) -> list[T]:
+def shard(policies: Sequence[Policy], spec: str) -> list[Policy]:
     """Shard I of N ("2/4") by a stable hash of each id: adding a policy never moves the
     others (ValueError when spec is not I/N with 1 <= I <= N)."""
     match = _SHARD.fullmatch(spec.strip())
     if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
         raise ValueError(spec)
     index, count = int(match.group(1)) - 1, int(match.group(2))
-    return [item for item in items if zlib.crc32(key(item).encode()) % count == index]
+    return [p for p in policies if zlib.crc32(p.id.encode()) % count == index]
 
 
 @dataclass
