@@ -459,3 +459,74 @@ def test_a_denied_practice_admitted_is_a_flip_even_where_the_category_was_stated
         "NOW SAYS IT MAY",
         "critical",
     )
+
+
+def test_kinds_tell_apart_what_a_category_names() -> None:
+    tracking, children = BY_ID["device_tracking"], BY_ID["children"]
+    assert (
+        tracking.kind_of("IDFA") == tracking.kind_of("advertising IDs") == "advertising identifier"
+    )
+    assert tracking.kind_of("unique device identifiers") == "device identifier"
+    # A unique identifier from a sign-in provider names an account (Parler 2026): no kind.
+    assert tracking.kind_of("unique identifier") is None
+    assert children.kind_of("confirm age") == "age assurance"
+    assert children.kind_of("children") is None
+
+
+@pytest.mark.parametrize(
+    ("kinds", "message"),
+    [
+        ("kinds: ['x']", "'kinds' must map each kind's name"),
+        ("kinds: {a: []}", "'kinds' must map each kind's name"),
+        ("kinds: {a: ['(']}", r"'\(' is not a valid regular expression"),
+    ],
+)
+def test_a_bad_kind_is_a_clear_error(tmp_path: Path, kinds: str, message: str) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(f"categories:\n  - id: mine\n    patterns: ['x']\n    {kinds}\n")
+    with pytest.raises(ConfigError, match=message):
+        load_taxonomy(mine)
+
+
+HISTORY = FIXTURES / "history"  # real versions (Open Terms Archive, ODC-BY)
+
+
+def history_flags(policy: str, old: str, new: str, category: str) -> list[tuple[str, list[str]]]:
+    sides = [
+        Side.of_markdown(stem, (HISTORY / policy / f"{stem}.md").read_text(encoding="utf-8"))
+        for stem in (old, new)
+    ]
+    comparison = compare_texts(*sides)
+    return [
+        (flag.label, list(flag.terms))
+        for change in comparison.changes
+        for flag in change.flags
+        if flag.category == category
+    ]
+
+
+def test_a_kind_of_identifier_gone_from_a_list_is_narrowed() -> None:
+    # Snapchat 2024-01-22 drops "unique device identifiers" and keeps advertising identifiers
+    # and IP addresses: every word of the term still stands in the policy, the kind does not.
+    found = history_flags(
+        "snapchat", "2024-01-04T00-34-17Z", "2024-01-22T06-34-01Z", "device_tracking"
+    )
+    assert found == [("NARROWED", ["unique device identifiers"])]
+
+
+def test_inferring_is_a_kind_apart_from_other_profiling() -> None:
+    # Reddit 2025-06 infers age range and gender; the version before states browsing history
+    # (the category), but no inference.
+    found = history_flags(
+        "reddit", "2024-10-04T00-33-09Z", "2025-06-02T00-33-13Z", "inference_profiling"
+    )
+    assert ("EXPANDED", ["inferred", "infer"]) in found
+
+
+def test_the_quoted_name_of_a_setting_states_no_practice() -> None:
+    # Reddit 2022-11 drops a sentence naming Android's "Reset advertising ID" setting: no
+    # advertising identifier was ever said to be collected, so none is said to be gone.
+    found = history_flags(
+        "reddit", "2022-07-11T14-59-57Z", "2022-11-15T18-33-25Z", "device_tracking"
+    )
+    assert found == []

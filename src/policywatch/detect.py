@@ -520,6 +520,7 @@ class Statements:
     _denies: dict[str, bool] = field(default_factory=dict)
     _said: dict[tuple[str, str], bool] = field(default_factory=dict)
     _only_denied: dict[str, set[str]] = field(default_factory=dict)
+    _kinds: dict[str, set[str]] = field(default_factory=dict)
     _lower: str | None = None
 
     def states(self, category: Category) -> bool:
@@ -551,6 +552,22 @@ class Statements:
             }
             found = self._only_denied[category.id] = denied - stated
         return found
+
+    def states_kind(self, category: Category, kind: str) -> bool:
+        """Whether the version says some term of a kind ("device ID" of device identifiers)
+        other than to deny it, in any sense of its words (a false "yes" only keeps a flag from
+        being raised)."""
+        kinds = self._kinds.get(category.id)
+        if kinds is None:
+            text, lower = self.text, self.lower
+            kinds = self._kinds[category.id] = {
+                kind_of
+                for match in _matches(text, lower, category)
+                if (kind_of := category.kind_of(match.group(0))) is not None
+                and (mention := _mention(text, match, category, framed=False)) is not None
+                and not mention.negated
+            }
+        return kind in kinds
 
     @property
     def lower(self) -> str:
@@ -724,7 +741,13 @@ def _new_to(term: str, there: Statements, category: Category) -> bool:
     """Whether a term names something the other version does not say of the category: some
     telling word of it stands in no sentence there that states the category ("international
     data transfer" after "international transfers", "GPS signals" where GPS is already
-    listed, are not new; "voice chat" where voice is only said of support calls is)."""
+    listed, are not new; "voice chat" where voice is only said of support calls is). A term of
+    one of the category's kinds is new where no term of its kind is said, and only there:
+    "unique device identifiers" where only an IP address and "advertising identifiers" were,
+    not "IDFA" where "advertising identifiers" are."""
+    kind = category.kind_of(term)
+    if kind is not None:
+        return not there.states_kind(category, kind)
     words = _term_words(term, category)
     return any(not there.said_of(word, category) for word in words)
 

@@ -312,12 +312,21 @@ def _stated_anew(
     return kept
 
 
+# The name of a setting, a button or a page, quoted: two to six words, the first a capital, in
+# a sentence about settings ('the "Reset advertising ID" setting', '"Limit Ad Tracking"').
+_QUOTED_NAME = re.compile(r"[“\"](?=[A-Z])(?:[^\s“”\".!?]+ ){1,5}[^\s“”\".!?]+[”\"]")
+_CONTROLS = re.compile(
+    r"\b(?:settings?|button|link|option|toggle|menu|tab|page|switch|controls?)\b", re.IGNORECASE
+)
+
+
 def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[int, int]]:
     """The parts of a clause that only name what follows, and so state no practice: a short
     lead-in sentence before others ("Your Contacts. If you choose to sync ..."), a short
     paragraph alone, or a label before a colon or a dash ("Data Sharing: We do not sell ...",
     "Identifiers – We collect ..."), where the company does not speak ("We collect
-    faceprints." is a statement). Short list items, table cells and later sentences are titles
+    faceprints." is a statement), and the quoted name of a setting ('the "Behavioral
+    Advertising" setting'). Short list items, table cells and later sentences are titles
     only in capitals (detect.title): "billing address;" under "We collect:" is a kind of data."""
     found = []
     for k, (a, b) in enumerate(spans):
@@ -332,6 +341,8 @@ def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[in
         alone = len(spans) == 1 and kind in (PARAGRAPH, HEADING)
         if title(text[a:b], listed=not (lead_in or alone)):
             found.append((a, b))
+        if _CONTROLS.search(text, a, b):
+            found.extend(m.span() for m in _QUOTED_NAME.finditer(text, a, b))
     return found
 
 

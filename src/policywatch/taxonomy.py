@@ -17,7 +17,7 @@ SHIPPED = Path(__file__).with_name("taxonomy.yaml")  # not importlib.resources: 
 SEVERITIES = ("low", "medium", "high", "critical")
 CATEGORY_KEYS = {
     "id", "name", "explain", "legal", "severity", "patterns", "exclude", "ambiguous", "frame",
-    "generic",
+    "generic", "kinds",
 }  # fmt: skip
 
 
@@ -40,6 +40,11 @@ class Category:
     # "biometric" in "biometric identifiers", "children" in "children's data". A term made
     # only of them does not expand what a version already says of the category.
     generic: tuple[str, ...] = ()
+    # Kinds of data or practice the category's law tells apart (CCPA 1798.140(aj): "a device
+    # identifier; an Internet Protocol address; cookies, beacons, pixel tags, mobile ad
+    # identifiers"), each named with the patterns of its terms. A term of a kind is new to a
+    # version that states no term of that kind, whatever words the two share.
+    kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @cached_property
     def frame_pattern(self) -> re.Pattern[str] | None:
@@ -51,6 +56,17 @@ class Category:
         if not self.ambiguous:
             return None
         return re.compile("|".join(f"(?:{_spaced(p)})" for p in self.ambiguous), re.IGNORECASE)
+
+    @cached_property
+    def kind_patterns(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        return tuple((name, _compile(list(p), f"{self.id} kind {name}")) for name, p in self.kinds)
+
+    def kind_of(self, term: str) -> str | None:
+        """The kind a term names ("device ID": "device identifier"), None when it names none."""
+        for name, pattern in self.kind_patterns:
+            if pattern.fullmatch(term):
+                return name
+        return None
 
     # Compiled on first use: compiling all eighteen costs more than most diffs.
     @cached_property
@@ -86,6 +102,7 @@ class Category:
             "ambiguous": list(self.ambiguous),
             "frame": list(self.frame),
             "generic": list(self.generic),
+            "kinds": {name: list(patterns) for name, patterns in self.kinds},
         }
 
 
@@ -142,6 +159,14 @@ def _category(entry: Any, where: str) -> Category:
     generic = entry.get("generic") or []
     if not isinstance(generic, list) or not all(isinstance(w, str) for w in generic):
         raise ConfigError(f"{where}: 'generic' must be a list of words")
+    kinds = entry.get("kinds") or {}
+    if not isinstance(kinds, dict) or not all(
+        isinstance(name, str) and isinstance(p, list) and p and all(isinstance(x, str) for x in p)
+        for name, p in kinds.items()
+    ):
+        raise ConfigError(
+            f"{where}: 'kinds' must map each kind's name to a list of regular expressions"
+        )
     severity = entry.get("severity", "medium")
     if severity not in SEVERITIES[:3]:
         raise ConfigError(f"{where}: 'severity' must be one of low, medium, high")
@@ -165,6 +190,7 @@ def _category(entry: Any, where: str) -> Category:
         ambiguous=tuple(ambiguous),
         frame=tuple(frame),
         generic=tuple(w.lower() for w in generic),
+        kinds=tuple((name, tuple(p)) for name, p in kinds.items()),
     )
 
 
@@ -192,6 +218,7 @@ def load_taxonomy(extra: Path | None = None) -> tuple[Category, ...]:
         except OSError as exc:
             raise ConfigError(f"{extra}: cannot be read ({exc.strerror})") from None
         for category in _categories(text, str(extra)):
-            _ = category.pattern, category.exclude, category.frame_pattern  # reported at load
+            # reported at load
+            _ = category.pattern, category.exclude, category.frame_pattern, category.kind_patterns
             merged[category.id] = category
     return tuple(merged.values())
