@@ -153,15 +153,17 @@ def segment(text: str) -> list[Clause]:
     """Split a canonical text (see canonical.py) into clauses with their section paths."""
     clauses: list[Clause] = []
     headings: list[tuple[int, str]] = []
+    below: tuple[str, ...] = ()  # the section of the clauses after the last heading
     for kind, words, level in _blocks(text):
         if not words or (kind == ROW and not words.strip(" |")):
             continue
-        section = tuple(h for _, h in headings)
+        section = below
         if kind == HEADING:
             while headings and headings[-1][0] >= level:
                 headings.pop()
             section = tuple(h for _, h in headings)
             headings.append((level, words))
+            below = (*section, words)
         key = key_of(words)
         clauses.append(Clause(kind, words, section, len(clauses), level, key))
     return clauses
