@@ -348,7 +348,7 @@ def test_init_writes_a_valid_commented_config_and_refuses_to_overwrite(tmp_path:
     ],
 )
 def test_the_taxonomy_file_is_found_wherever_it_stands(tmp_path: Path, text: str) -> None:
-    from policywatch.config import taxonomy_of
+    from policywatch.yamlstream import taxonomy_of
 
     (tmp_path / "mine.yaml").write_text("categories: []\n")
     (tmp_path / "policies.yaml").write_text(text)
@@ -369,7 +369,7 @@ def test_the_taxonomy_file_is_found_wherever_it_stands(tmp_path: Path, text: str
     ],
 )
 def test_the_taxonomy_file_absent_or_wrong(tmp_path: Path, text: str, expected: str | None) -> None:
-    from policywatch.config import taxonomy_of
+    from policywatch.yamlstream import taxonomy_of
 
     (tmp_path / "mine.yaml").write_text("categories: []\n")
     (tmp_path / "policies.yaml").write_text(text)

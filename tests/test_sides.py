@@ -62,18 +62,36 @@ def test_a_child_that_gives_nothing_back_changes_nothing_but_time(
 def test_a_child_killed_while_it_sends_changes_nothing_but_time(
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pickle
+    import marshal
     import signal
 
     parent = os.getpid()
-    real = pickle.dumps
+    real = marshal.dumps
 
     def killed_in_the_child(value: object) -> bytes:
         if os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)  # the OOM killer, kill -9 ...
         return real(value)
 
-    monkeypatch.setattr(pickle, "dumps", killed_in_the_child)
+    monkeypatch.setattr(marshal, "dumps", killed_in_the_child)
+    assert read_sides(OLD, NEW, archive) == (read_side(OLD, archive), read_side(NEW, archive))
+
+
+@pytest.mark.parametrize("kept", [0, 1, 5, 100, -1])
+def test_a_message_cut_short_changes_nothing_but_time(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch, kept: int
+) -> None:
+    """What a child sent is read only whole: its exit is not waited for."""
+    import marshal
+
+    parent = os.getpid()
+    real = marshal.dumps
+
+    def cut_short(value: object) -> bytes:
+        data = real(value)
+        return data[:kept] if os.getpid() != parent else data
+
+    monkeypatch.setattr(marshal, "dumps", cut_short)
     assert read_sides(OLD, NEW, archive) == (read_side(OLD, archive), read_side(NEW, archive))
 
 

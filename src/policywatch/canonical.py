@@ -224,10 +224,13 @@ def _inline_words(nodes: Iterable[Node], out: list[str]) -> None:
             _inline_words(node.children, out)
 
 
-def _inline_text(nodes: Iterable[Node]) -> str:
-    out: list[str] = []
-    _inline_words(nodes, out)
-    text = "".join(out)
+def _inline_text(nodes: Sequence[Node]) -> str:
+    if len(nodes) == 1 and nodes[0].name == "text":  # the commonest paragraph: words alone
+        text = nodes[0].meta.get("content", "")
+    else:
+        out: list[str] = []
+        _inline_words(nodes, out)
+        text = "".join(out)
     if "](#" in text:
         text = _FRAGMENT_TARGET.sub("", text)
     if "**" in text or "__" in text:
@@ -257,19 +260,19 @@ class _MarkdownWriter:
     def write(self, nodes: Sequence[Node]) -> list[str]:
         inline: list[Node] = []  # a tight list item's words stand directly in it
         for node in nodes:
-            if node.name not in _BLOCK_NODES:
+            name = node.name
+            if name not in _BLOCK_NODES:
                 inline.append(node)
                 continue
             if inline:
                 self.words(_inline_text(inline))
                 inline = []
-            self.block(node)
+            self.block(node, name)
         if inline:
             self.words(_inline_text(inline))
         return self.blocks
 
-    def block(self, node: Node) -> None:
-        name = node.name
+    def block(self, node: Node, name: str) -> None:
         if name == "paragraph":
             self.words(_inline_text(node.children))
         elif name in ("heading", "lheading"):

@@ -169,7 +169,7 @@ class Env:
             return load_taxonomy(self._config.taxonomy)
         if not self.config_path.exists():  # a diff of two files anywhere: no config to read
             return load_taxonomy(None)
-        from .config import taxonomy_of
+        from .yamlstream import taxonomy_of
 
         return load_taxonomy(taxonomy_of(self.config_path))
 

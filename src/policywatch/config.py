@@ -15,6 +15,7 @@ import yaml
 
 from .archive import ID
 from .errors import ConfigError
+from .yamlstream import Stream as _Stream
 
 # libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -432,23 +433,6 @@ class _DefaultsTooLate(Exception):
     """'defaults:' came after the policies were read with the built-in defaults."""
 
 
-try:
-    from yaml.cyaml import CParser  # type: ignore[attr-defined]
-
-    class _Stream(CParser, yaml.composer.Composer, yaml.resolver.Resolver):
-        """libyaml's events, composed into nodes one piece at a time (the policies one by one)."""
-
-        def __init__(self, text: str) -> None:
-            CParser.__init__(self, text)
-            yaml.composer.Composer.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-except ImportError:  # PyYAML built without libyaml: the same, all in Python
-
-    class _Stream(yaml.SafeLoader):  # type: ignore[no-redef]
-        pass
-
-
 def _parse(text: str, path: Path, *, stream: bool) -> Config:
     loader = _Stream(text)
     try:
@@ -604,60 +588,3 @@ def _defaults(reader: _Reader, top: dict[str, yaml.Node]) -> tuple[Settings, int
         own = {k: v for k, v in default_nodes.items() if k not in ("jobs", "chromium")}
         defaults = _settings(reader, own, "defaults: ", defaults)
     return defaults, jobs, chromium
-
-
-def taxonomy_of(path: Path) -> Path | None:
-    """Only the `taxonomy:` file of a configuration, for commands that need nothing else:
-    the file's events are read past without building the policies (fast at 10,000)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError):
-        return load_config(path).taxonomy  # let the full reader say what is wrong, and where
-    loader = _Stream(text)
-    try:
-        name = _top_scalar(loader, "taxonomy")
-    except (yaml.YAMLError, RecursionError):
-        return load_config(path).taxonomy
-    finally:
-        loader.dispose()
-    if name is None:
-        return None
-    if not isinstance(name, str):
-        return load_config(path).taxonomy
-    extra = Path(name) if Path(name).is_absolute() else path.parent / name
-    return extra if extra.is_file() else load_config(path).taxonomy
-
-
-def _top_scalar(loader: Any, wanted: str) -> Any:
-    """The value of one key of the top-level mapping, skipping every other value unread."""
-    loader.get_event()  # the stream's start
-    if not loader.check_event(yaml.DocumentStartEvent):
-        return None
-    loader.get_event()
-    if not loader.check_event(yaml.MappingStartEvent):
-        return None
-    loader.get_event()
-    while not loader.check_event(yaml.MappingEndEvent):
-        key = loader.get_event()
-        if isinstance(key, yaml.ScalarEvent) and key.value == wanted:
-            node = loader.compose_node(None, None)
-            if isinstance(node, yaml.ScalarNode):
-                return yaml.constructor.SafeConstructor().construct_object(node)
-            return node  # not a file name: the full reader will say so
-        if not isinstance(key, yaml.ScalarEvent):
-            _skip(loader, key)
-        _skip(loader, loader.get_event())
-    return None
-
-
-def _skip(loader: Any, event: yaml.Event) -> None:
-    """Read past the node that starts with event."""
-    depth = 1 if isinstance(event, yaml.CollectionStartEvent) else 0
-    while depth:
-        event = loader.get_event()
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1

@@ -1,0 +1,45 @@
+"""taxonomy.json: the shipped taxonomy as a diff reads it, made from taxonomy.yaml and anchors.py.
+
+Run `python tests/test_taxonomy.py` to write it again after editing either.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from policywatch import taxonomy
+from policywatch.anchors import anchors
+
+
+def test_taxonomy_json_is_made_from_the_files_as_they_are() -> None:
+    assert taxonomy.SHIPPED_JSON.read_text(encoding="utf-8") == taxonomy.shipped_json(), (
+        "taxonomy.json is stale: run `python tests/test_taxonomy.py`"
+    )
+
+
+def test_the_json_gives_what_the_yaml_gives() -> None:
+    from_yaml = taxonomy._categories(taxonomy.SHIPPED.read_text(encoding="utf-8"), "yaml")
+    from_json = taxonomy._shipped()
+    assert from_json == from_yaml
+    assert [c.anchors for c in from_json] == [anchors(list(c.patterns)) for c in from_yaml]
+
+
+def test_a_stale_or_broken_json_is_only_slower(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    expected = taxonomy._categories(taxonomy.SHIPPED.read_text(encoding="utf-8"), "yaml")
+    stale = taxonomy.shipped_json().replace('"crc32:', '"crc32:0', 1)
+    for text in (stale, "{", "[]", '{"made_from": 1}'):
+        (tmp_path / "taxonomy.json").write_text(text)
+        monkeypatch.setattr(taxonomy, "SHIPPED_JSON", tmp_path / "taxonomy.json")
+        assert taxonomy._shipped() == expected
+    monkeypatch.setattr(taxonomy, "SHIPPED_JSON", tmp_path / "missing.json")
+    assert taxonomy._shipped() == expected
+
+
+if __name__ == "__main__":
+    taxonomy.SHIPPED_JSON.write_text(taxonomy.shipped_json(), encoding="utf-8")
+    sys.exit(0)
