@@ -471,3 +471,48 @@ def test_an_interrupted_run_keeps_the_lock_while_its_threads_still_write(tmp_pat
     assert (tmp_path / "late-write").read_text() == "done"
     with Archive(tmp_path).lock(0):  # free once the process is gone
         pass
+
+
+# What a two-file diff loads, seen from inside a real `python -m policywatch` process.
+LOADED = """
+import gc, sys
+sys.argv = ["policywatch", "diff", *sys.argv[1:]]
+try:
+    import runpy
+    runpy.run_module("policywatch", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+sys.stderr.write(f"\\nLOADED {'yaml' in sys.modules} {gc.get_threshold()[0]} {code}\\n")
+"""
+
+
+@pytest.mark.parametrize(
+    ("config", "reads_yaml"),
+    [
+        ("policies:\n  - id: a\n    url: https://a.example/\n", False),
+        # A configuration that may name a taxonomy is read, and one that does is obeyed.
+        ("taxonomy: mine.yaml\npolicies: []\n", True),
+    ],
+)
+def test_a_diff_of_two_files_loads_only_what_it_needs(
+    tmp_path: Path, config: str, reads_yaml: bool
+) -> None:
+    (tmp_path / "policies.yaml").write_text(config)
+    (tmp_path / "mine.yaml").write_text(
+        "categories:\n  - id: tulips\n    name: Tulips\n    patterns: ['tulips?']\n"
+    )
+    (tmp_path / "old.md").write_text("We collect your name.\n")
+    (tmp_path / "new.md").write_text("We collect your name and your tulips.\n")
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, "old.md", "new.md", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    loaded = done.stderr.rsplit("LOADED ", 1)[1].split()
+    # PyYAML only where the configuration may name a taxonomy; the collector tuned for a
+    # short-lived process that keeps what it builds (__main__.run).
+    assert loaded == [str(reads_yaml), "200000", "0"]
+    flagged = [f["category"] for c in json.loads(done.stdout)["changes"] for f in c["flags"]]
+    assert flagged == (["tulips"] if reads_yaml else [])
