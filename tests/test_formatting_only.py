@@ -144,3 +144,25 @@ def test_texts_of_an_older_extractor_are_read_as_markdown_until_reextracted(
     assert snaps[0].raw_path.suffix == ".txt"  # the bytes stay as they were
     assert snaps[1].meta["formatting_only"] and snaps[1].meta["extractor_version"] >= 3
     assert snaps[0].text == from_markdown(BEFORE.read_text())
+
+
+def test_hyphenation_alone_is_formatting_for_check_as_for_diff(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    # Reddit's real page with "[two-factor authentication]" and "specific opt-out mechanisms"
+    # written without hyphens (edited here, by hand, link targets untouched): a diff calls
+    # every change minor, so check must not call it news.
+    respelled = tmp_path / "respelled.md"
+    text = AFTER.read_text()
+    respelled.write_text(
+        text.replace("[two-factor", "[two factor").replace("specific opt-out", "specific optout")
+    )
+    old, new = from_markdown(text), from_markdown(respelled.read_text())
+    assert wording(old) != wording(new)
+    assert compare_texts(Side("old", old), Side("new", new)).formatting_only
+
+    config = setup(tmp_path, httpserver)
+    run(config, AFTER, "2024-02-21T06:00:00Z")
+    result = run(config, respelled, "2024-03-01T06:00:00Z", "--format", "json")
+    (found,) = json.loads(result.stdout)["results"]
+    assert found["status"] == "changed" and found["formatting_only"] is True

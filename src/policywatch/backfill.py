@@ -13,7 +13,7 @@ from .config import Policy
 from .derive import Rejected, derive_from_raw, derive_text, extraction_meta
 from .outcome import Outcome
 from .record import record_version
-from .segment import wording
+from .segment import same_wording
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def reextract(archive: Archive, policy: Policy, now: datetime) -> list[Reextract
             previous_text is not None
             and not technical
             and not snap.meta.get("returns_to")
-            and wording(previous_text) == wording(result.text)
+            and same_wording(previous_text, result.text)
         )
         updates: dict[str, Any] = {}
         if changed:

@@ -99,13 +99,13 @@ def record_version(
 def _same_wording(last: Snapshot, text: str) -> bool:
     """Whether a new text has the very words of the last snapshot: a change of formatting."""
     from .diff import canonical_text
-    from .segment import wording
+    from .segment import same_wording
 
     try:
         before = canonical_text(last)
     except ArchiveError:
         return False
-    return wording(before) == wording(text)
+    return same_wording(before, text)
 
 
 def validators_for(archive: Archive, policy: Policy, state: dict[str, Any]) -> Validators | None:

@@ -99,6 +99,12 @@ def wording(text: str) -> list[str]:
     return [w for c in segment(text) for w in c.words]
 
 
+def same_wording(old: str, new: str) -> bool:
+    """Whether two canonical texts have the same words in the same order, hyphens being
+    spelling ("two-factor" and "two factor" are one), as a diff judges a change minor."""
+    return "".join(wording(old)) == "".join(wording(new))
+
+
 _HEADING = re.compile(r"(#{1,6})(?: +(.*))?$")
 _ITEM = re.compile(r"(?:- |\d{1,9}\. )")
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
