@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -70,6 +71,40 @@ class Counted:
         monkeypatch.setattr(Comparisons, "compare", compare)
 
 
+class Tags(HTMLParser):
+    """Every element, attribute and text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+FEED_MARKS = {"p", "em", "strong", "h4", "blockquote", "del", "ins"}  # all the feed's HTML
+
+
+def feed_entries(report: Path) -> list[ET.Element]:
+    """The entries of a report's feed, read by an XML parser."""
+    return ET.parse(report / "feed.atom").getroot().findall(f"{ATOM}entry")
+
+
+def shown(content: ET.Element | None) -> str:
+    """What a feed reader shows of an entry's content: HTML drawn, text as it is."""
+    assert content is not None
+    if content.get("type") != "html":
+        return content.text or ""
+    parsed = Tags()
+    parsed.feed(content.text or "")
+    return "".join(parsed.text)
+
+
 def test_the_demo_report_has_a_page_for_every_policy_change_and_version(demo_report: Path) -> None:
     archive = Archive(DEMO_ARCHIVE)
     for page in ("index.html", "by-change.html", "by-flags.html", "by-status.html"):
@@ -123,6 +158,19 @@ def test_the_feed_is_the_changelogs_atom(demo_report: Path) -> None:
     assert (
         '<link rel="alternate" type="application/atom+xml"' in index and 'href="feed.atom"' in index
     )
+
+
+def test_feed_entries_are_html_a_reader_shows_as_written(demo_report: Path) -> None:
+    entries = feed_entries(demo_report)
+    bodies = [e.find(f"{ATOM}content") for e in entries]
+    assert all(b is not None and b.get("type") == "html" for b in bodies)
+    seen = [shown(b) for b in bodies]
+    # The demo's texts hold no backslash: every one would be a markdown escape shown as is.
+    assert not [t for t in seen if "\\" in t]
+    assert not [t for t in seen if "<ins>" in t or "&lt;" in t]  # marks are HTML, not words
+    everything = "\n".join(seen)
+    assert "comes into effect on [19 November 2023]" in everything
+    assert "NO LONGER audio_voice_sensors (camera)" in everything
 
 
 def test_a_rebuild_with_nothing_new_writes_nothing_and_reads_no_comparison(
@@ -223,21 +271,6 @@ def test_the_report_goes_beside_the_configuration_by_default(tmp_path: Path) -> 
     assert result.output.startswith(f"{tmp_path / 'report' / 'index.html'}: ")
 
 
-class Tags(HTMLParser):
-    """Every element, attribute and text of a page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
 def pages(folder: Path) -> Iterator[tuple[Path, Tags]]:
     for path in sorted(folder.rglob("*.html")):
         parsed = Tags()
@@ -267,6 +300,16 @@ def test_hostile_text_stays_text(tmp_path: Path) -> None:
     for words in HOSTILE_WORDS:
         assert words in seen, words
     assert HOSTILE_NAME in seen and "49" not in seen  # {{ 7*7 }} was never a template
+    # The feed's entries are HTML too: the policy's words as words, only the feed's own marks.
+    in_feed = ""
+    for entry in feed_entries(output):
+        parsed = Tags()
+        parsed.feed(entry.findtext(f"{ATOM}content") or "")
+        assert {tag for tag, _ in parsed.tags} <= FEED_MARKS
+        assert all(attrs == {} for _, attrs in parsed.tags)
+        in_feed += "".join(parsed.text)
+    for words in (HOSTILE_NAME, "voiceprints <script>window.__pwned=5</script>", HOSTILE_WORDS[4]):
+        assert words in in_feed, words
 
 
 def test_the_flags_of_the_window_are_on_the_index(demo_report: Path, tmp_path: Path) -> None:

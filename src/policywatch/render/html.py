@@ -77,6 +77,12 @@ def page(template: str, page_path: str, **context: Any) -> bytes:
     return html.encode("utf-8")
 
 
+def fragment(template: str, **context: Any) -> str:
+    """A piece of HTML for elsewhere than the report's folder (an entry of the feed): drawn
+    with the same autoescaping, and linking nowhere."""
+    return environment().get_template(template).render(**context)
+
+
 def stylesheet() -> bytes:
     return STYLESHEET.read_bytes()
 

@@ -37,7 +37,15 @@ FEED_ID = "urn:policywatch:changelog"  # the same feed as `policywatch changelog
 FEED_TITLE = "Privacy policy changes"
 # The code whose output the pages are: any edit draws every page again (and the comparison of
 # bytes then writes only those that really changed).
-CODE = ("report", "timeline", "render.html", "render.site", "render.diffview", "render.changelog")
+CODE = (
+    "report",
+    "timeline",
+    "render.html",
+    "render.site",
+    "render.diffview",
+    "render.changelog",
+    "render.markdown",  # which changes the feed shows, in what order
+)
 
 
 class ReportError(Exception):
