@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
+from urllib.request import url2pathname
 
 import pytest
 from click.testing import CliRunner
@@ -153,7 +155,14 @@ def test_the_feed_is_the_changelogs_atom(demo_report: Path) -> None:
         ],
     )
     assert atom.exit_code == 0
-    assert (demo_report / "feed.atom").read_bytes() == atom.stdout_bytes
+    # The same feed, but that the report's knows where it is and where each entry's page is.
+    ours = ET.parse(demo_report / "feed.atom").getroot()
+    for entry in ours.findall(f"{ATOM}entry"):
+        entry.remove(entry.findall(f"{ATOM}link")[0])
+    (self_link,) = ours.findall(f"{ATOM}link")
+    assert self_link.get("rel") == "self" and self_link.get("href") == "feed.atom"
+    self_link.set("href", "urn:policywatch:changelog")
+    assert ET.tostring(ours) == ET.tostring(ET.fromstring(atom.stdout_bytes))
     index = (demo_report / "index.html").read_text()
     assert (
         '<link rel="alternate" type="application/atom+xml"' in index and 'href="feed.atom"' in index
@@ -171,6 +180,24 @@ def test_feed_entries_are_html_a_reader_shows_as_written(demo_report: Path) -> N
     everything = "\n".join(seen)
     assert "comes into effect on [19 November 2023]" in everything
     assert "NO LONGER audio_voice_sensors (camera)" in everything
+
+
+def test_each_feed_entry_links_to_its_page_in_the_report(demo_report: Path) -> None:
+    feed = (demo_report / "feed.atom").resolve().as_uri()
+    entries = feed_entries(demo_report)
+    for entry in entries:
+        policy_id, stamp = (entry.findtext(f"{ATOM}id") or "").split("/")[-2:]
+        (link,) = entry.findall(f"{ATOM}link")
+        href = link.get("href") or ""
+        assert link.get("rel", "alternate") == "alternate"  # no rel is "alternate"
+        assert not urlsplit(href).scheme and not href.startswith("/")  # relative, as every link
+        if "first recorded version" in (entry.findtext(f"{ATOM}title") or ""):
+            assert href == f"policies/{policy_id}/text/{stamp}.html"  # no change: its text
+        else:
+            assert href == f"policies/{policy_id}/{stamp}.html"
+        # Resolved against the feed's own address, as a reader does, from file:// too.
+        assert Path(url2pathname(urlsplit(urljoin(feed, href)).path)).is_file()
+    assert len(entries) > 30
 
 
 def test_a_rebuild_with_nothing_new_writes_nothing_and_reads_no_comparison(

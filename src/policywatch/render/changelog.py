@@ -113,15 +113,17 @@ class FeedItem:
     taken_at: datetime
     title: str
     body: str  # HTML, every word of the policy escaped: the feed says type="html"
+    link: str | None = None  # the entry's page, relative to the feed (the report's feed)
 
 
-def feed_item(entry: Entry) -> FeedItem:
+def feed_item(entry: Entry, link: str | None = None) -> FeedItem:
     return FeedItem(
         entry.policy_id,
         entry.snapshot.stamp,
         entry.snapshot.taken_at,
         entry_title(entry),
         entry_html(entry),
+        link,
     )
 
 
@@ -232,15 +234,18 @@ def atom(entries: Sequence[Entry], feed_id: str, title: str) -> bytes:
     return atom_of([feed_item(e) for e in entries], feed_id, title)
 
 
-def atom_of(items: Sequence[FeedItem], feed_id: str, title: str) -> bytes:
+def atom_of(
+    items: Sequence[FeedItem], feed_id: str, title: str, self_link: str | None = None
+) -> bytes:
     """The feed of entries already drawn (the HTML report draws them while it has their
-    comparisons at hand)."""
+    comparisons at hand). `self_link`: where the feed is, when that is known (the report's
+    feed.atom, relative: RFC 4287 resolves it against the feed's own address)."""
     from feedgen.feed import FeedGenerator
 
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
-    feed.link(href=feed_id, rel="self")
+    feed.link(href=self_link or feed_id, rel="self")
     feed.language("en")
     newest = max((i.taken_at for i in items), default=None)
     for entry in sorted(items, key=lambda i: (i.taken_at, i.policy_id)):
@@ -250,6 +255,8 @@ def atom_of(items: Sequence[FeedItem], feed_id: str, title: str) -> bytes:
         item.updated(entry.taken_at)
         item.published(entry.taken_at)
         item.content(entry.body, type="html")
+        if entry.link is not None:  # with no rel: "alternate", the entry's page (RFC 4287)
+            item.link(href=entry.link)
     feed.updated(newest if newest is not None else datetime(1970, 1, 1, tzinfo=UTC))
     result: bytes = feed.atom_str(pretty=True)
     return result
