@@ -198,6 +198,8 @@ def test_each_feed_entry_links_to_its_page_in_the_report(demo_report: Path) -> N
         # Resolved against the feed's own address, as a reader does, from file:// too.
         assert Path(url2pathname(urlsplit(urljoin(feed, href)).path)).is_file()
     assert len(entries) > 30
+    # RFC 4287: a feed whose entries name no author names one itself.
+    assert ET.parse(demo_report / "feed.atom").getroot().findtext(f"{ATOM}author/{ATOM}name")
 
 
 def test_a_rebuild_with_nothing_new_writes_nothing_and_reads_no_comparison(

@@ -245,6 +245,7 @@ def atom_of(
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
+    feed.author(name="policywatch")  # RFC 4287: a feed whose entries name no author must
     feed.link(href=self_link or feed_id, rel="self")
     feed.language("en")
     newest = max((i.taken_at for i in items), default=None)
