@@ -4,6 +4,7 @@ tests/test_report_browser.py."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -89,11 +90,16 @@ class Tags(HTMLParser):
 
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+# What XML 1.0 forbids or discourages and HTML counts as a parse error; tab and newline aside.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 FEED_MARKS = {"p", "em", "strong", "h4", "blockquote", "del", "ins"}  # all the feed's HTML
 
 
 def feed_entries(report: Path) -> list[ET.Element]:
-    """The entries of a report's feed, read by an XML parser."""
+    """The entries of a report's feed, read by an XML parser (which refuses a feed that is no
+    XML, a control character in it for one)."""
     return ET.parse(report / "feed.atom").getroot().findall(f"{ATOM}entry")
 
 
@@ -200,6 +206,40 @@ def test_each_feed_entry_links_to_its_page_in_the_report(demo_report: Path) -> N
     assert len(entries) > 30
     # RFC 4287: a feed whose entries name no author names one itself.
     assert ET.parse(demo_report / "feed.atom").getroot().findtext(f"{ATOM}author/{ATOM}name")
+
+
+def test_control_characters_reach_no_page_and_no_feed(tmp_path: Path) -> None:
+    """A bell, a terminal escape, a NUL, C1 controls in a configured name and in an archived
+    text (one another tool wrote: policywatch drops them when it archives): dropped from every
+    page and from the feed, which stays XML, never written as escapes."""
+    config = hostile_project(tmp_path, name="Bell\x07 Policy \x1b[31mred\x85 \x7f\x00end")
+    folder = tmp_path / "snapshots" / "hostile"
+    text, meta = folder / "2024-02-01T06-00-00Z.md", folder / "2024-02-01T06-00-00Z.json"
+    planted = text.read_text(encoding="utf-8").replace(
+        "collect your faceprints", "collect\x07 your\x1b[2J faceprints\x9b\x0c"
+    )
+    assert planted != text.read_text(encoding="utf-8")
+    text.write_text(planted, encoding="utf-8")
+    data = json.loads(meta.read_text())
+    data["text_sha256"] = hashlib.sha256(planted.encode("utf-8")).hexdigest()
+    meta.write_text(json.dumps(data))
+    output = tmp_path / "out"
+    build_report(config, output)
+    written = [*sorted(output.rglob("*.html")), output / "feed.atom"]
+    for path in written:
+        page = path.read_text(encoding="utf-8")
+        assert not CONTROL.search(page), path
+        refs = re.findall(r"&#(x[0-9a-fA-F]+|[0-9]+);", page)
+        codes = [int(r[1:], 16) if r[0] == "x" else int(r) for r in refs]
+        assert not [c for c in codes if CONTROL.match(chr(c))], path
+    entries = feed_entries(output)  # an XML parser reads it
+    seen = "".join(shown(e.find(f"{ATOM}content")) for e in entries)
+    assert not CONTROL.search(seen)  # nor as a reference the feed's HTML would resolve
+    assert "Bell Policy [31mred end" in seen
+    assert "We may collect your[2J faceprints and voiceprints" in seen  # the flag's sentence
+    change = (output / "policies" / "hostile" / "2024-02-01T06-00-00Z.html").read_text()
+    assert "<h1>Bell Policy [31mred end: the change of" in change
+    assert "collect your[2J faceprints" in change
 
 
 def test_a_rebuild_with_nothing_new_writes_nothing_and_reads_no_comparison(

@@ -15,6 +15,7 @@ from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category
 from .diffview import flag_sentence, summary_line
 from .markdown import change_markdown, escape, folded_line, not_shown, ordered
+from .safe import for_markup
 
 
 def _seen(entry: Entry, seconds: bool = False) -> str:
@@ -121,7 +122,7 @@ def feed_item(entry: Entry, link: str | None = None) -> FeedItem:
         entry.policy_id,
         entry.snapshot.stamp,
         entry.snapshot.taken_at,
-        entry_title(entry),
+        for_markup(entry_title(entry)),
         entry_html(entry),
         link,
     )

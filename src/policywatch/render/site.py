@@ -46,6 +46,7 @@ CODE = (
     "render.diffview",
     "render.changelog",
     "render.markdown",  # which changes the feed shows, in what order
+    "render.safe",  # what every value written loses: control characters
 )
 
 
