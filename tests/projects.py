@@ -8,6 +8,7 @@ would set window.__pwned or open a dialog, so a test can see whether any ran.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -61,12 +62,12 @@ from the videos you post, to suggest tags {{ 7*7 }}.</p>
 """
 
 
-def hostile_project(folder: Path) -> Path:
+def hostile_project(folder: Path, name: str = HOSTILE_NAME) -> Path:
     """A project whose one policy has two hostile versions; returns its policies.yaml."""
     config = folder / "policies.yaml"
-    name = HOSTILE_NAME.replace("'", "''")
+    quoted = json.dumps(name)  # a YAML double-quoted scalar: control characters as escapes
     config.write_text(
-        f"policies:\n  - id: hostile\n    name: '{name}'\n    url: https://example.com/privacy\n"
+        f"policies:\n  - id: hostile\n    name: {quoted}\n    url: https://example.com/privacy\n"
     )
     first, second = folder / "first.txt", folder / "second.html"
     first.write_text(FIRST, encoding="utf-8")

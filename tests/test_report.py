@@ -4,13 +4,17 @@ tests/test_report_browser.py."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
+from urllib.request import url2pathname
 
 import pytest
 from click.testing import CliRunner
@@ -70,6 +74,45 @@ class Counted:
         monkeypatch.setattr(Comparisons, "compare", compare)
 
 
+class Tags(HTMLParser):
+    """Every element, attribute and text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+# What XML 1.0 forbids or discourages and HTML counts as a parse error; tab and newline aside.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+FEED_MARKS = {"p", "em", "strong", "h4", "blockquote", "del", "ins"}  # all the feed's HTML
+
+
+def feed_entries(report: Path) -> list[ET.Element]:
+    """The entries of a report's feed, read by an XML parser (which refuses a feed that is no
+    XML, a control character in it for one)."""
+    return ET.parse(report / "feed.atom").getroot().findall(f"{ATOM}entry")
+
+
+def shown(content: ET.Element | None) -> str:
+    """What a feed reader shows of an entry's content: HTML drawn, text as it is."""
+    assert content is not None
+    if content.get("type") != "html":
+        return content.text or ""
+    parsed = Tags()
+    parsed.feed(content.text or "")
+    return "".join(parsed.text)
+
+
 def test_the_demo_report_has_a_page_for_every_policy_change_and_version(demo_report: Path) -> None:
     archive = Archive(DEMO_ARCHIVE)
     for page in ("index.html", "by-change.html", "by-flags.html", "by-status.html"):
@@ -118,11 +161,85 @@ def test_the_feed_is_the_changelogs_atom(demo_report: Path) -> None:
         ],
     )
     assert atom.exit_code == 0
-    assert (demo_report / "feed.atom").read_bytes() == atom.stdout_bytes
+    # The same feed, but that the report's knows where it is and where each entry's page is.
+    ours = ET.parse(demo_report / "feed.atom").getroot()
+    for entry in ours.findall(f"{ATOM}entry"):
+        entry.remove(entry.findall(f"{ATOM}link")[0])
+    (self_link,) = ours.findall(f"{ATOM}link")
+    assert self_link.get("rel") == "self" and self_link.get("href") == "feed.atom"
+    self_link.set("href", "urn:policywatch:changelog")
+    assert ET.tostring(ours) == ET.tostring(ET.fromstring(atom.stdout_bytes))
     index = (demo_report / "index.html").read_text()
     assert (
         '<link rel="alternate" type="application/atom+xml"' in index and 'href="feed.atom"' in index
     )
+
+
+def test_feed_entries_are_html_a_reader_shows_as_written(demo_report: Path) -> None:
+    entries = feed_entries(demo_report)
+    bodies = [e.find(f"{ATOM}content") for e in entries]
+    assert all(b is not None and b.get("type") == "html" for b in bodies)
+    seen = [shown(b) for b in bodies]
+    # The demo's texts hold no backslash: every one would be a markdown escape shown as is.
+    assert not [t for t in seen if "\\" in t]
+    assert not [t for t in seen if "<ins>" in t or "&lt;" in t]  # marks are HTML, not words
+    everything = "\n".join(seen)
+    assert "comes into effect on [19 November 2023]" in everything
+    assert "NO LONGER audio_voice_sensors (camera)" in everything
+
+
+def test_each_feed_entry_links_to_its_page_in_the_report(demo_report: Path) -> None:
+    feed = (demo_report / "feed.atom").resolve().as_uri()
+    entries = feed_entries(demo_report)
+    for entry in entries:
+        policy_id, stamp = (entry.findtext(f"{ATOM}id") or "").split("/")[-2:]
+        (link,) = entry.findall(f"{ATOM}link")
+        href = link.get("href") or ""
+        assert link.get("rel", "alternate") == "alternate"  # no rel is "alternate"
+        assert not urlsplit(href).scheme and not href.startswith("/")  # relative, as every link
+        if "first recorded version" in (entry.findtext(f"{ATOM}title") or ""):
+            assert href == f"policies/{policy_id}/text/{stamp}.html"  # no change: its text
+        else:
+            assert href == f"policies/{policy_id}/{stamp}.html"
+        # Resolved against the feed's own address, as a reader does, from file:// too.
+        assert Path(url2pathname(urlsplit(urljoin(feed, href)).path)).is_file()
+    assert len(entries) > 30
+    # RFC 4287: a feed whose entries name no author names one itself.
+    assert ET.parse(demo_report / "feed.atom").getroot().findtext(f"{ATOM}author/{ATOM}name")
+
+
+def test_control_characters_reach_no_page_and_no_feed(tmp_path: Path) -> None:
+    """A bell, a terminal escape, a NUL, C1 controls in a configured name and in an archived
+    text (one another tool wrote: policywatch drops them when it archives): dropped from every
+    page and from the feed, which stays XML, never written as escapes."""
+    config = hostile_project(tmp_path, name="Bell\x07 Policy \x1b[31mred\x85 \x7f\x00end")
+    folder = tmp_path / "snapshots" / "hostile"
+    text, meta = folder / "2024-02-01T06-00-00Z.md", folder / "2024-02-01T06-00-00Z.json"
+    planted = text.read_text(encoding="utf-8").replace(
+        "collect your faceprints", "collect\x07 your\x1b[2J faceprints\x9b\x0c"
+    )
+    assert planted != text.read_text(encoding="utf-8")
+    text.write_text(planted, encoding="utf-8")
+    data = json.loads(meta.read_text())
+    data["text_sha256"] = hashlib.sha256(planted.encode("utf-8")).hexdigest()
+    meta.write_text(json.dumps(data))
+    output = tmp_path / "out"
+    build_report(config, output)
+    written = [*sorted(output.rglob("*.html")), output / "feed.atom"]
+    for path in written:
+        page = path.read_text(encoding="utf-8")
+        assert not CONTROL.search(page), path
+        refs = re.findall(r"&#(x[0-9a-fA-F]+|[0-9]+);", page)
+        codes = [int(r[1:], 16) if r[0] == "x" else int(r) for r in refs]
+        assert not [c for c in codes if CONTROL.match(chr(c))], path
+    entries = feed_entries(output)  # an XML parser reads it
+    seen = "".join(shown(e.find(f"{ATOM}content")) for e in entries)
+    assert not CONTROL.search(seen)  # nor as a reference the feed's HTML would resolve
+    assert "Bell Policy [31mred end" in seen
+    assert "We may collect your[2J faceprints and voiceprints" in seen  # the flag's sentence
+    change = (output / "policies" / "hostile" / "2024-02-01T06-00-00Z.html").read_text()
+    assert "<h1>Bell Policy [31mred end: the change of" in change
+    assert "collect your[2J faceprints" in change
 
 
 def test_a_rebuild_with_nothing_new_writes_nothing_and_reads_no_comparison(
@@ -223,21 +340,6 @@ def test_the_report_goes_beside_the_configuration_by_default(tmp_path: Path) -> 
     assert result.output.startswith(f"{tmp_path / 'report' / 'index.html'}: ")
 
 
-class Tags(HTMLParser):
-    """Every element, attribute and text of a page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
 def pages(folder: Path) -> Iterator[tuple[Path, Tags]]:
     for path in sorted(folder.rglob("*.html")):
         parsed = Tags()
@@ -267,6 +369,16 @@ def test_hostile_text_stays_text(tmp_path: Path) -> None:
     for words in HOSTILE_WORDS:
         assert words in seen, words
     assert HOSTILE_NAME in seen and "49" not in seen  # {{ 7*7 }} was never a template
+    # The feed's entries are HTML too: the policy's words as words, only the feed's own marks.
+    in_feed = ""
+    for entry in feed_entries(output):
+        parsed = Tags()
+        parsed.feed(entry.findtext(f"{ATOM}content") or "")
+        assert {tag for tag, _ in parsed.tags} <= FEED_MARKS
+        assert all(attrs == {} for _, attrs in parsed.tags)
+        in_feed += "".join(parsed.text)
+    for words in (HOSTILE_NAME, "voiceprints <script>window.__pwned=5</script>", HOSTILE_WORDS[4]):
+        assert words in in_feed, words
 
 
 def test_the_flags_of_the_window_are_on_the_index(demo_report: Path, tmp_path: Path) -> None:

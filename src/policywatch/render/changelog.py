@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 
+from ..align import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
 from ..changelog import Entry
+from ..detect import Flag
+from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category
-from .diffview import summary_line
-from .markdown import change_markdown, escape, folded_line, ordered
+from .diffview import flag_sentence, summary_line
+from .markdown import change_markdown, escape, folded_line, not_shown, ordered
+from .safe import for_markup
 
 
 def _seen(entry: Entry, seconds: bool = False) -> str:
@@ -109,16 +113,119 @@ class FeedItem:
     stamp: str
     taken_at: datetime
     title: str
-    body: str
+    body: str  # HTML, every word of the policy escaped: the feed says type="html"
+    link: str | None = None  # the entry's page, relative to the feed (the report's feed)
 
 
-def feed_item(entry: Entry) -> FeedItem:
+def feed_item(entry: Entry, link: str | None = None) -> FeedItem:
     return FeedItem(
         entry.policy_id,
         entry.snapshot.stamp,
         entry.snapshot.taken_at,
-        entry_title(entry),
-        markdown([entry], [], title=entry.policy_name),
+        for_markup(entry_title(entry)),
+        entry_html(entry),
+        link,
+    )
+
+
+@dataclass(frozen=True)
+class _ChangeView:
+    """What the feed shows of one clause change."""
+
+    kind: str
+    where: str
+    flags: list[tuple[str, str]]  # each flag's line and the sentence that triggered it
+    regrouped: str
+    runs: list[tuple[str, str]]  # the clause as ("=" | "-" | "+", words)
+
+
+def _flag_line(flag: Flag) -> str:
+    label = flag.label
+    if flag.change == "added" and flag.definition:
+        label += " (in a legal definition)"
+    terms = f" ({', '.join(flag.terms)})" if flag.terms else ""
+    return f"{label} {flag.category}{terms}"
+
+
+def _runs(change: Change) -> list[tuple[str, str]]:
+    """The clause with its edits, as the markdown marks them: a deletion and the insertion
+    replacing it a space apart, so "do not" replaced by "may" never reads "do notmay"."""
+    if change.edits is not None:
+        edits = [(e.op, e.text) for e in change.edits]
+    elif change.kind == ADDED:
+        edits = [(INSERT, change.new_text or "")]
+    elif change.kind == REMOVED:
+        edits = [(DELETE, change.old_text or "")]
+    else:
+        edits = [(EQUAL, change.new_text or "")]
+    runs: list[tuple[str, str]] = []
+    for op, text in edits:
+        if runs:
+            before_op, before = runs[-1]
+            if (
+                EQUAL not in (before_op, op)
+                and before_op != op
+                and not before[-1:].isspace()
+                and not text[:1].isspace()
+            ):
+                runs.append((EQUAL, " "))
+        runs.append((op, text))
+    return runs
+
+
+def _change_view(change: Change) -> _ChangeView:
+    if change.kind == MOVED and change.old:
+        where = f"from {change.old[0].section_path or '(top)'} to {change.section or '(top)'}"
+    else:
+        where = change.section or "(top)"
+    regrouped = ""
+    if change.kind in GROUP_KINDS:
+        regrouped = f"{len(change.old)} block(s) became {len(change.new)}:"
+    return _ChangeView(
+        change.kind,
+        where,
+        [(_flag_line(f), flag_sentence(f)) for f in change.flags],
+        regrouped,
+        _runs(change),
+    )
+
+
+def entry_html(entry: Entry) -> str:
+    """An entry as the feed's HTML: what its markdown says, drawn by a template with
+    autoescaping, so a reader shows the policy's words as written (no markdown escapes)."""
+    from . import html
+
+    comparison = entry.comparison
+    facts = []
+    if entry.formatting_only and not entry.returns_to:
+        facts.append("Formatting only, no word changed.")
+    else:
+        if entry.stated:
+            facts.append(f"The policy's own date: {entry.stated}.")
+            if entry.stated_unchanged:
+                facts.append("The text changed but that date did not.")
+        if comparison is None:
+            facts.append("First recorded version.")
+        elif entry.returns_to:
+            facts.append(f"Back to the text of {entry.returns_to[:10]} (the page alternates).")
+        else:
+            facts.append(f"{summary_line(comparison).capitalize()}.")
+    changes: Sequence[Change] = ()
+    appeared: list[str] = []
+    disappeared: list[str] = []
+    if comparison is not None and not entry.returns_to and not entry.formatting_only:
+        changes = comparison.changes
+        appeared = [a.category for a in comparison.appeared]
+        disappeared = [a.category for a in comparison.disappeared]
+    return html.fragment(
+        "feed-entry.html",
+        entry=entry,
+        seen=_seen(entry),
+        facts=" ".join(facts),
+        appeared=appeared,
+        disappeared=disappeared,
+        changes=[_change_view(c) for c in ordered(changes)],
+        not_shown=not_shown(changes),
     )
 
 
@@ -128,15 +235,19 @@ def atom(entries: Sequence[Entry], feed_id: str, title: str) -> bytes:
     return atom_of([feed_item(e) for e in entries], feed_id, title)
 
 
-def atom_of(items: Sequence[FeedItem], feed_id: str, title: str) -> bytes:
+def atom_of(
+    items: Sequence[FeedItem], feed_id: str, title: str, self_link: str | None = None
+) -> bytes:
     """The feed of entries already drawn (the HTML report draws them while it has their
-    comparisons at hand)."""
+    comparisons at hand). `self_link`: where the feed is, when that is known (the report's
+    feed.atom, relative: RFC 4287 resolves it against the feed's own address)."""
     from feedgen.feed import FeedGenerator
 
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
-    feed.link(href=feed_id, rel="self")
+    feed.author(name="policywatch")  # RFC 4287: a feed whose entries name no author must
+    feed.link(href=self_link or feed_id, rel="self")
     feed.language("en")
     newest = max((i.taken_at for i in items), default=None)
     for entry in sorted(items, key=lambda i: (i.taken_at, i.policy_id)):
@@ -145,7 +256,9 @@ def atom_of(items: Sequence[FeedItem], feed_id: str, title: str) -> bytes:
         item.title(entry.title)
         item.updated(entry.taken_at)
         item.published(entry.taken_at)
-        item.content(entry.body, type="text")
+        item.content(entry.body, type="html")
+        if entry.link is not None:  # with no rel: "alternate", the entry's page (RFC 4287)
+            item.link(href=entry.link)
     feed.updated(newest if newest is not None else datetime(1970, 1, 1, tzinfo=UTC))
     result: bytes = feed.atom_str(pretty=True)
     return result

@@ -2,7 +2,9 @@
 
 Every value a policy supplies (its text, its section names, a sentence, even its name in the
 configuration) reaches a template as a variable and is escaped there; nothing of it is ever
-marked safe or compiled as a template, so "{{ }}" in a policy is words like any others.
+marked safe or compiled as a template, so "{{ }}" in a policy is words like any others. Control
+characters are dropped from every value on its way out (`_fit`): no page, and no entry of the
+feed drawn here, ever holds one.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from .. import report
+from .safe import for_markup
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STYLESHEET = TEMPLATES / "style.css"
@@ -43,6 +47,14 @@ def _upper_first(value: str) -> str:
     return value[:1].upper() + value[1:]
 
 
+def _fit(value: Any) -> Any:
+    """Every value a template writes, before it is escaped: text without control characters.
+    Markup is what a macro drew, its own values already fitted."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return for_markup(value)
+    return value
+
+
 @pass_context
 def _to(context: Context, target: str) -> str:
     """A link from the page being drawn to another file of the report."""
@@ -58,6 +70,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_fit,
     )
     env.filters.update(iso=_iso, day=_day, moment=_moment, upper_first=_upper_first)
     env.globals.update(
@@ -75,6 +88,12 @@ def page(template: str, page_path: str, **context: Any) -> bytes:
     root = report.relative(page_path, "")
     html = environment().get_template(template).render(page_path=page_path, root=root, **context)
     return html.encode("utf-8")
+
+
+def fragment(template: str, **context: Any) -> str:
+    """A piece of HTML for elsewhere than the report's folder (an entry of the feed): drawn
+    with the same autoescaping, and linking nowhere."""
+    return environment().get_template(template).render(**context)
 
 
 def stylesheet() -> bytes:

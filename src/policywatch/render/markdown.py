@@ -113,8 +113,8 @@ def ordered(changes: Sequence[Change]) -> list[Change]:
     return [c for c in shown if c.flags] + [c for c in shown if not c.flags]
 
 
-def folded_line(changes: Sequence[Change]) -> str:
-    """One line for the changes that changed no word, or "" when there are none."""
+def not_shown(changes: Sequence[Change]) -> str:
+    """What the changes that changed no word come to, as plain words, or "" when none did."""
     minor = sum(1 for c in changes if c.minor)
     regrouped = sum(1 for c in changes if folded(c) and not c.minor)
     parts = []
@@ -122,7 +122,13 @@ def folded_line(changes: Sequence[Change]) -> str:
         parts.append(f"{minor} minor edit(s) of case or punctuation")
     if regrouped:
         parts.append(f"{regrouped} passage(s) re-laid-out with the same words")
-    return f"*Not shown: {' and '.join(parts)}.*" if parts else ""
+    return f"Not shown: {' and '.join(parts)}." if parts else ""
+
+
+def folded_line(changes: Sequence[Change]) -> str:
+    """One line for the changes that changed no word, or "" when there are none."""
+    line = not_shown(changes)
+    return f"*{line}*" if line else ""
 
 
 def render(comparison: Comparison, taxonomy: Sequence[Category] = ()) -> str:

@@ -33,11 +33,21 @@ from .changelog import FeedItem, atom_of, feed_item
 
 MANIFEST = ".policywatch-report.json"
 FORMAT = 1
-FEED_ID = "urn:policywatch:changelog"  # the same feed as `policywatch changelog --format atom`
+FEED = "feed.atom"
+FEED_ID = "urn:policywatch:changelog"  # the id of `policywatch changelog --format atom` too
 FEED_TITLE = "Privacy policy changes"
 # The code whose output the pages are: any edit draws every page again (and the comparison of
 # bytes then writes only those that really changed).
-CODE = ("report", "timeline", "render.html", "render.site", "render.diffview", "render.changelog")
+CODE = (
+    "report",
+    "timeline",
+    "render.html",
+    "render.site",
+    "render.diffview",
+    "render.changelog",
+    "render.markdown",  # which changes the feed shows, in what order
+    "render.safe",  # what every value written loses: control characters
+)
 
 
 class ReportError(Exception):
@@ -265,7 +275,7 @@ def _build(
         # a long history's comparisons are not all kept at once.
         for entry in found.entries:
             if entry.previous is None or entry.stamp in found.comparisons:
-                feed[(policy_id, entry.stamp)] = feed_item(_changelog_entry(found, entry, None))
+                feed[(policy_id, entry.stamp)] = _feed_item(found, entry, None)
         found.comparisons.clear()
         histories.append(found)
     rows, start, end = report.rows(histories, days)
@@ -296,7 +306,7 @@ def _build(
         page_version,
         [(h.policy_id, h.name, [(e.stamp, e.snapshot.meta) for e in h.entries]) for h in histories],
     )
-    folder.file("feed.atom", feed_inputs, lambda: _feed(histories, feed, comparisons))
+    folder.file(FEED, feed_inputs, lambda: _feed(histories, feed, comparisons))
     folder.remove_stale()
     memory.save(archive)
 
@@ -407,6 +417,21 @@ def _feed(
         for entry in found.entries:
             item = drawn.get((found.policy_id, entry.stamp))
             if item is None:
-                item = feed_item(_changelog_entry(found, entry, comparisons))
+                item = _feed_item(found, entry, comparisons)
             items.append(item)
-    return atom_of(items, FEED_ID, FEED_TITLE)
+    return atom_of(items, FEED_ID, FEED_TITLE, self_link=FEED)
+
+
+def _feed_item(
+    found: timeline.History, entry: timeline.Entry, comparisons: Comparisons | None
+) -> FeedItem:
+    """The changelog's feed entry, linking to the change's page (the first version's text,
+    which no change made): relative, like every link of the report, and resolved against the
+    feed's own address, so it works from file:// as from a web server."""
+    page = (
+        report.change_page(found.policy_id, entry.stamp)
+        if entry.previous is not None
+        else report.text_page(found.policy_id, entry.stamp)
+    )
+    link = report.relative(FEED, page)
+    return feed_item(_changelog_entry(found, entry, comparisons), link)
