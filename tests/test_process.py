@@ -157,6 +157,56 @@ def test_a_read_only_archive_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in err.decode()
 
 
+def as_a_user(command: list[str]) -> list[str]:
+    """The command as a user who is denied what its mode denies: root without the two
+    capabilities that let it read and enter any folder (the process stays root, so it can
+    still write what it owns)."""
+    if os.geteuid() != 0:
+        return command
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root reads a folder whatever its mode, and setpriv is not installed")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", *command]
+
+
+def test_a_policy_folder_that_cannot_be_read_fails_that_policy_only(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """chmod 000 on one policy's folder: that policy fails with one line naming it and the
+    folder (exit 3, README: Exit status); the others are checked and archived as usual."""
+    page = (FIXTURES / "cases" / "tiktok-us-faceprints" / "before.html").read_bytes()
+    for path in ("/a", "/b"):
+        httpserver.expect_request(path).respond_with_data(page, content_type="text/html")
+    (tmp_path / "policies.yaml").write_text(
+        f"defaults:\n  retries: 0\npolicies:\n  - id: alpha\n    url: {httpserver.url_for('/a')}\n"
+        f"  - id: beta\n    url: {httpserver.url_for('/b')}\n"
+    )
+    config = str(tmp_path / "policies.yaml")
+    first = CliRunner().invoke(main, ["--config", config, "check", "alpha"])
+    assert first.exit_code == 0, first.output
+    folder = tmp_path / "snapshots" / "alpha"
+    folder.chmod(0o000)
+    try:
+        run = subprocess.run(
+            as_a_user([sys.executable, "-m", "policywatch", "check"]),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        folder.chmod(0o755)
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert run.stderr == "", run.stderr
+    lines = run.stdout.splitlines()
+    reason = f"{Path('snapshots', 'alpha')}: cannot be read (Permission denied)"
+    assert [line for line in lines if "alpha" in line] == [f"alpha: FAILED archive: {reason}"]
+    assert lines[-1] == "1 changed, 1 failed, 0 unchanged (2 checked)", run.stdout
+    archive = Archive(tmp_path / "snapshots")
+    assert len(assert_consistent(archive, "beta")) == 1 and len(archive.checks("beta")) == 1
+    assert len(archive.stamps("alpha")) == 1 and len(archive.checks("alpha")) == 1
+
+
 def test_worker_processes_do_not_outlive_a_killed_run() -> None:
     """Pages are parsed in worker processes on big runs; if the run is killed (cron's timeout,
     the OOM killer), its workers exit rather than wait forever."""

@@ -253,13 +253,20 @@ class Archive:
         for folder in self.root.iterdir():
             if not folder.is_dir() or folder.name.startswith("."):
                 continue
-            for path in folder.iterdir():
-                if path.name.startswith(".tmp-"):
-                    path.unlink(missing_ok=True)
-                    continue
-                stem = path.name.split(".", 1)[0]
-                if STAMP.fullmatch(stem) and not (folder / f"{stem}.json").exists():
-                    path.unlink(missing_ok=True)
+            # A folder this run cannot read or clear is one policy's failure, said when that
+            # policy is checked; it must not stop the run for every other policy.
+            with contextlib.suppress(OSError):
+                self._clean_folder(folder)
+
+    @staticmethod
+    def _clean_folder(folder: Path) -> None:
+        for path in folder.iterdir():
+            if path.name.startswith(".tmp-"):
+                path.unlink(missing_ok=True)
+                continue
+            stem = path.name.split(".", 1)[0]
+            if STAMP.fullmatch(stem) and not (folder / f"{stem}.json").exists():
+                path.unlink(missing_ok=True)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -320,6 +327,8 @@ class Archive:
         except FileNotFoundError:
             return {}
         except OSError as exc:
+            # A folder that cannot be read (chmod 000) is named, not the file it hides.
+            self.stamps(policy_id)
             raise _unreadable(path, exc, path.parent) from None
         try:
             value = json.loads(data)
