@@ -128,6 +128,17 @@ def test_bad_input_gets_one_line_and_a_non_zero_exit(
     assert "Traceback" not in result.stderr
 
 
+def test_diff_of_a_policy_id_alone_speaks_of_the_id_as_typed(project: Path) -> None:
+    # `diff ID` compares ID~1 with ID@latest, but the user typed ID: never name those refs.
+    imported = run(project, "import", "tiktok-us", str(project / "2021-05-01T06-00-00Z.html"))
+    assert imported.exit_code == 0, imported.output
+    result = run(project, "diff", "tiktok-us")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "Error: 'tiktok-us': tiktok-us has only 1 snapshot, so nothing to compare it with\n"
+    )
+
+
 def test_policy_and_server_text_is_never_markup(tmp_path: Path, httpserver: HTTPServer) -> None:
     # Hand-written: a page whose title carries rich markup and an escape sequence; it is an
     # access-denied page, so its title ends up in the failure reason printed to the terminal.

@@ -873,7 +873,15 @@ def imported(tmp_path: Path) -> Path:
             id="diff-stamp-before-first",
         ),
         pytest.param(
-            ["diff", "ghost"], "'ghost~1': no such policy in the archive", id="diff-unknown-id"
+            # What was typed, as beside another ref (`diff ghost p`), not a ref made of it.
+            ["diff", "ghost"],
+            "Error: 'ghost': no such policy in the archive (",
+            id="diff-unknown-id",
+        ),
+        pytest.param(
+            ["diff", "ghost", "p"],
+            "Error: 'ghost': no such policy in the archive (",
+            id="diff-unknown-id-beside-another",
         ),
         pytest.param(
             ["diff", "ghost@latest", "p"],

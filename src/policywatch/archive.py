@@ -434,11 +434,7 @@ class Archive:
         policy_id, at, back = match.group("id"), match.group("at"), match.group("back")
         if not ID.fullmatch(policy_id):
             raise RefError(f"'{ref}': '{policy_id}' is not a policy id (letters, digits, . _ -)")
-        snaps = self.snapshots(policy_id)
-        if not snaps:
-            known = self.policy_ids()
-            where = "no snapshots" if policy_id in known else "no such policy in the archive"
-            raise RefError(f"'{ref}': {where} ({self.root / policy_id})")
+        snaps = self._snapshots_of(ref, policy_id)
         if back is not None or at in (None, "latest", "previous"):
             steps = int(back) if back is not None else (1 if at == "previous" else 0)
             if steps >= len(snaps):
@@ -449,6 +445,25 @@ class Archive:
             return snaps[-1 - steps]
         assert at is not None
         return _at(ref, policy_id, at, snaps)
+
+    def last_two(self, policy_id: str) -> tuple[Snapshot, Snapshot]:
+        """A policy's previous and latest snapshots (`diff ID`); a RefError names the id as
+        it was given, not a ref made of it."""
+        snaps = self._snapshots_of(policy_id, policy_id)
+        if len(snaps) < 2:
+            raise RefError(
+                f"'{policy_id}': {policy_id} has only 1 snapshot, so nothing to compare it with"
+            )
+        return snaps[-2], snaps[-1]
+
+    def _snapshots_of(self, ref: str, policy_id: str) -> list[Snapshot]:
+        """The snapshots a ref reads; RefError when it names no policy with snapshots."""
+        snaps = self.snapshots(policy_id)
+        if not snaps:
+            known = self.policy_ids()
+            where = "no snapshots" if policy_id in known else "no such policy in the archive"
+            raise RefError(f"'{ref}': {where} ({self.root / policy_id})")
+        return snaps
 
 
 def _at(ref: str, policy_id: str, at: str, snaps: list[Snapshot]) -> Snapshot:

@@ -308,7 +308,7 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from .diff import SideError, names_a_policy, read_side, read_sides
+    from .diff import SideError, names_a_policy, read_side, read_sides, snapshot_side
 
     archive = env.archive()
     try:
@@ -320,8 +320,12 @@ def diff(
                 "or a policy id alone for its last two snapshots"
             )
         if second is None:
-            first, second = f"{first}~1", f"{first}@latest"
-        old, new = read_sides(first, second, archive)
+            # What went wrong is said of the id as typed, not of refs made of it.
+            previous, latest = archive.last_two(first)
+            first, second = previous.ref, latest.ref
+            old, new = snapshot_side(previous), snapshot_side(latest)
+        else:
+            old, new = read_sides(first, second, archive)
     except SideError as exc:
         raise Failure(str(exc)) from None
     taxonomy = env.taxonomy()
