@@ -242,13 +242,13 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-StartCheck = Callable[[Path], "subprocess.Popen[bytes]"]
+StartCheck = Callable[..., "subprocess.Popen[bytes]"]
 
 
 @pytest.fixture
 def start_check() -> Iterator[StartCheck]:
-    """Starts `policywatch check` in a session of its own (SIGINT to its group is Ctrl-C);
-    one a failed test left running is killed."""
+    """Starts `policywatch check` (or the command given after the folder) in a session of
+    its own (SIGINT to its group is Ctrl-C); one a failed test left running is killed."""
     # A test run started in the background ignores SIGINT, and so would the checks it starts
     # (an ignored signal stays ignored across exec; a handled one does not).
     previous = signal.getsignal(signal.SIGINT)
@@ -256,9 +256,9 @@ def start_check() -> Iterator[StartCheck]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(folder: Path) -> subprocess.Popen[bytes]:
+    def start(folder: Path, *command: str) -> subprocess.Popen[bytes]:
         run = subprocess.Popen(
-            [sys.executable, "-m", "policywatch", "check"],
+            [sys.executable, "-m", "policywatch", *(command or ("check",))],
             cwd=folder,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -397,6 +397,34 @@ def test_ctrl_c_while_servers_take_20_s_exits_130_at_once_and_leaves_the_archive
         in stderr
     ), stderr
     assert archive_files(tmp_path / "snapshots") == before
+
+
+@pytest.mark.parametrize("mode", ["hold", "trickle"])
+def test_ctrl_c_on_validate_fetch_exits_130_at_once_and_names_what_it_abandoned(
+    tmp_path: Path, mode: str, start_check: StartCheck
+) -> None:
+    """validate --fetch stops on Ctrl-C as check does: servers that answer after 20 s, or
+    trickle the page a byte at a time, are not waited for, and one line says which policies
+    were under way."""
+    page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
+    with HeldServer(page, hosts=2, mode=mode) as server:
+        (tmp_path / "policies.yaml").write_text(
+            "defaults:\n  retries: 3\n  timeout: 30\n  jobs: 2\npolicies:\n"
+            f"  - id: a\n    url: {server.url('/a', host=0)}\n"
+            f"  - id: b\n    url: {server.url('/b', host=1)}\n"
+            f"  - id: c\n    url: {server.url('/c', host=0)}\n"
+        )
+        run = start_check(tmp_path, "validate", "--fetch")
+        assert server.wait_held(2), "the run did not get under way"
+        os.killpg(run.pid, signal.SIGINT)
+        stderr = ended(run)
+        assert server.answered_late == 0  # it did not wait for the servers
+    assert run.returncode == 130, stderr
+    assert stderr == (
+        "policywatch: interrupted: abandoned a, b (under way); 1 not started; 0 validated\n"
+        "Aborted!\n"
+    ), stderr
+    assert not (tmp_path / "snapshots").exists()  # validate archives nothing
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

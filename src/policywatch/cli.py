@@ -254,15 +254,21 @@ def _say_abandoned(abandoned: list[str], not_started: int, tally: Tally) -> None
     """The line that tells what an interrupted check left undone, and what it did archive."""
     from .outcome import CHANGED, NEW
 
-    parts = []
-    if abandoned:
-        parts.append(f"abandoned {_some(abandoned)} (under way, left as they were)")
-    if not_started:
-        parts.append(f"{not_started:,} not started")
     archived = [o.policy_id for o in tally.kept if o.status in (NEW, CHANGED)]
     done = f"{tally.total:,} checked"
     if archived:
         done += f", new snapshots of {_some(archived)}"
+    _say_interrupted(abandoned, "under way, left as they were", not_started, done)
+
+
+def _say_interrupted(abandoned: list[str], state: str, not_started: int, done: str) -> None:
+    """One line on stderr: what an interrupted command abandoned (in `state`), how many it
+    never started, and what it had done."""
+    parts = []
+    if abandoned:
+        parts.append(f"abandoned {_some(abandoned)} ({state})")
+    if not_started:
+        parts.append(f"{not_started:,} not started")
     parts.append(done)
     click.echo(f"policywatch: interrupted: {'; '.join(parts)}", err=True)
 
@@ -665,7 +671,11 @@ def import_(
 @format_option
 @pass_env
 def validate(env: Env, do_fetch: bool, fmt: str) -> None:
-    """Check the configuration (and, with --fetch, the pages it points to)."""
+    """Check the configuration (and, with --fetch, the pages it points to).
+
+    Exit 0 when all is well, 3 when a page is a problem, 130 when interrupted (Ctrl-C: the
+    fetches under way are abandoned at once).
+    """
 
     config = env.config()
     if not do_fetch:
@@ -674,9 +684,15 @@ def validate(env: Env, do_fetch: bool, fmt: str) -> None:
         else:
             click.echo(f"{config.path}: OK, {len(config.policies)} policies")
         return
-    from .validate import probe_all
+    from .validate import Interrupted, probe_all
 
-    reports = probe_all(config)
+    try:
+        reports = probe_all(config)
+    except Interrupted as exc:
+        _say_interrupted(
+            exc.abandoned, "under way", exc.not_started, f"{len(exc.probes):,} validated"
+        )
+        raise
     from .render.terminal import validate_report
 
     emit(fmt, [r.to_json() for r in reports], lambda out: validate_report(out, reports))

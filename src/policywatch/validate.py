@@ -23,6 +23,7 @@ from .derive import Rejected, derive_fetched
 from .fetch import Fetcher, FetchError
 from .page import Page
 from .pages import get_pages
+from .threads import DaemonThreads
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,44 @@ def probe(fetcher: Fetcher, browser: Browser, policy: Policy) -> Probe:
     )
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a validation. `probes`: the policies probed before it, in the
+    configuration's order; `abandoned`: the ids of the policies under way, given up in their
+    threads; `not_started`: how many policies were never begun."""
+
+    def __init__(self, probes: list[Probe], abandoned: list[str], not_started: int) -> None:
+        super().__init__(f"interrupted; abandoned: {', '.join(abandoned) or 'none'}")
+        self.probes = probes
+        self.abandoned = abandoned
+        self.not_started = not_started
+
+
 def probe_all(config: Config) -> list[Probe]:
-    """Probe every policy, `jobs` at a time; one browser, started only if a policy renders."""
-    with (
-        Fetcher() as fetcher,
-        Browser(config.chromium) as browser,
-        concurrent.futures.ThreadPoolExecutor(config.jobs) as pool,
-    ):
-        return list(pool.map(lambda p: probe(fetcher, browser, p), config.policies))
+    """Probe every policy, `jobs` at a time; one browser, started only if a policy renders.
+
+    A KeyboardInterrupt (Ctrl-C) ends it at once with Interrupted, as it ends a check: a
+    validation writes nothing, so nothing is waited for; the fetches under way are given up
+    in their daemon threads (a server that answers in a minute is not waited for)."""
+    fetcher = Fetcher()
+    browser = Browser(config.chromium)
+    pool = DaemonThreads(config.jobs, name="validate")
+    futures: list[tuple[str, concurrent.futures.Future[Probe]]] = []
+    interrupted = False
+    try:
+        for policy in config.policies:
+            futures.append((policy.id, pool.submit(probe, fetcher, browser, policy)))
+        return [future.result() for _, future in futures]
+    except KeyboardInterrupt:
+        interrupted = True
+        done = {future for _, future in futures if future.done()}
+        pool.shutdown(wait=False, cancel_futures=True)
+        fetcher.interrupt()
+        probes = [f.result() for _, f in futures if f in done and f.exception() is None]
+        abandoned = [i for i, f in futures if f not in done and not f.cancelled()]
+        not_started = len(config.policies) - len(done) - len(abandoned)
+        raise Interrupted(probes, abandoned, not_started) from None
+    finally:
+        if not interrupted:
+            pool.shutdown(wait=True)
+        browser.close(wait=1.0 if interrupted else 30.0)
+        fetcher.close()
