@@ -399,31 +399,38 @@ def test_ctrl_c_while_servers_take_20_s_exits_130_at_once_and_leaves_the_archive
     assert archive_files(tmp_path / "snapshots") == before
 
 
-@pytest.mark.parametrize("mode", ["hold", "trickle"])
+@pytest.mark.parametrize(
+    ("mode", "jobs", "said"),
+    [
+        # Two probes at once, both held.
+        ("hold", 2, "abandoned a, b (under way); 1 not started; 0 validated"),
+        # One at a time: a's two fetches are answered, then b's first trickles.
+        ("trickle", 1, "abandoned b (under way); 1 not started; 1 validated"),
+    ],
+    ids=["two-held", "one-done-one-trickling"],
+)
 def test_ctrl_c_on_validate_fetch_exits_130_at_once_and_names_what_it_abandoned(
-    tmp_path: Path, mode: str, start_check: StartCheck
+    tmp_path: Path, mode: str, jobs: int, said: str, start_check: StartCheck
 ) -> None:
     """validate --fetch stops on Ctrl-C as check does: servers that answer after 20 s, or
     trickle the page a byte at a time, are not waited for, and one line says which policies
-    were under way."""
+    were under way, how many were not started and how many were validated."""
     page = sorted(TINDER.glob("*.html"))[-1].read_bytes()
-    with HeldServer(page, hosts=2, mode=mode) as server:
+    answered = 2 if jobs == 1 else 0
+    with HeldServer(page, hosts=2, mode=mode, answer_first=answered) as server:
         (tmp_path / "policies.yaml").write_text(
-            "defaults:\n  retries: 3\n  timeout: 30\n  jobs: 2\npolicies:\n"
+            f"defaults:\n  retries: 3\n  timeout: 30\n  jobs: {jobs}\npolicies:\n"
             f"  - id: a\n    url: {server.url('/a', host=0)}\n"
             f"  - id: b\n    url: {server.url('/b', host=1)}\n"
             f"  - id: c\n    url: {server.url('/c', host=0)}\n"
         )
         run = start_check(tmp_path, "validate", "--fetch")
-        assert server.wait_held(2), "the run did not get under way"
+        assert server.wait_held(jobs), "the run did not get under way"
         os.killpg(run.pid, signal.SIGINT)
         stderr = ended(run)
         assert server.answered_late == 0  # it did not wait for the servers
     assert run.returncode == 130, stderr
-    assert stderr == (
-        "policywatch: interrupted: abandoned a, b (under way); 1 not started; 0 validated\n"
-        "Aborted!\n"
-    ), stderr
+    assert stderr == f"policywatch: interrupted: {said}\nAborted!\n", stderr
     assert not (tmp_path / "snapshots").exists()  # validate archives nothing
 
 

@@ -10,7 +10,6 @@ see at once whether the kept text is the policy and nothing of it went missing.
 
 from __future__ import annotations
 
-import concurrent.futures
 import difflib
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,21 +116,29 @@ def probe_all(config: Config) -> list[Probe]:
     fetcher = Fetcher()
     browser = Browser(config.chromium)
     pool = DaemonThreads(config.jobs, name="validate")
-    futures: list[tuple[str, concurrent.futures.Future[Probe]]] = []
+    # Kept by the probing threads themselves, not by this one: Ctrl-C may land between a
+    # submit and the line that would note it, and a probe under way must still be named.
+    begun: list[str] = []
+    done: dict[str, Probe] = {}
+
+    def run(policy: Policy) -> Probe:
+        begun.append(policy.id)
+        done[policy.id] = found = probe(fetcher, browser, policy)
+        return found
+
     interrupted = False
     try:
-        for policy in config.policies:
-            futures.append((policy.id, pool.submit(probe, fetcher, browser, policy)))
-        return [future.result() for _, future in futures]
+        futures = [pool.submit(run, policy) for policy in config.policies]
+        return [future.result() for future in futures]
     except KeyboardInterrupt:
         interrupted = True
-        done = {future for _, future in futures if future.done()}
+        finished = dict(done)
         pool.shutdown(wait=False, cancel_futures=True)
-        fetcher.interrupt()
-        probes = [f.result() for _, f in futures if f in done and f.exception() is None]
-        abandoned = [i for i, f in futures if f not in done and not f.cancelled()]
-        not_started = len(config.policies) - len(done) - len(abandoned)
-        raise Interrupted(probes, abandoned, not_started) from None
+        fetcher.interrupt()  # a probe that begins from now on gives up before any request
+        started = list(begun)
+        probes = [finished[p.id] for p in config.policies if p.id in finished]
+        abandoned = [policy_id for policy_id in started if policy_id not in finished]
+        raise Interrupted(probes, abandoned, len(config.policies) - len(started)) from None
     finally:
         if not interrupted:
             pool.shutdown(wait=True)
