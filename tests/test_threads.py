@@ -32,6 +32,30 @@ def test_shutdown_without_waiting_cancels_queued_work_and_leaves_running_work_al
     assert running.result(timeout=10) == "done"
 
 
+def test_work_runs_for_the_future_its_caller_noted_first() -> None:
+    # check notes each future before a thread may start it: a Ctrl-C between the two finds
+    # the future still pending (cancel() succeeds: never started), or running (it fails:
+    # abandoned), never missing from the run's account.
+    import concurrent.futures
+
+    started, release = threading.Event(), threading.Event()
+
+    def stuck() -> str:
+        started.set()
+        release.wait()
+        return "done"
+
+    pool = DaemonThreads(1)
+    noted_only: concurrent.futures.Future[str] = concurrent.futures.Future()
+    running: concurrent.futures.Future[str] = concurrent.futures.Future()
+    pool.submit_to(running, stuck)
+    assert started.wait(10)
+    assert noted_only.cancel() and not running.cancel()
+    release.set()
+    assert running.result(timeout=10) == "done"
+    pool.shutdown()
+
+
 def test_shutdown_with_wait_finishes_the_work_under_way() -> None:
     pool = DaemonThreads(3)
     futures = [pool.submit(pow, 2, n) for n in range(10)]

@@ -165,14 +165,24 @@ def iter_check(
                 done, _ = concurrent.futures.wait(
                     pending, return_when=concurrent.futures.FIRST_COMPLETED
                 )
-                for future in done:
-                    del pending[future]
-                    yield future.result()
+                for finished in done:
+                    del pending[finished]
+                    yield finished.result()
             ticket = gate.ticket(policy.id)
-            future = pool.submit(
-                check_policy, archive, fetcher, policy, moment, accept, browser, extractor, ticket
+            future: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
+            pending[future] = ticket  # noted before a thread can start it (submit_to)
+            pool.submit_to(
+                future,
+                check_policy,
+                archive,
+                fetcher,
+                policy,
+                moment,
+                accept,
+                browser,
+                extractor,
+                ticket,
             )
-            pending[future] = ticket
         for future in concurrent.futures.as_completed(list(pending)):
             del pending[future]
             yield future.result()
@@ -208,8 +218,8 @@ def _abandon(
     finished: list[Outcome] = []
     abandoned: list[str] = []
     for future, ticket in pending.items():
-        if future.cancelled():
-            continue  # never started
+        if future.cancelled() or future.cancel():
+            continue  # never started (noted by the run, but Ctrl-C came before it was queued)
         if future.done() and future.exception() is None:
             finished.append(future.result())
         else:

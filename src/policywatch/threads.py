@@ -37,6 +37,20 @@ class DaemonThreads(concurrent.futures.Executor):
         self, fn: Callable[..., T], /, *args: Any, **kwargs: Any
     ) -> concurrent.futures.Future[T]:
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self.submit_to(future, fn, *args, **kwargs)
+        return future
+
+    def submit_to(
+        self,
+        future: concurrent.futures.Future[T],
+        fn: Callable[..., T],
+        /,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        """Run fn for a future the caller made, and noted, first: a Ctrl-C that lands between
+        a submit and the caller's note of what it returned would lose work under way. A
+        future noted but never queued is still pending, and cancel() says so."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("cannot submit work to a pool that was shut down")
@@ -47,7 +61,6 @@ class DaemonThreads(concurrent.futures.Executor):
                 )
                 thread.start()
                 self._threads.append(thread)
-        return future
 
     def _work(self) -> None:
         while True:
