@@ -530,3 +530,29 @@ def test_the_quoted_name_of_a_setting_states_no_practice() -> None:
         "reddit", "2022-07-11T14-59-57Z", "2022-11-15T18-33-25Z", "device_tracking"
     )
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("added", "flagged"),
+    [
+        # Hand-written (the review's cases): a quoted feature may be the practice itself.
+        (
+            'We use "Face Recognition" technology to suggest tags in photos, which you can '
+            "turn off in Settings.",
+            ["biometric"],
+        ),
+        (
+            'We collect your "Precise Location Data" to show nearby places; see the settings page.',
+            ["precise_geolocation"],
+        ),
+        # The name of a setting, right before the word: it names, it states nothing.
+        ('Turn off the "Face Recognition" setting to stop suggestions.', []),
+    ],
+)
+def test_a_quoted_name_states_nothing_only_as_the_name_of_a_setting(
+    added: str, flagged: list[str]
+) -> None:
+    old = "# Privacy\n\nWe collect your email address and your name when you sign up.\n"
+    comparison = compare_texts(Side("old", old), Side("new", old + "\n" + added + "\n"))
+    found = sorted({f.category for c in comparison.changes for f in c.flags})
+    assert found == flagged

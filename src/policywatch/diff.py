@@ -313,12 +313,16 @@ def _stated_anew(
     return kept
 
 
-# The name of a setting, a button or a page, quoted: two to six words, the first a capital, in
-# a sentence about settings ('the "Reset advertising ID" setting', '"Limit Ad Tracking"').
-_QUOTED_NAME = re.compile(r"[“\"](?=[A-Z])(?:[^\s“”\".!?]+ ){1,5}[^\s“”\".!?]+[”\"]")
-_CONTROLS = re.compile(
-    r"\b(?:settings?|button|link|option|toggle|menu|tab|page|switch|controls?)\b", re.IGNORECASE
-)
+# The name of a setting, a button or a page, quoted (two to six words, the first a capital):
+# right before what it names ('the "Behavioral Advertising" setting'), or in a parenthesis of
+# such names alone in a sentence about settings ('device-level settings ... ("Reset
+# advertising ID" and "Limit Ad Tracking")'). A quoted name elsewhere may be the practice
+# itself ('We use "Face Recognition" to suggest tags').
+_NAME = r"[“\"](?=[A-Z])(?:[^\s“”\".!?()]+ ){1,5}[^\s“”\".!?()]+[”\"]"
+_CONTROL = r"(?:settings?|buttons?|links?|options?|toggles?|menus?|tabs?|switch(?:es)?|controls?)"
+_NAMED_CONTROL = re.compile(rf"{_NAME}(?= (?i:{_CONTROL})\b)")
+_NAMES_ALONE = re.compile(rf"\({_NAME}(?:,? (?:and |or )?{_NAME})*\)")
+_ABOUT_CONTROLS = re.compile(rf"\b{_CONTROL}\b", re.IGNORECASE)
 
 
 def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[int, int]]:
@@ -342,8 +346,9 @@ def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[in
         alone = len(spans) == 1 and kind in (PARAGRAPH, HEADING)
         if title(text[a:b], listed=not (lead_in or alone)):
             found.append((a, b))
-        if _CONTROLS.search(text, a, b):
-            found.extend(m.span() for m in _QUOTED_NAME.finditer(text, a, b))
+        found.extend(m.span() for m in _NAMED_CONTROL.finditer(text, a, b))
+        if _ABOUT_CONTROLS.search(text, a, b):
+            found.extend(m.span() for m in _NAMES_ALONE.finditer(text, a, b))
     return found
 
 
