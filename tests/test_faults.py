@@ -856,6 +856,7 @@ def imported(tmp_path: Path) -> Path:
         assert result.exit_code == 0, result.output
     (tmp_path / "folder.md").mkdir()
     (tmp_path / "dangling.md").symlink_to(tmp_path / "gone.md")
+    (tmp_path / "panic.md").write_text("`x`[`")  # markdown-it-pyrs panics on it (hand-written)
     return cfg
 
 
@@ -895,6 +896,11 @@ def imported(tmp_path: Path) -> Path:
         ),
         pytest.param(
             ["diff", "{tmp}/dangling.md", "p"], "dangling.md: no such file", id="diff-dangling-link"
+        ),
+        pytest.param(
+            ["diff", "{tmp}/panic.md", "p"],
+            "panic.md: the markdown parser failed on it (",
+            id="diff-markdown-the-parser-gives-up-on",
         ),
         pytest.param(
             ["diff", "{tmp}/folder.md", "p"],

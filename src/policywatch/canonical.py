@@ -314,9 +314,19 @@ def _html_blocks(html: str) -> list[str]:
     return html_fragment_blocks(html)
 
 
+class MarkdownError(ValueError):
+    """The markdown parser gave up on a text: markdown-it-pyrs panics on some inputs ("`x`[`")."""
+
+
 def markdown_blocks(text: str) -> list[str]:
     """Markdown as canonical blocks (a CommonMark parse, tables and strikethrough as in GFM)."""
-    return _MarkdownWriter().write(_parser().tree(text).children)
+    try:
+        tree = _parser().tree(text)
+    except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException, no Exception
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise MarkdownError(f"the markdown parser failed on it ({exc})") from None
+    return _MarkdownWriter().write(tree.children)
 
 
 def from_markdown(text: str) -> str:

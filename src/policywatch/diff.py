@@ -41,6 +41,7 @@ from .detect import (
     in_document,
     title,
 )
+from .errors import ArchiveError
 from .inline import word_edits
 from .segment import HEADING, PARAGRAPH, Clause, key_of, segment
 from .taxonomy import Category, load_taxonomy
@@ -560,9 +561,12 @@ def canonical_text(snapshot: Snapshot) -> str:
     version = snapshot.meta.get("extractor_version")
     if isinstance(version, int) and version >= CANONICAL_SINCE:
         return snapshot.text
-    from .canonical import from_markdown
+    from .canonical import MarkdownError, from_markdown
 
-    return from_markdown(snapshot.text)
+    try:
+        return from_markdown(snapshot.text)
+    except MarkdownError as exc:
+        raise ArchiveError(f"{snapshot.ref}: {exc}") from None
 
 
 def _file_side(path: Path) -> Side:
@@ -572,14 +576,19 @@ def _file_side(path: Path) -> Side:
         raise SideError(f"{path}: cannot be read ({exc.strerror})") from None
     suffix = path.suffix.lower()
     if suffix in (".md", ".txt", ".markdown"):
-        from .canonical import from_markdown, from_plain
+        from .canonical import MarkdownError, from_markdown, from_plain
 
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             pass
         else:
-            return Side(str(path), from_plain(text) if suffix == ".txt" else from_markdown(text))
+            try:
+                return Side(
+                    str(path), from_plain(text) if suffix == ".txt" else from_markdown(text)
+                )
+            except MarkdownError as exc:
+                raise SideError(f"{path}: {exc}") from None
     from .extract import ExtractionError, extract  # HTML and PDF: a heavy import
 
     try:

@@ -19,6 +19,7 @@ from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from .body import Dropped, drop_link_dense
 from .canonical import (
     BREAK,
+    MarkdownError,
     join_blocks,
     markdown_blocks,
     normalise_inline,
@@ -419,7 +420,10 @@ def extract_text_body(text: str) -> list[str]:
 
 def extract_markdown(text: str) -> list[str]:
     """Markdown through a CommonMark parser, written as the HTML renderer writes a page."""
-    return markdown_blocks(text)
+    try:
+        return markdown_blocks(text)
+    except MarkdownError as exc:
+        raise ExtractionError(str(exc), kind="markdown") from None
 
 
 # ---------------------------------------------------------------------------------------------
