@@ -455,12 +455,22 @@ def read_sides(first: str, second: str, archive: Archive) -> tuple[Side, Side]:
     paths = (Path(first), Path(second))
     if (
         hasattr(os, "fork")
-        and threading.active_count() == 1  # a fork copies only the calling thread
+        and _alone()  # a fork copies only the calling thread
         and all(p.is_file() for p in paths)
         and sum(p.stat().st_size for p in paths) >= AT_ONCE_BYTES
     ):
         return _read_at_once(first, second, archive)
     return read_side(first, archive), read_side(second, archive)
+
+
+_REAPER = "policywatch-reaper"
+
+
+def _alone() -> bool:
+    """Whether no other thread could hold a lock the forked child would need: the main thread
+    and the reapers of earlier children (blocked in waitpid, holding none) only."""
+    main = threading.main_thread()
+    return all(t is main or t.name == _REAPER for t in threading.enumerate())
 
 
 def _read_at_once(first: str, second: str, archive: Archive) -> tuple[Side, Side]:
@@ -510,7 +520,7 @@ def _read_at_once(first: str, second: str, archive: Archive) -> tuple[Side, Side
         raise
     # The pipe closed: the child sent all it will. Its exit (giving back the memory it read
     # with) takes 3 ms more, which a thread waits for instead of the diff.
-    threading.Thread(target=_reap, args=(child,), daemon=True).start()
+    threading.Thread(target=_reap, args=(child,), name=_REAPER, daemon=True).start()
     first_side = _sent(data) or read_side(first, archive)
     if isinstance(second_side, SideError):
         raise second_side
