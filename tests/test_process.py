@@ -601,3 +601,25 @@ def test_a_diff_of_two_files_loads_only_what_it_needs(
     assert loaded == [str(reads_yaml), "200000", "0"]
     flagged = [f["category"] for c in json.loads(done.stdout)["changes"] for f in c["flags"]]
     assert flagged == (["tulips"] if reads_yaml else [])
+
+
+def test_a_command_that_drops_what_it_builds_runs_the_collector_as_python_does(
+    tmp_path: Path,
+) -> None:
+    # check, reextract, changelog ... build and drop much: the start-up's rare collections
+    # would let their memory grow (a check of 150 pages: 95 MB against 63).
+    (tmp_path / "policies.yaml").write_text("policies:\n  - id: a\n    url: https://a.example/\n")
+    script = (
+        "import gc, runpy, sys\n"
+        "default = gc.get_threshold()\n"
+        "sys.argv = ['policywatch', 'changelog']\n"
+        "try:\n"
+        "    runpy.run_module('policywatch', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(f'\\nTHRESHOLDS {gc.get_threshold() == default}\\n')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.stderr.rsplit("THRESHOLDS ", 1)[1].split() == ["True"], done.stderr

@@ -55,6 +55,9 @@ if TYPE_CHECKING:  # the heavy modules load only in the commands that use them
 @click.pass_context
 def main(ctx: click.Context, config_path: Path, archive_path: Path | None) -> None:
     """Watch privacy policies and report, clause by clause, what changed."""
+    from .collector import for_command
+
+    for_command(ctx.invoked_subcommand)
     ctx.obj = Env(config_path, archive_path)
 
 
