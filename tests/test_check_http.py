@@ -980,6 +980,49 @@ def test_an_interrupt_abandons_the_policies_under_way_without_waiting_for_their_
     assert not list(archive.root.glob("*/.tmp-*"))
 
 
+def test_a_ctrl_c_just_after_a_policy_is_handed_to_a_thread_still_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C landing right after the pool took a policy, before the run noted it: the policy
+    under way is still named as abandoned (seen once in a full run as 'abandoned a; 1 not
+    started' for 'abandoned a, b'). The KeyboardInterrupt is raised at that very point of the
+    hand-over, whichever of the pool's methods the run uses."""
+    from heldserver import HeldServer
+    from policywatch.archive import Archive
+    from policywatch.check import Interrupted, iter_check
+    from policywatch.config import load_config
+    from policywatch.threads import DaemonThreads
+
+    with HeldServer(ZOOSK, hosts=2) as server:
+        raised: list[bool] = []
+
+        def interrupting(original: Any) -> Any:
+            def hand_over(self: DaemonThreads, *args: Any, **kwargs: Any) -> Any:
+                result = original(self, *args, **kwargs)
+                if len(server.paths) < 2 and not raised and len(self._threads) == 2:
+                    assert server.wait_held(2)  # both policies under way, their servers held
+                    raised.append(True)
+                    raise KeyboardInterrupt
+                return result
+
+            return hand_over
+
+        monkeypatch.setattr(DaemonThreads, "submit", interrupting(DaemonThreads.submit))
+        monkeypatch.setattr(DaemonThreads, "submit_to", interrupting(DaemonThreads.submit_to))
+        cfg = write_config(
+            tmp_path,
+            *(
+                {"id": f"p{i}", "url": server.url(f"/p{i}", host=i % 2), **ZOOSK_SELECT}
+                for i in range(2)
+            ),
+            timeout=30,
+        )
+        run = iter_check(Archive(tmp_path / "snapshots"), load_config(cfg).policies, jobs=2)
+        with pytest.raises(Interrupted) as interrupted:
+            next(run)
+        assert raised and sorted(interrupted.value.abandoned) == ["p0", "p1"]
+
+
 def test_workers_only_where_they_can_help() -> None:
     from policywatch.workers import PROCESSES_FROM, extraction_processes
 
