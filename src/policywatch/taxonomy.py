@@ -250,12 +250,14 @@ def _shipped() -> list[Category]:
         made = json.loads(SHIPPED_JSON.read_bytes())
         if made["made_from"] != _checksum():
             raise ValueError("stale")
-        data, anchors_found = made["taxonomy"], made["anchors"]
-    except (OSError, ValueError, KeyError, TypeError):
+        categories = _read(made["taxonomy"], where)
+        known = {
+            category.patterns: None if found is None else tuple(found)
+            for category, found in zip(categories, made["anchors"], strict=True)
+        }
+    except (OSError, ValueError, KeyError, TypeError, ConfigError):
         return _categories(SHIPPED.read_text(encoding="utf-8"), where)
-    categories = _read(data, where)
-    for category, found in zip(categories, anchors_found, strict=True):
-        _KNOWN_ANCHORS[category.patterns] = None if found is None else tuple(found)
+    _KNOWN_ANCHORS.update(known)
     return categories
 
 
