@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -35,19 +35,8 @@ def _entry_markdown(entry: Entry, heading: str) -> list[str]:
     if entry.formatting_only and not entry.returns_to:
         return [f"- {entry.date}: formatting only, no word changed (seen {_seen(entry)}).", ""]
     lines = [f"### {heading}", ""]
-    facts = []
-    if entry.stated:
-        facts.append(f"The policy's own date: {escape(entry.stated)}.")
-        if entry.stated_unchanged:
-            facts.append("The text changed but that date did not.")
     comparison = entry.comparison
-    if comparison is None:
-        facts.append("First recorded version.")
-    elif entry.returns_to:
-        facts.append(f"Back to the text of {entry.returns_to[:10]} (the page alternates).")
-    else:
-        facts.append(f"{summary_line(comparison).capitalize()}.")
-    lines.extend(["*" + " ".join(facts) + "*", ""])
+    lines.extend(["*" + " ".join(_facts(entry, escape)) + "*", ""])
     if comparison is None or entry.returns_to:
         return lines
     for appearance in comparison.appeared:
@@ -190,26 +179,33 @@ def _change_view(change: Change) -> _ChangeView:
     )
 
 
+def _facts(entry: Entry, quoted: Callable[[str], str]) -> list[str]:
+    """What an entry is, in sentences: the policy's own date (quoted as its format needs),
+    and the first version, a return to an earlier text, or what changed."""
+    facts = []
+    if entry.stated:
+        facts.append(f"The policy's own date: {quoted(entry.stated)}.")
+        if entry.stated_unchanged:
+            facts.append("The text changed but that date did not.")
+    if entry.comparison is None:
+        facts.append("First recorded version.")
+    elif entry.returns_to:
+        facts.append(f"Back to the text of {entry.returns_to[:10]} (the page alternates).")
+    else:
+        facts.append(f"{summary_line(entry.comparison).capitalize()}.")
+    return facts
+
+
 def entry_html(entry: Entry) -> str:
     """An entry as the feed's HTML: what its markdown says, drawn by a template with
     autoescaping, so a reader shows the policy's words as written (no markdown escapes)."""
     from . import html
 
     comparison = entry.comparison
-    facts = []
     if entry.formatting_only and not entry.returns_to:
-        facts.append("Formatting only, no word changed.")
+        facts = ["Formatting only, no word changed."]
     else:
-        if entry.stated:
-            facts.append(f"The policy's own date: {entry.stated}.")
-            if entry.stated_unchanged:
-                facts.append("The text changed but that date did not.")
-        if comparison is None:
-            facts.append("First recorded version.")
-        elif entry.returns_to:
-            facts.append(f"Back to the text of {entry.returns_to[:10]} (the page alternates).")
-        else:
-            facts.append(f"{summary_line(comparison).capitalize()}.")
+        facts = _facts(entry, str)  # the template's autoescaping quotes the date
     changes: Sequence[Change] = ()
     appeared: list[str] = []
     disappeared: list[str] = []
