@@ -9,18 +9,24 @@ import pytest
 from policywatch.threads import Abandoned, DaemonThreads, Gate
 
 
-def test_shutdown_without_waiting_cancels_queued_work_and_leaves_running_work_alone() -> None:
-    started, release = threading.Event(), threading.Event()
+class Stuck:
+    """Work that blocks until released, saying when it started."""
 
-    def stuck() -> str:
-        started.set()
-        release.wait()
+    def __init__(self) -> None:
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self) -> str:
+        self.started.set()
+        self.release.wait()
         return "done"
 
+
+def test_shutdown_without_waiting_cancels_queued_work_and_leaves_running_work_alone() -> None:
+    stuck = Stuck()
     pool = DaemonThreads(1)
     running = pool.submit(stuck)
     queued = pool.submit(str, "never")
-    assert started.wait(10)
+    assert stuck.started.wait(10)
     assert all(
         thread.daemon for thread in threading.enumerate() if thread.name.startswith("policywatch-")
     )
@@ -28,30 +34,22 @@ def test_shutdown_without_waiting_cancels_queued_work_and_leaves_running_work_al
     assert queued.cancelled() and not running.done()
     with pytest.raises(RuntimeError):
         pool.submit(str, "too late")
-    release.set()
+    stuck.release.set()
     assert running.result(timeout=10) == "done"
 
 
 def test_work_runs_for_the_future_its_caller_noted_first() -> None:
-    # check notes each future before a thread may start it: a Ctrl-C between the two finds
-    # the future still pending (cancel() succeeds: never started), or running (it fails:
-    # abandoned), never missing from the run's account.
+    # check notes each future before a thread may start it (the race itself is
+    # test_check_http's Ctrl-C just after a hand-over): the pool runs the caller's future.
     import concurrent.futures
 
-    started, release = threading.Event(), threading.Event()
-
-    def stuck() -> str:
-        started.set()
-        release.wait()
-        return "done"
-
+    stuck = Stuck()
     pool = DaemonThreads(1)
-    noted_only: concurrent.futures.Future[str] = concurrent.futures.Future()
     running: concurrent.futures.Future[str] = concurrent.futures.Future()
     pool.submit_to(running, stuck)
-    assert started.wait(10)
-    assert noted_only.cancel() and not running.cancel()
-    release.set()
+    assert stuck.started.wait(10)
+    assert not running.cancel()  # under way: it can no longer be called never started
+    stuck.release.set()
     assert running.result(timeout=10) == "done"
     pool.shutdown()
 
