@@ -479,6 +479,7 @@ def test_kinds_tell_apart_what_a_category_names() -> None:
         ("kinds: ['x']", "'kinds' must map each kind's name"),
         ("kinds: {a: []}", "'kinds' must map each kind's name"),
         ("kinds: {a: ['(']}", r"'\(' is not a valid regular expression"),
+        ("subject: yes please", "'subject' must be true or false"),
     ],
 )
 def test_a_bad_kind_is_a_clear_error(tmp_path: Path, kinds: str, message: str) -> None:
@@ -521,6 +522,30 @@ def test_inferring_is_a_kind_apart_from_other_profiling() -> None:
         "reddit", "2024-10-04T00-33-09Z", "2025-06-02T00-33-13Z", "inference_profiling"
     )
     assert ("EXPANDED", ["inferred", "infer"]) in found
+
+
+def test_what_is_said_of_children_is_read_against_what_was_said_of_them() -> None:
+    # TikTok 2026-01 drops "device ID" from what it collects from the Child's device and keeps
+    # it for every other user: narrowed for children, though the words stand in the policy.
+    found = history_flags(
+        "tiktok-eea", "2025-12-14T12-54-34Z", "2026-01-23T12-50-30Z", "device_tracking"
+    )
+    assert ("NARROWED", ["device id"]) in found
+    # TikTok 2024-04 adds a Children's Privacy Policy that collects device ID and IP address
+    # from the Child's device; the version before said them of adults only.
+    found = history_flags(
+        "tiktok-eea", "2023-11-23T12-35-46Z", "2024-04-17T12-34-14Z", "device_tracking"
+    )
+    assert ("EXPANDED", ["device id", "ip address"]) in found
+
+
+def test_checking_ages_names_no_children() -> None:
+    # Snapchat 2026-08 estimates or infers users' ages: a check of anyone's age, so the
+    # "infer" of it is read against everything the old version says, which infers interests.
+    found = history_flags(
+        "snapchat", "2025-04-09T00-34-31Z", "2026-08-05T01-08-56Z", "inference_profiling"
+    )
+    assert found == []
 
 
 def test_the_quoted_name_of_a_setting_states_no_practice() -> None:

@@ -451,6 +451,16 @@ def present(text: str, category: Category, lowered: str | None = None) -> bool:
     return False
 
 
+def names_people(sentence: str, subject: Category) -> bool:
+    """Whether a sentence names a subject's people ("the Child's device", "teens"), other than
+    to deny serving them: a term of none of its kinds, since checking anyone's age or asking
+    a parent's consent is a practice about them, not a name of them."""
+    return any(
+        not m.negated and subject.kind_of(m.term) is None and not a_name(sentence, m.start)
+        for m in mentions(sentence, [subject])
+    )
+
+
 TITLE_WORDS = 6  # a title: "Your Contacts.", "Direct Messages Are Private.", "Sale."
 LABEL_WORDS = 8  # a label before a colon or a dash: "Data Sharing: We do not sell ..."
 COMPANY_VOICE = re.compile(r"\b(?:we|us|our)\b", re.IGNORECASE)  # "We collect faceprints."
@@ -518,9 +528,9 @@ class Statements:
     text: str
     _states: dict[str, bool] = field(default_factory=dict)
     _denies: dict[str, bool] = field(default_factory=dict)
-    _said: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _said: dict[tuple[str, str, str], bool] = field(default_factory=dict)
     _only_denied: dict[str, set[str]] = field(default_factory=dict)
-    _kinds: dict[str, set[str]] = field(default_factory=dict)
+    _kinds: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     _lower: str | None = None
 
     def states(self, category: Category) -> bool:
@@ -553,21 +563,27 @@ class Statements:
             found = self._only_denied[category.id] = denied - stated
         return found
 
-    def states_kind(self, category: Category, kind: str) -> bool:
+    def states_kind(self, category: Category, kind: str, among: Category | None = None) -> bool:
         """Whether the version says some term of a kind ("device ID" of device identifiers)
         other than to deny it, in any sense of its words (a false "yes" only keeps a flag from
-        being raised)."""
-        kinds = self._kinds.get(category.id)
+        being raised); with `among`, only in sentences that name those people too."""
+        key = (category.id, among.id if among else "")
+        kinds = self._kinds.get(key)
         if kinds is None:
             text, lower = self.text, self.lower
-            kinds = self._kinds[category.id] = {
+            kinds = self._kinds[key] = {
                 kind_of
                 for match in _matches(text, lower, category)
                 if (kind_of := category.kind_of(match.group(0))) is not None
                 and (mention := _mention(text, match, category, framed=False)) is not None
                 and not mention.negated
+                and (among is None or self._names(among, match.start(), match.end()))
             }
         return kind in kinds
+
+    def _names(self, subject: Category, start: int, end: int) -> bool:
+        begin, end = _sentence(self.text, start, end)
+        return names_people(self.text[begin:end], subject)
 
     @property
     def lower(self) -> str:
@@ -575,18 +591,19 @@ class Statements:
             self._lower = self.text.lower()
         return self._lower
 
-    def said_of(self, word: str, category: Category) -> bool:
+    def said_of(self, word: str, category: Category, among: Category | None = None) -> bool:
         """Whether the version says a word (a term key) in a sentence that states a practice
         of the category: "chat" said of voice data only where voice data is stated, not in
-        the sentence about customer-support chats. A word met more than SAID_CAP times is
-        taken as said (a false "yes" only keeps a flag from being raised)."""
-        key = (category.id, word)
+        the sentence about customer-support chats; with `among`, a sentence that also names
+        those people. A word met more than SAID_CAP times is taken as said (a false "yes" only
+        keeps a flag from being raised)."""
+        key = (category.id, word, among.id if among else "")
         found = self._said.get(key)
         if found is None:
-            found = self._said[key] = self._find_said(word, category)
+            found = self._said[key] = self._find_said(word, category, among)
         return found
 
-    def _find_said(self, word: str, category: Category) -> bool:
+    def _find_said(self, word: str, category: Category, among: Category | None) -> bool:
         text, lower = self.text, self.lower
         met, checked_to = 0, -1
         for form in _forms(word):
@@ -598,10 +615,11 @@ class Statements:
                         return True
                     begin, end = _sentence(text, at, at + len(form))
                     checked_to = end
-                    for match in category.pattern.finditer(text, begin, end):
-                        mention = _mention(text, match, category, framed=False)
-                        if mention is not None and not mention.negated:
-                            return True
+                    if among is None or names_people(text[begin:end], among):
+                        for match in category.pattern.finditer(text, begin, end):
+                            mention = _mention(text, match, category, framed=False)
+                            if mention is not None and not mention.negated:
+                                return True
                 at = lower.find(form, at + 1)
         return False
 
@@ -648,6 +666,7 @@ def in_document(
     ...") states no practice (TAXONOMY.md: boilerplate definitions are not practices): it is
     flagged only when it turns the company's denial into "may be considered a sale"."""
     category = by_id[flag.category]
+    subjects = tuple(c for c in by_id.values() if c.subject and c is not category)
     if flag.change == "added":
         if not old.states(category):
             denied = old.denies(category)
@@ -658,7 +677,7 @@ def in_document(
             )
         if flag.definition:
             return None
-        beyond = _beyond(flag, text, old, category, expanded=True)
+        beyond = _beyond(flag, text, old, category, subjects, expanded=True)
         if (
             beyond is None
             and flag.admission
@@ -674,15 +693,26 @@ def in_document(
         return None
     if not new.states(category):
         return replace(flag, negated=flag.negated and new.denies(category))
-    return _beyond(flag, text, new, category, expanded=False)
+    return _beyond(flag, text, new, category, subjects, expanded=False)
 
 
 def _beyond(
-    flag: Flag, text: str, there: Statements, category: Category, *, expanded: bool
+    flag: Flag,
+    text: str,
+    there: Statements,
+    category: Category,
+    subjects: Sequence[Category],
+    *,
+    expanded: bool,
 ) -> Flag | None:
     """EXPANDED (NARROWED): the other version states the practice, but not these terms; no flag
-    when it says every one of them."""
-    terms = tuple(t for t in flag.terms if _new_to(t, there, category))
+    when it says every one of them. A term in a sentence that names a subject's people ("from
+    the Child's device") is read against the other version's sentences that name them."""
+    terms = tuple(
+        t
+        for t in flag.terms
+        if any(_new_to(t, there, category, among) for among in _scopes(flag, text, t, subjects))
+    )
     if not terms:
         return None
     return replace(
@@ -737,7 +767,25 @@ def _term_words(term: str, category: Category) -> set[str]:
     }
 
 
-def _new_to(term: str, there: Statements, category: Category) -> bool:
+def _scopes(flag: Flag, text: str, term: str, subjects: Sequence[Category]) -> set[Category | None]:
+    """Whose data a term of a flag is said of: everyone's (None), or the people of each subject
+    its sentence names."""
+    if not subjects:
+        return {None}
+    key = term_key(term)
+    scopes: set[Category | None] = set()
+    for start, end in flag.positions:
+        if term_key(text[start:end]) != key:
+            continue
+        begin, end = _sentence(text, start, end)
+        named = [s for s in subjects if names_people(text[begin:end], s)]
+        scopes.update(named or [None])
+    return scopes or {None}
+
+
+def _new_to(
+    term: str, there: Statements, category: Category, among: Category | None = None
+) -> bool:
     """Whether a term names something the other version does not say of the category: some
     telling word of it stands in no sentence there that states the category ("international
     data transfer" after "international transfers", "GPS signals" where GPS is already
@@ -747,9 +795,9 @@ def _new_to(term: str, there: Statements, category: Category) -> bool:
     not "IDFA" where "advertising identifiers" are."""
     kind = category.kind_of(term)
     if kind is not None:
-        return not there.states_kind(category, kind)
+        return not there.states_kind(category, kind, among)
     words = _term_words(term, category)
-    return any(not there.said_of(word, category) for word in words)
+    return any(not there.said_of(word, category, among) for word in words)
 
 
 _ENGLISH = frozenset(

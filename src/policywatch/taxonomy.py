@@ -21,7 +21,7 @@ _MADE_FROM = (SHIPPED, Path(__file__).with_name("anchors.py"))
 SEVERITIES = ("low", "medium", "high", "critical")
 CATEGORY_KEYS = {
     "id", "name", "explain", "legal", "severity", "patterns", "exclude", "ambiguous", "frame",
-    "generic", "kinds",
+    "generic", "kinds", "subject",
 }  # fmt: skip
 
 
@@ -49,6 +49,10 @@ class Category:
     # identifiers"), each named with the patterns of its terms. A term of a kind is new to a
     # version that states no term of that kind, whatever words the two share.
     kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # People whose data is a practice apart (COPPA 312.2: collecting "from a child"): what a
+    # version says of everyone's data does not say it of theirs. A sentence that names them
+    # expands another category only against the sentences of the other version naming them too.
+    subject: bool = False
 
     @cached_property
     def frame_pattern(self) -> re.Pattern[str] | None:
@@ -109,6 +113,7 @@ class Category:
             "frame": list(self.frame),
             "generic": list(self.generic),
             "kinds": {name: list(patterns) for name, patterns in self.kinds},
+            "subject": self.subject,
         }
 
 
@@ -173,6 +178,9 @@ def _category(entry: Any, where: str) -> Category:
         raise ConfigError(
             f"{where}: 'kinds' must map each kind's name to a list of regular expressions"
         )
+    subject = entry.get("subject", False)
+    if not isinstance(subject, bool):
+        raise ConfigError(f"{where}: 'subject' must be true or false")
     severity = entry.get("severity", "medium")
     if severity not in SEVERITIES[:3]:
         raise ConfigError(f"{where}: 'severity' must be one of low, medium, high")
@@ -197,6 +205,7 @@ def _category(entry: Any, where: str) -> Category:
         frame=tuple(frame),
         generic=tuple(w.lower() for w in generic),
         kinds=tuple((name, tuple(p)) for name, p in kinds.items()),
+        subject=subject,
     )
 
 
