@@ -539,6 +539,14 @@ def test_what_is_said_of_children_is_read_against_what_was_said_of_them() -> Non
     assert ("EXPANDED", ["device id", "ip address"]) in found
 
 
+def test_proof_of_age_and_a_stated_age_checked_are_age_assurance() -> None:
+    # WhatsApp 2026-07 starts to check that the age given is accurate, and to receive proof of
+    # age; the version before only speaks of users under the age of majority.
+    found = history_flags("whatsapp", "2026-06-09T01-02-53Z", "2026-07-03T01-12-33Z", "children")
+    assert ("EXPANDED", ["proof of age"]) in found
+    assert ("EXPANDED", ["age information provided is accurate"]) in found
+
+
 def test_checking_ages_names_no_children() -> None:
     # Snapchat 2026-08 estimates or infers users' ages: a check of anyone's age, so the
     # "infer" of it is read against everything the old version says, which infers interests.
