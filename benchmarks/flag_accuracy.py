@@ -16,11 +16,19 @@ on a labelled clause. --unlabelled FILE writes those clauses as label entries to
 reading (truth and grade left empty); graded, they go to flag_labels/c.yaml. The scores of
 each label file alone follow the total: c.yaml's clauses were chosen because a version flagged
 them, so its recall says little; a.yaml and b.yaml hold the 112 changes no version flagged.
+
+d.yaml is a uniform random sample of the changed clauses of those comparisons that no label
+of a, b or c names and that the version of 2026-11-30 (e53012b) did not flag: every truth in
+it is a practice change that version missed where nobody had looked. The recall over every
+changed clause is estimated from it: the truths in the clauses this version leaves unflagged
+and unlabelled, projected from the share of d.yaml's unflagged clauses that hold a truth
+(with a 95% Wilson interval), added to every labelled truth.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections import Counter
@@ -51,6 +59,10 @@ class Score:
     unmatched: int = 0  # labelled clauses this version does not report as changed
     unlabelled: int = 0  # flags on changed clauses that no label names
     ungraded: list[dict[str, Any]] = field(default_factory=list)
+    unseen: int = 0  # changed clauses of the labelled comparisons no label names and no flag
+    # The sample's clauses this version does not flag, and the truths they hold (all missed).
+    sample_quiet: int = 0
+    sample_quiet_truths: int = 0
 
     @property
     def precision(self) -> float:
@@ -158,6 +170,9 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
         labelled.setdefault(key, set()).add(index)
         taken.setdefault((*key, label["side"]), set()).add(index)
         flagged = {(f.category, f.change) for f in flags_of(change, comparison, index)}
+        if label.get("sample") and not flagged:
+            total.sample_quiet += 1
+            total.sample_quiet_truths += bool(truth)
         for flag in flagged:
             total.flags += 1
             if flag in truth:
@@ -177,7 +192,44 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
         entries = unlabelled(comparison, labelled.get(key, set()), key, show)
         total.ungraded.extend(entries)
         total.unlabelled += sum(len(e["flags"]) for e in entries)
+        total.unseen += sum(
+            1
+            for index, change in enumerate(comparison.changes)
+            if change.kind not in ("moved", "reformatted")
+            and index not in labelled.get(key, set())
+            and not flags_of(change, comparison, index)
+        )
     return total
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """A 95% interval for a share seen as hits in n draws."""
+    if n == 0:
+        return 0.0, 1.0
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def estimate(result: Score) -> str:
+    """Recall over every changed clause of the labelled comparisons, from the sample."""
+    n, hits = result.sample_quiet, result.sample_quiet_truths
+    if not n:
+        return "no uniform sample (d.yaml): recall over every changed clause not estimated"
+    share = hits / n
+    low, high = wilson(hits, n)
+
+    def recall(rate: float) -> float:
+        return result.found / (result.truths + rate * result.unseen)
+
+    return (
+        f"every changed clause: {result.unseen} neither flagged nor labelled; the sample's "
+        f"{n} unflagged clauses hold {hits} truths ({share:.3f}, 95% {low:.3f}-{high:.3f}), so "
+        f"about {share * result.unseen:.0f} missed truths there ({low * result.unseen:.0f}-"
+        f"{high * result.unseen:.0f}); estimated recall {recall(share):.3f} "
+        f"({recall(high):.3f}-{recall(low):.3f})"
+    )
 
 
 def main() -> int:
@@ -212,6 +264,7 @@ def main() -> int:
         f"{result.unlabelled} flags on changed clauses no label names (not graded); precision "
         f"counting them wrong: {result.right / max(1, result.flags + result.unlabelled):.3f}"
     )
+    print(estimate(result))
     if args.unlabelled:
         args.unlabelled.write_text(
             yaml.safe_dump(result.ungraded, sort_keys=False, allow_unicode=True, width=100),
