@@ -547,6 +547,19 @@ def test_proof_of_age_and_a_stated_age_checked_are_age_assurance() -> None:
     assert ("EXPANDED", ["age information provided is accurate"]) in found
 
 
+def test_location_more_specific_than_an_ip_address_is_precise() -> None:
+    # Reddit 2022-11 stops naming GPS and Bluetooth but still collects "more specific location
+    # information if you authorize your device"; 2024-02 keeps only the IP's location.
+    found = history_flags(
+        "reddit", "2022-07-11T14-59-57Z", "2022-11-15T18-33-25Z", "precise_geolocation"
+    )
+    assert found == [("NARROWED", ["gps"])]
+    found = history_flags(
+        "reddit", "2023-08-01T00-33-43Z", "2024-02-16T00-34-22Z", "precise_geolocation"
+    )
+    assert found == [("NO LONGER", ["more specific location information"])]
+
+
 def test_checking_ages_names_no_children() -> None:
     # Snapchat 2026-08 estimates or infers users' ages: a check of anyone's age, so the
     # "infer" of it is read against everything the old version says, which infers interests.
