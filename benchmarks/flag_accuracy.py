@@ -22,7 +22,9 @@ of a, b or c names and that the version of 2026-11-30 (e53012b) did not flag: ev
 it is a practice change that version missed where nobody had looked. The recall over every
 changed clause is estimated from it: the truths in the clauses this version leaves unflagged
 and unlabelled, projected from the share of d.yaml's unflagged clauses that hold a truth
-(with a 95% Wilson interval), added to every labelled truth.
+(with a 95% Wilson interval), added to every labelled truth. A second grader, blind to the
+first, read 45 of them (the six with a truth among them) and found three of the six
+(`second_grading` names the others); the estimate is also given with only those three.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Score:
     # The sample's clauses this version does not flag, and the truths they hold (all missed).
     sample_quiet: int = 0
     sample_quiet_truths: int = 0
+    sample_disputed: int = 0  # of those truths, ones a second blind grading did not find
 
     @property
     def precision(self) -> float:
@@ -173,6 +176,7 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
         if label.get("sample") and not flagged:
             total.sample_quiet += 1
             total.sample_quiet_truths += bool(truth)
+            total.sample_disputed += bool(truth) and bool(label.get("second_grading"))
         for flag in flagged:
             total.flags += 1
             if flag in truth:
@@ -220,15 +224,17 @@ def estimate(result: Score) -> str:
     share = hits / n
     low, high = wilson(hits, n)
 
-    def recall(rate: float) -> float:
-        return result.found / (result.truths + rate * result.unseen)
+    def recall(rate: float, dropped: int = 0) -> float:
+        return result.found / (result.truths - dropped + rate * result.unseen)
 
+    agreed = hits - result.sample_disputed
     return (
         f"every changed clause: {result.unseen} neither flagged nor labelled; the sample's "
         f"{n} unflagged clauses hold {hits} truths ({share:.3f}, 95% {low:.3f}-{high:.3f}), so "
         f"about {share * result.unseen:.0f} missed truths there ({low * result.unseen:.0f}-"
         f"{high * result.unseen:.0f}); estimated recall {recall(share):.3f} "
-        f"({recall(high):.3f}-{recall(low):.3f})"
+        f"({recall(high):.3f}-{recall(low):.3f}); counting only the {agreed} truths a second "
+        f"blind grading also found: {recall(agreed / n, result.sample_disputed):.3f}"
     )
 
 
