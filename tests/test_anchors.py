@@ -1,21 +1,25 @@
-"""Anchors (anchors.py): the literal starts detect.py searches long texts around.
+"""Anchors (anchors.py): the literal starts detect.py searches long texts around, and the
+strings every match holds (needs), which spare short texts a scan and a comparison compiling.
 
 An anchor set that misses a start silently loses flags in long policies, so the real test is
 equivalence: on real long texts, the matches found around anchors are exactly the matches a
-full scan finds, for every shipped category.
+full scan finds, for every shipped category. Needs that turn away a text the pattern matches
+lose flags as silently: every real clause a pattern or exclusion matches must hold its needs.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from policywatch.anchors import anchors
+from policywatch.anchors import anchors, needs
 from policywatch.canonical import from_markdown
-from policywatch.detect import LONG_TEXT, _matches
+from policywatch.detect import LONG_TEXT, _matches, _may_hold
+from policywatch.segment import segment
 from policywatch.taxonomy import Category, load_taxonomy
 
 HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
@@ -105,3 +109,70 @@ def test_search_around_anchors_misses_nothing_a_full_scan_finds(
     around = [m.span() for m in _matches(text, text.lower(), category)]
     everywhere = [m.span() for m in category.pattern.finditer(text)]
     assert everywhere and around == everywhere
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        # Each word, and each way the run of them can be written, white space as one space.
+        ("hand geometry", (("hand",), ("geometry",), ("hand geometry",))),
+        ("fingerprints?(?: (?:scans?|recognition|data))?", (("fingerprint",),)),  # all hold it
+        (
+            "(?:national|state)[- ](?:issued )?id",  # a class with a space: a space, or else
+            (
+                (
+                    "national id", "national issued id", "national-id", "national-issued id",
+                    "state id", "state issued id", "state-id", "state-issued id",
+                ),
+            ),
+        ),
+        ("under 1[3-8]", (("under",), ("under 13", "under 14", "under 15", "under 16", "under 17", "under 18"))),
+        ("\\w+ data", (("data",), (" data",))),
+        ("a ?b", None),  # nothing three characters long: any text may match
+        ("[^.]{0,5}x", None),
+        ("(?<!no )sale", None),  # a look-behind: unknown here
+    ],
+)  # fmt: skip
+def test_what_every_match_of_a_pattern_holds(
+    pattern: str, expected: tuple[tuple[str, ...], ...] | None
+) -> None:
+    assert needs([pattern]) == (None if expected is None else (expected,))
+
+
+def test_a_text_with_letters_ignorecase_reads_as_others_may_match_anything() -> None:
+    """IGNORECASE matches "ſ" to "s" and "ı" to "i", which lower() keeps as they are."""
+    category = _category("sale", "privacy")
+    for text in ("we ſell no data: no ſale", "prıvacy"):
+        assert category.pattern.search(text)
+        assert _may_hold(category.needs, text.lower())
+    assert not _may_hold(category.needs, "we sell no data")
+
+
+@cache
+def _clauses() -> tuple[str, ...]:
+    """The clauses of the real long texts: the short texts a comparison's changes are."""
+    return tuple(dict.fromkeys(c.text for text in _long_texts() for c in segment(text)))
+
+
+@pytest.mark.parametrize("category", load_taxonomy(), ids=lambda c: c.id)
+def test_a_text_its_needs_turn_away_never_matches(category: Category) -> None:
+    turned_away = 0
+    for text in _clauses():
+        lowered = text.lower()
+        for held, pattern in (
+            (category.needs, category.pattern),
+            (category.exclude_needs, category.exclude),
+        ):
+            if pattern is None:
+                continue
+            if _may_hold(held, lowered):
+                continue
+            turned_away += 1
+            assert pattern.search(text) is None, (category.id, text)
+    assert turned_away, category.id  # the needs do turn texts away
+
+
+def test_needs_fold_white_space_as_the_patterns_read_it() -> None:
+    category = _category("shape of (?:your|the) face")
+    text = "the shape\nof  your\tface"
+    assert re.search(category.pattern, text) and _may_hold(category.needs, text.lower())

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .anchors import Needs
 from .taxonomy import SEVERITIES, Category
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[^a-z])|\n+")
@@ -265,12 +266,17 @@ def _first_matches(text: str, lowered: str, category: Category) -> Iterable[re.M
 def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[str]]:
     """Every match of a category; lowered is the text's lowercase, made once per text."""
     # Some characters lowercase to two ("İ"): positions in the lowercase would drift.
-    if category.anchors is None or len(lowered) != len(text):
+    if len(lowered) != len(text):
         yield from category.pattern.finditer(text)
         return
-    if len(text) <= LONG_TEXT:  # a short text: one look for any anchor decides whether to search
-        if any(anchor in lowered for anchor in category.anchors):
+    if len(text) <= LONG_TEXT:  # a short text: a look for what a match needs decides
+        if (
+            category.anchors is None or any(anchor in lowered for anchor in category.anchors)
+        ) and _may_hold(category.needs, lowered):
             yield from category.pattern.finditer(text)
+        return
+    if category.anchors is None:
+        yield from category.pattern.finditer(text)
         return
     last_end = -1
     for begin, end in _windows(lowered, category.anchors):
@@ -280,13 +286,40 @@ def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[s
                 yield match
 
 
+def _may_hold(needs: Needs | None, lowered: str) -> bool:
+    """Whether a text (its lowercase, as long as the text) holds what some pattern's every match
+    holds (anchors.needs), its white space folded as needs writes it. A text holding "ı" or
+    "ſ" may match anything: IGNORECASE matches them to "i" and "s", lower() keeps them."""
+    if needs is None or "ı" in lowered or "ſ" in lowered:
+        return True
+    folded = " " + " ".join(lowered.split()) + " "
+    for clauses in needs:  # loops, not any() and all(): half the time, and this runs often
+        for clause in clauses:
+            for string in clause:
+                if string in folded:
+                    break
+            else:
+                break  # no string of this clause stands here: not this pattern
+        else:
+            return True
+    return False
+
+
 _TRAP_REACH = 240  # characters before a match where a false positive covering it may begin
 
 
-def _excluded(text: str, match: re.Match[str], exclude: re.Pattern[str]) -> bool:
+def _excluded(text: str, match: re.Match[str], category: Category) -> bool:
     """Whether a known false positive ("coded into our DNA") covers the match."""
     start, end = match.span()
-    for trap in exclude.finditer(text, max(0, start - _TRAP_REACH), min(len(text), end + 80)):
+    begin, stop = max(0, start - _TRAP_REACH), min(len(text), end + 80)
+    around = text[begin:stop]
+    lowered = around.lower()
+    if len(lowered) == len(around) and not _may_hold(category.exclude_needs, lowered):
+        return False  # no exclusion can match here: not even compiled
+    exclude = category.exclude
+    if exclude is None:
+        return False
+    for trap in exclude.finditer(text, begin, stop):
         if trap.start() <= start and end <= trap.end():
             return True
     return False
@@ -334,7 +367,7 @@ def _mention(
     """A match read in its sentence; None when a known false positive covers it, or when an
     ambiguous word ("sell", "cookies") stands outside a data-practice frame (unless framed is
     False: any sense of the word will do)."""
-    if category.exclude is not None and _excluded(text, match, category.exclude):
+    if category.excludes and _excluded(text, match, category):
         return None
     s_start, s_end = _sentence(text, match.start(), match.end())
     sentence = text[s_start:s_end]

@@ -9,7 +9,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from .anchors import anchors
+from .anchors import Needs, anchors, needs
 from .errors import ConfigError
 
 SHIPPED = Path(__file__).with_name("taxonomy.yaml")  # not importlib.resources: 5 ms to import
@@ -91,6 +91,23 @@ class Category:
         if self.patterns in _KNOWN_ANCHORS:
             return _KNOWN_ANCHORS[self.patterns]
         return anchors(list(self.patterns))
+
+    @cached_property
+    def needs(self) -> Needs | None:
+        """What each pattern's every match holds (anchors.needs): a text holding none of it is
+        not searched, and the patterns are not compiled for it."""
+        if self.patterns in _KNOWN_NEEDS:
+            return _KNOWN_NEEDS[self.patterns]
+        return needs(list(self.patterns))
+
+    @cached_property
+    def exclude_needs(self) -> Needs | None:
+        """What each exclusion's every match holds."""
+        if not self.excludes:
+            return None
+        if self.excludes in _KNOWN_NEEDS:
+            return _KNOWN_NEEDS[self.excludes]
+        return needs(list(self.excludes))
 
     @property
     def legal_hook(self) -> str:
@@ -240,6 +257,8 @@ def load_taxonomy(extra: Path | None = None) -> tuple[Category, ...]:
 
 # The anchors of the shipped categories' patterns, as taxonomy.json gives them.
 _KNOWN_ANCHORS: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+# What the matches of the shipped categories' patterns and exclusions hold, as it gives them.
+_KNOWN_NEEDS: dict[tuple[str, ...], Needs | None] = {}
 
 
 def _shipped() -> list[Category]:
@@ -255,10 +274,23 @@ def _shipped() -> list[Category]:
             category.patterns: None if found is None else tuple(found)
             for category, found in zip(categories, made["anchors"], strict=True)
         }
+        known_needs = {
+            patterns: _as_needs(found)
+            for category, both in zip(categories, made["needs"], strict=True)
+            for patterns, found in zip((category.patterns, category.excludes), both, strict=True)
+        }
     except (OSError, ValueError, KeyError, TypeError, ConfigError):
         return _categories(SHIPPED.read_text(encoding="utf-8"), where)
     _KNOWN_ANCHORS.update(known)
+    _KNOWN_NEEDS.update(known_needs)
     return categories
+
+
+def _as_needs(found: Any) -> Needs | None:
+    """anchors.needs as JSON gives it back (lists for tuples)."""
+    if found is None:
+        return None
+    return tuple(tuple(tuple(str(s) for s in clause) for clause in per) for per in found)
 
 
 def _checksum() -> str:
@@ -275,9 +307,14 @@ def _checksum() -> str:
 def shipped_json() -> str:
     """The text of taxonomy.json, made from taxonomy.yaml and anchors.py as they are now."""
     data = _yaml(SHIPPED.read_text(encoding="utf-8"), "taxonomy.yaml (shipped)")
+    categories = _read(data, "taxonomy.yaml (shipped)")
     made = {
         "made_from": _checksum(),
         "taxonomy": data,
-        "anchors": [anchors(list(c.patterns)) for c in _read(data, "taxonomy.yaml (shipped)")],
+        "anchors": [anchors(list(c.patterns)) for c in categories],
+        "needs": [
+            [needs(list(c.patterns)), needs(list(c.excludes)) if c.excludes else None]
+            for c in categories
+        ],
     }
     return json.dumps(made, ensure_ascii=False, indent=1) + "\n"
