@@ -15,6 +15,7 @@ category's alternation costs 0.5-1 ms, more than scanning the texts).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Union
 
 MAX_ANCHORS = 64
@@ -309,8 +310,9 @@ MAX_SPELLINGS = 64  # ways a run of a pattern may be written, beyond which it is
 NEED_LENGTH = 3  # a shorter string stands in nearly every text: not worth looking for
 
 # For each pattern, what each of its matches holds: clauses, each of lowercase strings (white
-# space written as one space) one of which stands in the match.
-Needs = tuple[tuple[tuple[str, ...], ...], ...]
+# space written as one space) one of which stands in the match. Tuples as made here, lists as
+# taxonomy.json gives them back.
+Needs = Sequence[Sequence[Sequence[str]]]
 
 
 def needs(patterns: list[str]) -> Needs | None:

@@ -274,8 +274,8 @@ def _shipped() -> list[Category]:
             category.patterns: None if found is None else tuple(found)
             for category, found in zip(categories, made["anchors"], strict=True)
         }
-        known_needs = {
-            patterns: _as_needs(found)
+        known_needs = {  # as JSON gives them: lists, read as they are (no copy to tuples)
+            patterns: found
             for category, both in zip(categories, made["needs"], strict=True)
             for patterns, found in zip((category.patterns, category.excludes), both, strict=True)
         }
@@ -284,13 +284,6 @@ def _shipped() -> list[Category]:
     _KNOWN_ANCHORS.update(known)
     _KNOWN_NEEDS.update(known_needs)
     return categories
-
-
-def _as_needs(found: Any) -> Needs | None:
-    """anchors.needs as JSON gives it back (lists for tuples)."""
-    if found is None:
-        return None
-    return tuple(tuple(tuple(str(s) for s in clause) for clause in per) for per in found)
 
 
 def _checksum() -> str:
