@@ -392,10 +392,20 @@ def _strongest(clauses: list[frozenset[str]]) -> frozenset[str] | None:
 
 
 def _add(clauses: list[frozenset[str]], run: set[str]) -> None:
-    """A run's ways of being written as a clause (a string that holds another is left out:
-    the shorter one stands wherever it does)."""
-    if all(len(way.strip()) >= NEED_LENGTH for way in run):
-        clauses.append(frozenset(w for w in run if not any(o != w and o in w for o in run)))
+    """A run's ways of being written as a clause, and the longest word of each as a smaller
+    one, looked at first: one look for "day", "month" and "year" turns most texts away before
+    the 36 ways of "\\d+[- ](?:days?|months?|years?) (?:after|from|following)"."""
+    if not all(len(way.strip()) >= NEED_LENGTH for way in run):
+        return
+    clauses.append(_fewest(run))
+    words = {max(way.split(), key=len) for way in run}
+    if len(words) < len(run) and all(len(word) >= NEED_LENGTH for word in words):
+        clauses.append(_fewest(words))
+
+
+def _fewest(ways: set[str]) -> frozenset[str]:
+    """The ways no other one stands in: where a longer one stands, so does the shorter."""
+    return frozenset(w for w in ways if not any(o != w and o in w for o in ways))
 
 
 def _spellings(item: Node) -> set[str] | None:
