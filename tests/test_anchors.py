@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -18,9 +19,9 @@ import pytest
 
 from policywatch.anchors import anchors, needs
 from policywatch.canonical import from_markdown
-from policywatch.detect import LONG_TEXT, _matches, _may_hold
+from policywatch.detect import LONG_TEXT, _holding, _matches, _search
 from policywatch.segment import segment
-from policywatch.taxonomy import Category, load_taxonomy
+from policywatch.taxonomy import Category, _compile, load_taxonomy
 
 HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
 # Ten histories beside the project, when it is checked out with them.
@@ -145,8 +146,9 @@ def test_a_text_with_letters_ignorecase_reads_as_others_may_match_anything() -> 
     category = _category("sale", "privacy")
     for text in ("we ſell no data: no ſale", "prıvacy"):
         assert category.pattern.search(text)
-        assert _may_hold(category.needs, text.lower())
-    assert not _may_hold(category.needs, "we sell no data")
+        assert _holding(category.needs, text.lower()) is None
+    assert _holding(category.needs, "we sell no data") == []
+    assert _holding(category.needs, "no sale, privacy") == [0, 1]
 
 
 @cache
@@ -156,24 +158,63 @@ def _clauses() -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("category", load_taxonomy(), ids=lambda c: c.id)
-def test_a_text_its_needs_turn_away_never_matches(category: Category) -> None:
+def test_a_pattern_whose_needs_a_text_does_not_hold_never_matches_it(category: Category) -> None:
     turned_away = 0
     for text in _clauses():
         lowered = text.lower()
-        for held, pattern in (
-            (category.needs, category.pattern),
-            (category.exclude_needs, category.exclude),
-        ):
-            if pattern is None:
-                continue
-            if _may_hold(held, lowered):
-                continue
-            turned_away += 1
-            assert pattern.search(text) is None, (category.id, text)
-    assert turned_away, category.id  # the needs do turn texts away
+        for exclusions, whole in ((False, category.pattern), (True, category.exclude)):
+            held = _holding(category.exclude_needs if exclusions else category.needs, lowered)
+            if whole is None or held is None or whole.search(text) is None:
+                continue  # nothing to turn away wrongly
+            sources = category.excludes if exclusions else category.patterns
+            for index in set(range(len(sources))) - set(held):
+                turned_away += 1
+                assert category.alone(index, exclusions).search(text) is None, (index, text)
+    assert turned_away, category.id  # the needs do turn patterns away
+
+
+@pytest.mark.parametrize("category", load_taxonomy(), ids=lambda c: c.id)
+def test_the_patterns_a_text_holds_find_what_the_whole_alternation_finds(
+    category: Category,
+) -> None:
+    """Short texts are searched with only the patterns their needs hold, each compiled alone,
+    until the alternation is compiled: the matches must be the same, in the same order."""
+    fresh = replace(category)  # nothing compiled yet
+    patterns = _compile(list(category.patterns), category.id)
+    exclusions = _compile(list(category.excludes), category.id) if category.excludes else None
+    for text in _clauses():
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            continue
+        found = [m.span() for m in _search(fresh, False, text, 0, len(text), lowered)]
+        assert found == [m.span() for m in patterns.finditer(text)], text
+        if exclusions is not None:
+            found = [m.span() for m in _search(fresh, True, text, 0, len(text), lowered)]
+            assert found == [m.span() for m in exclusions.finditer(text)], text
+    assert not fresh.compiled("pattern") or fresh.needs is None, category.id
+    for text in _long_texts():  # searched around anchors, each stretch with what it holds
+        around = [m.span() for m in _matches(text, text.lower(), fresh)]
+        assert around == [m.span() for m in patterns.finditer(text)], category.id
+
+
+@pytest.mark.parametrize(
+    ("patterns", "text", "spans"),
+    [
+        (("data", "data broker"), "a data broker", [(2, 6)]),  # the first pattern at one place
+        (("data broker", "data"), "a data broker", [(2, 13)]),
+        (("broker data", "data sharing"), "broker data sharing", [(0, 11)]),  # from its end
+        (("data sharing", "broker data"), "broker data sharing data sharing", [(0, 11), (20, 32)]),
+    ],
+)
+def test_patterns_alone_find_as_their_alternation(
+    patterns: tuple[str, ...], text: str, spans: list[tuple[int, int]]
+) -> None:
+    category = _category(*patterns)
+    found = [m.span() for m in _search(category, False, text, 0, len(text))]
+    assert found == spans == [m.span() for m in category.pattern.finditer(text)]
 
 
 def test_needs_fold_white_space_as_the_patterns_read_it() -> None:
     category = _category("shape of (?:your|the) face")
     text = "the shape\nof  your\tface"
-    assert re.search(category.pattern, text) and _may_hold(category.needs, text.lower())
+    assert re.search(category.pattern, text) and _holding(category.needs, text.lower()) == [0]

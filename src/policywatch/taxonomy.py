@@ -92,6 +92,24 @@ class Category:
             return _KNOWN_ANCHORS[self.patterns]
         return anchors(list(self.patterns))
 
+    def compiled(self, name: str) -> bool:
+        """Whether "pattern" or "exclude" is compiled already (a cached_property keeps it)."""
+        return name in vars(self)
+
+    def alone(self, index: int, exclusion: bool = False) -> re.Pattern[str]:
+        """One pattern (or exclusion) compiled by itself, with the alternation's boundaries:
+        a text whose needs hold only a few is searched for those (detect._search)."""
+        key = (exclusion, index)
+        found = self._alone.get(key)
+        if found is None:
+            source = self.excludes if exclusion else self.patterns
+            found = self._alone[key] = _compile([source[index]], self.id)
+        return found
+
+    @cached_property
+    def _alone(self) -> dict[tuple[bool, int], re.Pattern[str]]:
+        return {}
+
     @cached_property
     def needs(self) -> Needs | None:
         """What each pattern's every match holds (anchors.needs): a text holding none of it is
