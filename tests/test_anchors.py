@@ -1,22 +1,27 @@
-"""Anchors (anchors.py): the literal starts detect.py searches long texts around.
+"""Anchors (anchors.py): the literal starts detect.py searches long texts around, and the
+strings every match holds (needs), which spare short texts a scan and a comparison compiling.
 
 An anchor set that misses a start silently loses flags in long policies, so the real test is
 equivalence: on real long texts, the matches found around anchors are exactly the matches a
-full scan finds, for every shipped category.
+full scan finds, for every shipped category. Needs that turn away a text the pattern matches
+lose flags as silently: every real clause a pattern or exclusion matches must hold its needs.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from policywatch.anchors import anchors
+from policywatch.anchors import anchors, needs
 from policywatch.canonical import from_markdown
-from policywatch.detect import LONG_TEXT, _matches
-from policywatch.taxonomy import Category, load_taxonomy
+from policywatch.detect import LONG_TEXT, _holding, _matches, _search
+from policywatch.segment import segment
+from policywatch.taxonomy import Category, _compile, load_taxonomy
 
 HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
 # Ten histories beside the project, when it is checked out with them.
@@ -105,3 +110,111 @@ def test_search_around_anchors_misses_nothing_a_full_scan_finds(
     around = [m.span() for m in _matches(text, text.lower(), category)]
     everywhere = [m.span() for m in category.pattern.finditer(text)]
     assert everywhere and around == everywhere
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        # Each word, and each way the run of them can be written, white space as one space.
+        ("hand geometry", (("hand",), ("geometry",), ("hand geometry",))),
+        ("fingerprints?(?: (?:scans?|recognition|data))?", (("fingerprint",),)),  # all hold it
+        (
+            "(?:national|state)[- ](?:issued )?id",  # a class with a space: a space, or else
+            (
+                ("issued", "national", "state"),  # the longest word of each way, looked at first
+                (
+                    "national id", "national issued id", "national-id", "national-issued id",
+                    "state id", "state issued id", "state-id", "state-issued id",
+                ),
+            ),
+        ),
+        ("under 1[3-8]", (("under",), ("under 13", "under 14", "under 15", "under 16", "under 17", "under 18"))),
+        ("\\w+ data", (("data",), (" data",))),
+        ("a ?b", None),  # nothing three characters long: any text may match
+        ("[^.]{0,5}x", None),
+        ("(?<!no )sale", None),  # a look-behind: unknown here
+    ],
+)  # fmt: skip
+def test_what_every_match_of_a_pattern_holds(
+    pattern: str, expected: tuple[tuple[str, ...], ...] | None
+) -> None:
+    assert needs([pattern]) == (None if expected is None else (expected,))
+
+
+def test_a_text_with_letters_ignorecase_reads_as_others_may_match_anything() -> None:
+    """IGNORECASE matches "ſ" to "s" and "ı" to "i", which lower() keeps as they are."""
+    category = _category("sale", "privacy")
+    for text in ("we ſell no data: no ſale", "prıvacy"):
+        assert category.pattern.search(text)
+        assert _holding(category.needs, text.lower()) is None
+    assert _holding(category.needs, "we sell no data") == []
+    assert _holding(category.needs, "no sale, privacy") == [0, 1]
+
+
+@cache
+def _clauses() -> tuple[str, ...]:
+    """The clauses of the real long texts: the short texts a comparison's changes are."""
+    return tuple(dict.fromkeys(c.text for text in _long_texts() for c in segment(text)))
+
+
+@pytest.mark.parametrize("category", load_taxonomy(), ids=lambda c: c.id)
+def test_a_pattern_whose_needs_a_text_does_not_hold_never_matches_it(category: Category) -> None:
+    turned_away = 0
+    for text in _clauses():
+        lowered = text.lower()
+        for exclusions, whole in ((False, category.pattern), (True, category.exclude)):
+            held = _holding(category.exclude_needs if exclusions else category.needs, lowered)
+            if whole is None or held is None or whole.search(text) is None:
+                continue  # nothing to turn away wrongly
+            sources = category.excludes if exclusions else category.patterns
+            for index in set(range(len(sources))) - set(held):
+                turned_away += 1
+                assert category.alone(index, exclusions).search(text) is None, (index, text)
+    assert turned_away, category.id  # the needs do turn patterns away
+
+
+@pytest.mark.parametrize("category", load_taxonomy(), ids=lambda c: c.id)
+def test_the_patterns_a_text_holds_find_what_the_whole_alternation_finds(
+    category: Category,
+) -> None:
+    """Short texts are searched with only the patterns their needs hold, each compiled alone,
+    until the alternation is compiled: the matches must be the same, in the same order."""
+    fresh = replace(category)  # nothing compiled yet
+    patterns = _compile(list(category.patterns), category.id)
+    exclusions = _compile(list(category.excludes), category.id) if category.excludes else None
+    for text in _clauses():
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            continue
+        found = [m.span() for m in _search(fresh, False, text, 0, len(text), lowered)]
+        assert found == [m.span() for m in patterns.finditer(text)], text
+        if exclusions is not None:
+            found = [m.span() for m in _search(fresh, True, text, 0, len(text), lowered)]
+            assert found == [m.span() for m in exclusions.finditer(text)], text
+    assert not fresh.compiled("pattern") or fresh.needs is None, category.id
+    for text in _long_texts():  # searched around anchors, each stretch with what it holds
+        around = [m.span() for m in _matches(text, text.lower(), fresh)]
+        assert around == [m.span() for m in patterns.finditer(text)], category.id
+
+
+@pytest.mark.parametrize(
+    ("patterns", "text", "spans"),
+    [
+        (("data", "data broker"), "a data broker", [(2, 6)]),  # the first pattern at one place
+        (("data broker", "data"), "a data broker", [(2, 13)]),
+        (("broker data", "data sharing"), "broker data sharing", [(0, 11)]),  # from its end
+        (("data sharing", "broker data"), "broker data sharing data sharing", [(0, 11), (20, 32)]),
+    ],
+)
+def test_patterns_alone_find_as_their_alternation(
+    patterns: tuple[str, ...], text: str, spans: list[tuple[int, int]]
+) -> None:
+    category = _category(*patterns)
+    found = [m.span() for m in _search(category, False, text, 0, len(text))]
+    assert found == spans == [m.span() for m in category.pattern.finditer(text)]
+
+
+def test_needs_fold_white_space_as_the_patterns_read_it() -> None:
+    category = _category("shape of (?:your|the) face")
+    text = "the shape\nof  your\tface"
+    assert re.search(category.pattern, text) and _holding(category.needs, text.lower()) == [0]

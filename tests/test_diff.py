@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from markdown_it import MarkdownIt
 
 from policywatch.cli import main
-from policywatch.diff import Side, compare_texts
+from policywatch.diff import Side, _in_a_row, _plain, _spaced, compare_texts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASE = FIXTURES / "cases" / "tiktok-us-faceprints"
@@ -169,6 +169,27 @@ def test_a_good_version_alone_is_asked_for_its_pair(tmp_path: Path) -> None:
     for version in ("tiktok-us@previous", "tiktok-us~1", str(CASE / "after.html")):
         result = CliRunner().invoke(main, [*config, "diff", version])
         assert result.exit_code == 2 and f"'{version}' is one version" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("We sell your data.", "we sell your data"),
+        ("We  sell -- your\n\ndata", "We sell your data."),  # wide gaps are one gap
+        ("We resell your data", "sell your data"),  # whole words only
+        ("We sell your database", "sell your data"),
+        ("data data sell your data", "sell your data"),  # the longest word stands twice
+        ("sell your", "sell your data"),  # the text ends first
+        ("your data", "we sell your data"),  # and starts late
+        ("We sell" + "-" * 500 + "your data", "we sell your data"),  # a gap past the first look
+        ("Wir verkaufen Ihre Daten", "verkaufen ihre daten"),
+        ("nothing here", "we sell your data"),
+    ],
+)
+def test_a_sentence_found_in_a_row_as_in_the_whole_folded_text(text: str, sentence: str) -> None:
+    """_in_a_row reads only around the longest word, and answers as the whole version folded."""
+    needle = _plain(sentence)
+    assert _in_a_row(needle.split(), _spaced(text)) == (needle in _plain(text))
 
 
 def golden_report(pair: str) -> dict[str, object]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from policywatch import taxonomy
-from policywatch.anchors import anchors
+from policywatch.anchors import anchors, needs
 
 
 def test_taxonomy_json_is_made_from_the_files_as_they_are() -> None:
@@ -26,6 +26,13 @@ def test_the_json_gives_what_the_yaml_gives() -> None:
     from_json = taxonomy._shipped()
     assert from_json == from_yaml
     assert [c.anchors for c in from_json] == [anchors(list(c.patterns)) for c in from_yaml]
+    # The needs as JSON gives them back: lists where needs() makes tuples.
+    made = [
+        (needs(list(c.patterns)), needs(list(c.excludes)) if c.excludes else None)
+        for c in from_yaml
+    ]
+    read = [(c.needs, c.exclude_needs) for c in from_json]
+    assert json.loads(json.dumps(read)) == json.loads(json.dumps(made))
 
 
 def test_a_stale_or_broken_json_is_only_slower(
@@ -35,7 +42,8 @@ def test_a_stale_or_broken_json_is_only_slower(
     stale = taxonomy.shipped_json().replace('"crc32:', '"crc32:0', 1)
     made = json.loads(taxonomy.shipped_json())
     short = json.dumps({**made, "anchors": made["anchors"][:-1]})  # its checksum still right
-    for text in (stale, "{", "[]", '{"made_from": 1}', short):
+    fewer_needs = json.dumps({**made, "needs": made["needs"][:-1]})
+    for text in (stale, "{", "[]", '{"made_from": 1}', short, fewer_needs):
         (tmp_path / "taxonomy.json").write_text(text)
         monkeypatch.setattr(taxonomy, "SHIPPED_JSON", tmp_path / "taxonomy.json")
         assert taxonomy._shipped() == expected

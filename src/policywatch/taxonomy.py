@@ -9,7 +9,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from .anchors import anchors
+from .anchors import Needs, anchors, needs
 from .errors import ConfigError
 
 SHIPPED = Path(__file__).with_name("taxonomy.yaml")  # not importlib.resources: 5 ms to import
@@ -95,6 +95,41 @@ class Category:
         if self.patterns in _KNOWN_ANCHORS:
             return _KNOWN_ANCHORS[self.patterns]
         return anchors(list(self.patterns))
+
+    def compiled(self, name: str) -> bool:
+        """Whether "pattern" or "exclude" is compiled already (a cached_property keeps it)."""
+        return name in vars(self)
+
+    def alone(self, index: int, exclusion: bool = False) -> re.Pattern[str]:
+        """One pattern (or exclusion) compiled by itself, with the alternation's boundaries:
+        a text whose needs hold only a few is searched for those (detect._search)."""
+        key = (exclusion, index)
+        found = self._alone.get(key)
+        if found is None:
+            source = self.excludes if exclusion else self.patterns
+            found = self._alone[key] = _compile([source[index]], self.id)
+        return found
+
+    @cached_property
+    def _alone(self) -> dict[tuple[bool, int], re.Pattern[str]]:
+        return {}
+
+    @cached_property
+    def needs(self) -> Needs | None:
+        """What each pattern's every match holds (anchors.needs): a text holding none of it is
+        not searched, and the patterns are not compiled for it."""
+        if self.patterns in _KNOWN_NEEDS:
+            return _KNOWN_NEEDS[self.patterns]
+        return needs(list(self.patterns))
+
+    @cached_property
+    def exclude_needs(self) -> Needs | None:
+        """What each exclusion's every match holds."""
+        if not self.excludes:
+            return None
+        if self.excludes in _KNOWN_NEEDS:
+            return _KNOWN_NEEDS[self.excludes]
+        return needs(list(self.excludes))
 
     @property
     def legal_hook(self) -> str:
@@ -249,6 +284,8 @@ def load_taxonomy(extra: Path | None = None) -> tuple[Category, ...]:
 
 # The anchors of the shipped categories' patterns, as taxonomy.json gives them.
 _KNOWN_ANCHORS: dict[tuple[str, ...], tuple[str, ...] | None] = {}
+# What the matches of the shipped categories' patterns and exclusions hold, as it gives them.
+_KNOWN_NEEDS: dict[tuple[str, ...], Needs | None] = {}
 
 
 def _shipped() -> list[Category]:
@@ -264,9 +301,15 @@ def _shipped() -> list[Category]:
             category.patterns: None if found is None else tuple(found)
             for category, found in zip(categories, made["anchors"], strict=True)
         }
+        known_needs = {  # as JSON gives them: lists, read as they are (no copy to tuples)
+            patterns: found
+            for category, both in zip(categories, made["needs"], strict=True)
+            for patterns, found in zip((category.patterns, category.excludes), both, strict=True)
+        }
     except (OSError, ValueError, KeyError, TypeError, ConfigError):
         return _categories(SHIPPED.read_text(encoding="utf-8"), where)
     _KNOWN_ANCHORS.update(known)
+    _KNOWN_NEEDS.update(known_needs)
     return categories
 
 
@@ -284,9 +327,14 @@ def _checksum() -> str:
 def shipped_json() -> str:
     """The text of taxonomy.json, made from taxonomy.yaml and anchors.py as they are now."""
     data = _yaml(SHIPPED.read_text(encoding="utf-8"), "taxonomy.yaml (shipped)")
+    categories = _read(data, "taxonomy.yaml (shipped)")
     made = {
         "made_from": _checksum(),
         "taxonomy": data,
-        "anchors": [anchors(list(c.patterns)) for c in _read(data, "taxonomy.yaml (shipped)")],
+        "anchors": [anchors(list(c.patterns)) for c in categories],
+        "needs": [
+            [needs(list(c.patterns)), needs(list(c.excludes)) if c.excludes else None]
+            for c in categories
+        ],
     }
     return json.dumps(made, ensure_ascii=False, indent=1) + "\n"
