@@ -16,12 +16,14 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from policywatch.anchors import anchors, needs
 from policywatch.canonical import from_markdown
 from policywatch.detect import LONG_TEXT, _holding, _matches, _search
 from policywatch.segment import segment
-from policywatch.taxonomy import Category, _compile, load_taxonomy
+from policywatch.taxonomy import Category, _compile, _spaced, load_taxonomy
 
 HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
 # Ten histories beside the project, when it is checked out with them.
@@ -151,10 +153,16 @@ def test_a_text_with_letters_ignorecase_reads_as_others_may_match_anything() -> 
     assert _holding(category.needs, "no sale, privacy") == [0, 1]
 
 
+PAIRS = Path(__file__).resolve().parent / "fixtures" / "pairs"
+
+
 @cache
 def _clauses() -> tuple[str, ...]:
-    """The clauses of the real long texts: the short texts a comparison's changes are."""
-    return tuple(dict.fromkeys(c.text for text in _long_texts() for c in segment(text)))
+    """The clauses of the real long texts and of the thirty policies of the pairs: the short
+    texts a comparison's changes are."""
+    texts = [*_long_texts()]
+    texts += [from_markdown(p.read_text(encoding="utf-8")) for p in sorted(PAIRS.glob("*/new.md"))]
+    return tuple(dict.fromkeys(c.text for text in texts for c in segment(text)))
 
 
 @pytest.mark.parametrize("category", load_taxonomy(), ids=lambda c: c.id)
@@ -186,10 +194,10 @@ def test_the_patterns_a_text_holds_find_what_the_whole_alternation_finds(
         lowered = text.lower()
         if len(lowered) != len(text):
             continue
-        found = [m.span() for m in _search(fresh, False, text, 0, len(text), lowered)]
+        found = [m.span() for m in _search(fresh, text, 0, len(text), lowered)]
         assert found == [m.span() for m in patterns.finditer(text)], text
         if exclusions is not None:
-            found = [m.span() for m in _search(fresh, True, text, 0, len(text), lowered)]
+            found = [m.span() for m in _search(fresh, text, 0, len(text), lowered, exclusions=True)]
             assert found == [m.span() for m in exclusions.finditer(text)], text
     assert not fresh.compiled("pattern") or fresh.needs is None, category.id
     for text in _long_texts():  # searched around anchors, each stretch with what it holds
@@ -210,7 +218,7 @@ def test_patterns_alone_find_as_their_alternation(
     patterns: tuple[str, ...], text: str, spans: list[tuple[int, int]]
 ) -> None:
     category = _category(*patterns)
-    found = [m.span() for m in _search(category, False, text, 0, len(text))]
+    found = [m.span() for m in _search(category, text, 0, len(text))]
     assert found == spans == [m.span() for m in category.pattern.finditer(text)]
 
 
@@ -218,3 +226,55 @@ def test_needs_fold_white_space_as_the_patterns_read_it() -> None:
     category = _category("shape of (?:your|the) face")
     text = "the shape\nof  your\tface"
     assert re.search(category.pattern, text) and _holding(category.needs, text.lower()) == [0]
+
+
+ALTERNATIVES = [
+    pytest.param(
+        category, exclusions, index, id=f"{category.id}-{'x' if exclusions else 'p'}{index}"
+    )
+    for category in load_taxonomy()
+    for exclusions, sources in ((False, category.patterns), (True, category.excludes))
+    for index in range(len(sources))
+]
+
+
+@pytest.mark.parametrize(("category", "exclusions", "index"), ALTERNATIVES)
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_whatever_a_pattern_matches_holds_its_needs(
+    category: Category, exclusions: bool, index: int, data: st.DataObject
+) -> None:
+    """Any text a pattern matches, however unusual ("street+level" once matched "street[-
+    ]level", which its needs did not hold), is found by the search its needs allow."""
+    sources = category.excludes if exclusions else category.patterns
+    match = data.draw(st.from_regex(re.compile(_spaced(sources[index]), re.I), fullmatch=True))
+    text = f"We {match} here."
+    whole = _compile(list(sources), category.id)
+    found = [
+        m.span() for m in _search(replace(category), text, 0, len(text), exclusions=exclusions)
+    ]
+    assert found == [m.span() for m in whole.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        # Hand-written (the review's cases): patterns a user's taxonomy may hold.
+        (r"reward[^]]points", "We keep your reward-points."),  # a "]" first in a class
+        (r"reward[^\]]points", "We keep your reward-points."),  # an escaped "]"
+        (r"user[\w\]]data", "We keep userXdata."),
+        ("purchase (?:history )? data", "We keep purchase  data."),  # spaces side by side
+        ("street[- ]level", "We know your street level location."),
+    ],
+)
+def test_a_user_pattern_is_found_where_its_alternation_finds_it(pattern: str, text: str) -> None:
+    category = _category(pattern)
+    found = [m.group() for m in _search(category, text, 0, len(text))]
+    assert found and found == [m.group() for m in category.pattern.finditer(text)]
+
+
+def test_a_class_with_a_space_is_one_character() -> None:
+    # "[- ]" once compiled to "[-\s+]", which matched "street+level".
+    category = _category("street[- ]level")
+    assert not category.pattern.search("street+level")
+    assert category.pattern.search("street-level") and category.pattern.search("street\nlevel")

@@ -148,6 +148,9 @@ class _Reader:
 
     def char_class(self) -> _Chars:
         if self.peek() == "^":  # any character but these: not spelled out
+            self.at += 1
+            if self.peek() == "]":  # "[^]...]": a "]" first in a class is one of its characters
+                self.at += 1
             return self.skip_class()
         chars: set[str] = set()
         first = True
@@ -178,10 +181,12 @@ class _Reader:
         return _Chars(frozenset(chars))
 
     def skip_class(self) -> _Chars:
-        end = self.text.find("]", self.at)
-        if end == -1:
-            raise _GiveUp
-        self.at = end + 1
+        """The rest of a class, read past its escapes ("[^\\]]"), as any character."""
+        while self.peek() != "]":
+            if not self.peek():
+                raise _GiveUp
+            self.at += 2 if self.peek() == "\\" else 1
+        self.at += 1
         return _Chars(_ANY)
 
     def quantified(self, item: Node) -> Node:
@@ -395,6 +400,9 @@ def _add(clauses: list[frozenset[str]], run: set[str]) -> None:
     """A run's ways of being written as a clause, and the longest word of each as a smaller
     one, looked at first: one look for "day", "month" and "year" turns most texts away before
     the 36 ways of "\\d+[- ](?:days?|months?|years?) (?:after|from|following)"."""
+    # Spaces side by side ("purchase (?:history )? data" without its history) stand for white
+    # space a folded text writes once.
+    run = {re.sub(" {2,}", " ", way) for way in run}
     if not all(len(way.strip()) >= NEED_LENGTH for way in run):
         return
     clauses.append(_fewest(run))

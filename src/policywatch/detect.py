@@ -260,7 +260,7 @@ def _first_matches(text: str, lowered: str, category: Category) -> Iterable[re.M
         for start in _anchor_starts(lowered, anchor):
             begin = max(0, start - _WINDOW_BEFORE)
             end = min(len(text), start + _WINDOW_AFTER)
-            yield from _search(category, False, text, begin, end, lowered[begin:end])
+            yield from _search(category, text, begin, end, lowered[begin:end])
 
 
 def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[str]]:
@@ -271,14 +271,14 @@ def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[s
         return
     if len(text) <= LONG_TEXT:  # a short text: a look for what a match needs decides
         if category.anchors is None or any(anchor in lowered for anchor in category.anchors):
-            yield from _search(category, False, text, 0, len(text), lowered)
+            yield from _search(category, text, 0, len(text), lowered)
         return
     if category.anchors is None:
         yield from category.pattern.finditer(text)
         return
     last_end = -1
     for begin, end in _windows(lowered, category.anchors):
-        for match in _search(category, False, text, begin, end, lowered[begin:end]):
+        for match in _search(category, text, begin, end, lowered[begin:end]):
             if match.start() >= last_end:
                 last_end = match.end()
                 yield match
@@ -286,11 +286,12 @@ def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[s
 
 def _search(
     category: Category,
-    exclusions: bool,
     text: str,
     begin: int,
     end: int,
     lowered: str | None = None,
+    *,
+    exclusions: bool = False,
 ) -> Iterable[re.Match[str]]:
     """What a category's patterns (or exclusions) find in text[begin:end] (lowered: its
     lowercase, when known): the whole alternation once compiled, else only the patterns whose
@@ -358,7 +359,9 @@ _TRAP_REACH = 240  # characters before a match where a false positive covering i
 def _excluded(text: str, match: re.Match[str], category: Category) -> bool:
     """Whether a known false positive ("coded into our DNA") covers the match."""
     start, end = match.span()
-    traps = _search(category, True, text, max(0, start - _TRAP_REACH), min(len(text), end + 80))
+    traps = _search(
+        category, text, max(0, start - _TRAP_REACH), min(len(text), end + 80), exclusions=True
+    )
     return any(trap.start() <= start and end <= trap.end() for trap in traps)
 
 
@@ -686,7 +689,7 @@ class Statements:
                     begin, end = _sentence(text, at, at + len(form))
                     checked_to = end
                     if among is None or names_people(text[begin:end], among):
-                        for match in _search(category, False, text, begin, end):
+                        for match in _search(category, text, begin, end):
                             mention = _mention(text, match, category, framed=False)
                             if mention is not None and not mention.negated:
                                 return True

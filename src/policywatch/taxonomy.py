@@ -170,7 +170,33 @@ def _compile(patterns: list[str], where: str) -> re.Pattern[str]:
 
 
 def _spaced(pattern: str) -> str:
-    return pattern.replace(" ?", r"\s*").replace(" ", r"\s+")
+    """A pattern with its spaces as white space: a run of it (" "), or none or a run (" ?");
+    inside a character class ("[- ]") one white space character, as the class is one character."""
+    out: list[str] = []
+    at, in_class, class_start = 0, False, False
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            out.append(pattern[at : at + 2])
+            at += 2
+            continue
+        if in_class:
+            if char == "]" and not class_start:
+                in_class = False
+            out.append(r"\s" if char == " " else char)
+            class_start = class_start and char == "^"
+        elif char == "[":
+            in_class = class_start = True
+            out.append(char)
+        elif char == " ":
+            optional = pattern.startswith("?", at + 1)
+            out.append(r"\s*" if optional else r"\s+")
+            at += 1 + optional
+            continue
+        else:
+            out.append(char)
+        at += 1
+    return "".join(out)
 
 
 def _category(entry: Any, where: str) -> Category:
