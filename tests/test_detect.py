@@ -479,7 +479,7 @@ def test_kinds_tell_apart_what_a_category_names() -> None:
         ("kinds: ['x']", "'kinds' must map each kind's name"),
         ("kinds: {a: []}", "'kinds' must map each kind's name"),
         ("kinds: {a: ['(']}", r"'\(' is not a valid regular expression"),
-        ("subject: yes please", "'subject' must be true or false"),
+        ("people: yes please", "'people' must be a list of regular expressions"),
     ],
 )
 def test_a_bad_kind_is_a_clear_error(tmp_path: Path, kinds: str, message: str) -> None:
@@ -558,6 +558,24 @@ def test_location_more_specific_than_an_ip_address_is_precise() -> None:
         "reddit", "2023-08-01T00-33-43Z", "2024-02-16T00-34-22Z", "precise_geolocation"
     )
     assert found == [("NO LONGER", ["more specific location information"])]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Hand-written (the review's cases): a parent, an age or an age check names no child.
+        "When parents sign up for the Family Hub, we collect their email address and device ID.",
+        "We also collect your age information and device ID to keep the app safe.",
+        "If you are old enough to use the app, we collect your device ID to keep it secure.",
+    ],
+)
+def test_only_words_for_children_make_a_sentence_about_them(sentence: str) -> None:
+    old = "# Privacy\n\nWe collect your name, email address and device ID when you use the app.\n"
+    comparison = compare_texts(
+        Side.of_markdown("old.md", old), Side.of_markdown("new.md", f"{old}\n{sentence}\n")
+    )
+    found = [f.category for change in comparison.changes for f in change.flags]
+    assert found == ["children"]  # new to the policy; the device ID is not
 
 
 def test_checking_ages_names_no_children() -> None:

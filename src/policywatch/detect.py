@@ -525,11 +525,11 @@ def present(text: str, category: Category, lowered: str | None = None) -> bool:
 
 
 def names_people(sentence: str, subject: Category) -> bool:
-    """Whether a sentence names a subject's people ("the Child's device", "teens"), other than
-    to deny serving them: a term of none of its kinds, since checking anyone's age or asking
-    a parent's consent is a practice about them, not a name of them."""
-    return any(
-        not m.negated and subject.kind_of(m.term) is None and not a_name(sentence, m.start)
+    """Whether a sentence names the people of a category's `people` words ("the Child's
+    device", "teens"), other than to deny serving them."""
+    people = subject.people_pattern
+    return people is not None and any(
+        not m.negated and people.fullmatch(m.term) and not a_name(sentence, m.start)
         for m in mentions(sentence, [subject])
     )
 
@@ -739,7 +739,7 @@ def in_document(
     ...") states no practice (TAXONOMY.md: boilerplate definitions are not practices): it is
     flagged only when it turns the company's denial into "may be considered a sale"."""
     category = by_id[flag.category]
-    subjects = tuple(c for c in by_id.values() if c.subject and c is not category)
+    subjects = tuple(c for c in by_id.values() if c.people and c is not category)
     if flag.change == "added":
         if not old.states(category):
             denied = old.denies(category)

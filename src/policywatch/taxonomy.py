@@ -21,7 +21,7 @@ _MADE_FROM = (SHIPPED, Path(__file__).with_name("anchors.py"))
 SEVERITIES = ("low", "medium", "high", "critical")
 CATEGORY_KEYS = {
     "id", "name", "explain", "legal", "severity", "patterns", "exclude", "ambiguous", "frame",
-    "generic", "kinds", "subject",
+    "generic", "kinds", "people",
 }  # fmt: skip
 
 
@@ -49,10 +49,15 @@ class Category:
     # identifiers"), each named with the patterns of its terms. A term of a kind is new to a
     # version that states no term of that kind, whatever words the two share.
     kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # People whose data is a practice apart (COPPA 312.2: collecting "from a child"): what a
-    # version says of everyone's data does not say it of theirs. A sentence that names them
-    # expands another category only against the sentences of the other version naming them too.
-    subject: bool = False
+    # The words that name people whose data is a practice apart (COPPA 312.2: collecting "from
+    # a child"): what a version says of everyone's data does not say it of theirs. A sentence
+    # that names them expands another category only against the other version's sentences
+    # naming them too. A parent, an age check or COPPA is not a name of them.
+    people: tuple[str, ...] = ()
+
+    @cached_property
+    def people_pattern(self) -> re.Pattern[str] | None:
+        return _compile(list(self.people), f"{self.id} people") if self.people else None
 
     @cached_property
     def frame_pattern(self) -> re.Pattern[str] | None:
@@ -148,7 +153,7 @@ class Category:
             "frame": list(self.frame),
             "generic": list(self.generic),
             "kinds": {name: list(patterns) for name, patterns in self.kinds},
-            "subject": self.subject,
+            "people": list(self.people),
         }
 
 
@@ -239,9 +244,9 @@ def _category(entry: Any, where: str) -> Category:
         raise ConfigError(
             f"{where}: 'kinds' must map each kind's name to a list of regular expressions"
         )
-    subject = entry.get("subject", False)
-    if not isinstance(subject, bool):
-        raise ConfigError(f"{where}: 'subject' must be true or false")
+    people = entry.get("people") or []
+    if not isinstance(people, list) or not all(isinstance(p, str) for p in people):
+        raise ConfigError(f"{where}: 'people' must be a list of regular expressions")
     severity = entry.get("severity", "medium")
     if severity not in SEVERITIES[:3]:
         raise ConfigError(f"{where}: 'severity' must be one of low, medium, high")
@@ -266,7 +271,7 @@ def _category(entry: Any, where: str) -> Category:
         frame=tuple(frame),
         generic=tuple(w.lower() for w in generic),
         kinds=tuple((name, tuple(p)) for name, p in kinds.items()),
-        subject=subject,
+        people=tuple(people),
     )
 
 
