@@ -14,6 +14,7 @@ from policywatch.cli import main
 from policywatch.detect import flags_for, mentions
 from policywatch.diff import Side, compare_texts, snapshot_side
 from policywatch.errors import ConfigError
+from policywatch.flag import Flag
 from policywatch.taxonomy import load_taxonomy
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -217,7 +218,7 @@ def test_a_user_taxonomy_adds_and_overrides(tmp_path: Path) -> None:
 DEMO = Path(__file__).parent.parent / "snapshots"
 
 
-def demo_flags(policy: str, stamp: str) -> dict[str, list[detect.Flag]]:
+def demo_flags(policy: str, stamp: str) -> dict[str, list[Flag]]:
     """Each change's flags, by its text, between a demo snapshot and the one before it."""
     from policywatch.archive import Archive
 

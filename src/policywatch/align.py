@@ -29,7 +29,7 @@ from rapidfuzz import fuzz
 from .segment import Clause
 
 if TYPE_CHECKING:
-    from .detect import Flag
+    from .flag import Flag
     from .inline import Edit
 
 SAME, ADDED, REMOVED, MODIFIED, MOVED, SPLIT, MERGED, REFORMATTED = (

@@ -46,8 +46,8 @@ from typing import Any
 
 from .align import SAME, Alignment, Change
 from .archive import Archive, sha256
-from .detect import Flag
 from .diff import Appearance, Comparison, Side, compare_texts
+from .flag import Flag
 from .inline import Edit
 from .segment import Clause, segment
 from .taxonomy import Category

@@ -8,11 +8,11 @@ collect ..."), or a quoted legal definition ("... as defined in Cal. Civ. Code 1
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from .anchors import Needs
+from .flag import Flag
 from .taxonomy import SEVERITIES, Category
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[^a-z])|\n+")
@@ -73,101 +73,6 @@ class Mention:
     @property
     def key(self) -> str:
         return " ".join(self.term.lower().split())
-
-
-def flag_label(
-    change: str,
-    negated: bool,
-    was_negated: bool,
-    expanded: bool = False,
-    narrowed: bool = False,
-) -> str:
-    """How a flag reads for people: NEW, EXPANDED, NOW SAYS IT MAY, NO LONGER, NARROWED or
-    NOW DENIES."""
-    if change == "added":
-        return "NOW SAYS IT MAY" if was_negated else "EXPANDED" if expanded else "NEW"
-    return "NOW DENIES" if negated else "NARROWED" if narrowed else "NO LONGER"
-
-
-def flag_title(label: str, category: str, terms: Sequence[str]) -> str:
-    """How every report names a flag: 'EXPANDED biometric (faceprints, voiceprints)'."""
-    return f"{label} {category} ({', '.join(terms)})" if terms else f"{label} {category}"
-
-
-def json_label(flag: Mapping[str, Any]) -> str:
-    """The label of a flag given as JSON (check results, notifications), as Flag.label."""
-    return flag_label(
-        flag["change"],
-        flag["negated"],
-        flag["was_negated"],
-        bool(flag.get("expanded")),
-        bool(flag.get("narrowed")),
-    )
-
-
-def json_title(flag: Mapping[str, Any]) -> str:
-    return flag_title(json_label(flag), flag["category"], flag["terms"])
-
-
-def json_sentence(flag: Mapping[str, Any]) -> str:
-    sentence = flag.get("sentence") or {}
-    return str(sentence.get("text") or "")
-
-
-def quoted(sentence: str, limit: int = 0) -> str:
-    """A flag's sentence as reports quote it, on one line; cut at a word past `limit`."""
-    words = " ".join(sentence.split())
-    if limit and len(words) > limit:
-        words = words[:limit].rsplit(" ", 1)[0] + " …"
-    return f"“{words}”" if words else ""
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A category whose mention a change added or removed."""
-
-    category: str
-    change: str  # added or removed
-    terms: tuple[str, ...]
-    severity: str
-    negated: bool = False  # the side that carries the flag denies or disclaims it
-    was_negated: bool = False  # "we do not" became "we may": the strongest alarm
-    definition: bool = False  # only a quoted legal definition, not a practice
-    positions: tuple[tuple[int, int], ...] = ()  # in the new text (added) or the old (removed)
-    sentence: tuple[int, int] | None = None  # the sentence that triggered it, in the same text
-    sentence_text: str = ""
-    expanded: bool = False  # the document already stated the practice: these terms are new to it
-    narrowed: bool = False  # the document still states the practice: these terms are gone from it
-    admission: bool = False  # a term is admitted ("may be considered a 'sale'"), not in the JSON
-
-    @property
-    def label(self) -> str:
-        return flag_label(self.change, self.negated, self.was_negated, self.expanded, self.narrowed)
-
-    @property
-    def title(self) -> str:
-        return flag_title(self.label, self.category, self.terms)
-
-    def to_json(self) -> dict[str, Any]:
-        sentence = (
-            {"text": self.sentence_text, "start": self.sentence[0], "end": self.sentence[1]}
-            if self.sentence is not None
-            else None
-        )
-        return {
-            "category": self.category,
-            "label": self.label,
-            "terms": list(self.terms),
-            "change": self.change,
-            "severity": self.severity,
-            "negated": self.negated,
-            "was_negated": self.was_negated,
-            "definition": self.definition,
-            "positions": [list(p) for p in self.positions],
-            "sentence": sentence,
-            "expanded": self.expanded,
-            "narrowed": self.narrowed,
-        }
 
 
 _REACH = 800  # characters looked at on each side of a match to find its sentence

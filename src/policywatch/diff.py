@@ -34,7 +34,6 @@ from .detect import (
     COMPANY_VOICE,
     LABEL_END,
     LABEL_WORDS,
-    Flag,
     Statements,
     english,
     flags_for,
@@ -42,6 +41,7 @@ from .detect import (
     title,
 )
 from .errors import ArchiveError
+from .flag import Flag
 from .inline import word_edits
 from .segment import HEADING, PARAGRAPH, Clause, key_of, segment
 from .taxonomy import Category, load_taxonomy

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .detect import json_sentence, json_title, quoted
+from .flag import json_sentence, json_title, quoted
 from .outcome import CHANGED, FAILED, NEW, Outcome
 
 ALL, FLAGGED = "changes", "flagged"

@@ -24,8 +24,8 @@ from typing import Any
 from .align import MOVED, Change
 from .archive import Snapshot
 from .cache import Comparisons
-from .detect import Flag
 from .diff import Comparison
+from .flag import Flag
 from .taxonomy import Category
 from .timeline import Entry, Flagged, History, compare, flags_first
 

@@ -21,8 +21,9 @@ from typing import Any
 from .archive import Archive, Snapshot
 from .cache import Comparisons
 from .changelog import chain, stated_date
-from .detect import Flag, english, present
+from .detect import english, present
 from .diff import Comparison, canonical_text, snapshot_side
+from .flag import Flag
 from .taxonomy import Category
 
 MEMORY_FORMAT = 1

@@ -10,7 +10,7 @@ from itertools import groupby
 
 from ..align import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
 from ..changelog import Entry
-from ..detect import Flag
+from ..flag import Flag
 from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category
 from .diffview import flag_sentence, summary_line

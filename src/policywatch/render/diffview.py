@@ -20,8 +20,8 @@ from ..align import (
     SPLIT,
     Change,
 )
-from ..detect import Flag, quoted
 from ..diff import SUMMARY_ORDER, Comparison
+from ..flag import Flag, quoted
 from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category
 from .safe import plain
