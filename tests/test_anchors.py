@@ -1,4 +1,4 @@
-"""Anchors (anchors.py): the literal starts detect.py searches long texts around, and the
+"""Anchors (anchors.py): the literal starts search.py searches long texts around, and the
 strings every match holds (needs), which spare short texts a scan and a comparison compiling.
 
 An anchor set that misses a start silently loses flags in long policies, so the real test is
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from policywatch.anchors import anchors, needs
 from policywatch.canonical import from_markdown
-from policywatch.detect import LONG_TEXT, _holding, _matches, _search
+from policywatch.search import LONG_TEXT, held_patterns, matches, matches_in
 from policywatch.segment import segment
 from policywatch.taxonomy import Category, _compile, _spaced, load_taxonomy
 
@@ -79,7 +79,7 @@ def _long_texts() -> tuple[str, ...]:
 def test_search_around_anchors_finds_what_a_full_scan_finds(category: Category) -> None:
     assert len(_long_texts()) >= 3
     for text in _long_texts():
-        around = [m.span() for m in _matches(text, text.lower(), category)]
+        around = [m.span() for m in matches(text, text.lower(), category)]
         everywhere = [m.span() for m in category.pattern.finditer(text)]
         assert around == everywhere, category.id
 
@@ -109,7 +109,7 @@ def test_search_around_anchors_misses_nothing_a_full_scan_finds(
     category = _category(*patterns)
     text = PAD + middle + " " + PAD
     assert len(text) > LONG_TEXT
-    around = [m.span() for m in _matches(text, text.lower(), category)]
+    around = [m.span() for m in matches(text, text.lower(), category)]
     everywhere = [m.span() for m in category.pattern.finditer(text)]
     assert everywhere and around == everywhere
 
@@ -148,9 +148,9 @@ def test_a_text_with_letters_ignorecase_reads_as_others_may_match_anything() -> 
     category = _category("sale", "privacy")
     for text in ("we ſell no data: no ſale", "prıvacy"):
         assert category.pattern.search(text)
-        assert _holding(category.needs, text.lower()) is None
-    assert _holding(category.needs, "we sell no data") == []
-    assert _holding(category.needs, "no sale, privacy") == [0, 1]
+        assert held_patterns(category.needs, text.lower()) is None
+    assert held_patterns(category.needs, "we sell no data") == []
+    assert held_patterns(category.needs, "no sale, privacy") == [0, 1]
 
 
 PAIRS = Path(__file__).resolve().parent / "fixtures" / "pairs"
@@ -171,7 +171,7 @@ def test_a_pattern_whose_needs_a_text_does_not_hold_never_matches_it(category: C
     for text in _clauses():
         lowered = text.lower()
         for exclusions, whole in ((False, category.pattern), (True, category.exclude)):
-            held = _holding(category.exclude_needs if exclusions else category.needs, lowered)
+            held = held_patterns(category.exclude_needs if exclusions else category.needs, lowered)
             if whole is None or held is None or whole.search(text) is None:
                 continue  # nothing to turn away wrongly
             sources = category.excludes if exclusions else category.patterns
@@ -194,14 +194,16 @@ def test_the_patterns_a_text_holds_find_what_the_whole_alternation_finds(
         lowered = text.lower()
         if len(lowered) != len(text):
             continue
-        found = [m.span() for m in _search(fresh, text, 0, len(text), lowered)]
+        found = [m.span() for m in matches_in(fresh, text, 0, len(text), lowered)]
         assert found == [m.span() for m in patterns.finditer(text)], text
         if exclusions is not None:
-            found = [m.span() for m in _search(fresh, text, 0, len(text), lowered, exclusions=True)]
+            found = [
+                m.span() for m in matches_in(fresh, text, 0, len(text), lowered, exclusions=True)
+            ]
             assert found == [m.span() for m in exclusions.finditer(text)], text
     assert not fresh.compiled("pattern") or fresh.needs is None, category.id
     for text in _long_texts():  # searched around anchors, each stretch with what it holds
-        around = [m.span() for m in _matches(text, text.lower(), fresh)]
+        around = [m.span() for m in matches(text, text.lower(), fresh)]
         assert around == [m.span() for m in patterns.finditer(text)], category.id
 
 
@@ -218,14 +220,14 @@ def test_patterns_alone_find_as_their_alternation(
     patterns: tuple[str, ...], text: str, spans: list[tuple[int, int]]
 ) -> None:
     category = _category(*patterns)
-    found = [m.span() for m in _search(category, text, 0, len(text))]
+    found = [m.span() for m in matches_in(category, text, 0, len(text))]
     assert found == spans == [m.span() for m in category.pattern.finditer(text)]
 
 
 def test_needs_fold_white_space_as_the_patterns_read_it() -> None:
     category = _category("shape of (?:your|the) face")
     text = "the shape\nof  your\tface"
-    assert re.search(category.pattern, text) and _holding(category.needs, text.lower()) == [0]
+    assert re.search(category.pattern, text) and held_patterns(category.needs, text.lower()) == [0]
 
 
 ALTERNATIVES = [
@@ -251,7 +253,7 @@ def test_whatever_a_pattern_matches_holds_its_needs(
     text = f"We {match} here."
     whole = _compile(list(sources), category.id)
     found = [
-        m.span() for m in _search(replace(category), text, 0, len(text), exclusions=exclusions)
+        m.span() for m in matches_in(replace(category), text, 0, len(text), exclusions=exclusions)
     ]
     assert found == [m.span() for m in whole.finditer(text)]
 
@@ -269,7 +271,7 @@ def test_whatever_a_pattern_matches_holds_its_needs(
 )
 def test_a_user_pattern_is_found_where_its_alternation_finds_it(pattern: str, text: str) -> None:
     category = _category(pattern)
-    found = [m.group() for m in _search(category, text, 0, len(text))]
+    found = [m.group() for m in matches_in(category, text, 0, len(text))]
     assert found and found == [m.group() for m in category.pattern.finditer(text)]
 
 

@@ -4,7 +4,7 @@ which strings a text must hold for a match to be possible at all.
 A category's patterns are regular expressions, but of a small kind: words, groups of
 alternatives, optional parts, short character classes. This reads that kind (and gives up,
 meaning "scan everything", on anything else) to find the lowercase letters every match starts
-with. detect.py then runs the pattern only around those anchors, found with str.find, which is
+with. search.py then runs the pattern only around those anchors, found with str.find, which is
 far faster than a regex scan of a long policy. Giving up is always correct, only slower.
 
 It also finds the strings every match holds (`needs`): a text that holds none of them cannot
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Union
 
 MAX_ANCHORS = 64
-OPTIONAL_LEAD = 30  # characters; detect's window starts this far and more before an anchor
+OPTIONAL_LEAD = 30  # characters; search's window starts this far and more before an anchor
 _UNBOUNDED = 10**6
 _ANY = None  # a character class too wide to spell out (\w, ., a long range)
 _SMALL_CLASS = 4
@@ -421,14 +421,14 @@ def _spellings(item: Node) -> set[str] | None:
     are too many, or it is not spelled out (a wide class, white space or a hyphen ...).
 
     Only ASCII is spelled out: an ASCII letter matches itself in either case, and, with
-    IGNORECASE, only "ı", "ſ", "İ" and the Kelvin sign besides (detect.py reads a text holding
+    IGNORECASE, only "ı", "ſ", "İ" and the Kelvin sign besides (search.py reads a text holding
     the first three as one that may match anything)."""
     if isinstance(item, _Literal):
         text = item.text
         if not text.isascii() or any(char.isspace() for char in text):
             return None
         return {text.lower()}
-    if item is _SPACE:  # " " (one or more) and \s: one space in a text folded as detect does
+    if item is _SPACE:  # " " (one or more) and \s: one space in a text folded as search does
         return {" "}
     if isinstance(item, _Chars):  # a class ("[- ]": white space is one space here too)
         chars = item.spelled

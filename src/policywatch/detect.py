@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from .anchors import Needs
 from .flag import Flag
+from .search import first_matches, matches, matches_in
 from .taxonomy import SEVERITIES, Category
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[^a-z])|\n+")
@@ -129,142 +129,13 @@ def _negated(before: str, term: str, after: str) -> bool:
     return bool(_POSTFIX_NEGATION.search(after))
 
 
-LONG_TEXT = 20_000  # characters: above this, search around anchors instead of everywhere
-_WINDOW_BEFORE, _WINDOW_AFTER = 40, 200  # taxonomy's _OPTIONAL_LEAD must stay below BEFORE
-
-
-def _anchor_starts(lowered: str, anchor: str) -> Iterable[int]:
-    """Where an anchor starts a word in a lowercased text: not after a letter, a digit, "_" or
-    "-", as a match does not (the taxonomy's (?<![\\w-]))."""
-    at = lowered.find(anchor)
-    while at != -1:
-        if not at or not (lowered[at - 1].isalnum() or lowered[at - 1] in "-_"):
-            yield at
-        at = lowered.find(anchor, at + 1)
-
-
-def _windows(lowered: str, anchors: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Stretches of a long text around each anchor that starts a word, merged."""
-    starts = [start for anchor in anchors for start in _anchor_starts(lowered, anchor)]
-    spans: list[tuple[int, int]] = []
-    for at in sorted(starts):
-        begin, end = max(0, at - _WINDOW_BEFORE), min(len(lowered), at + _WINDOW_AFTER)
-        if spans and begin <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
-        else:
-            spans.append((begin, end))
-    return spans
-
-
-def _first_matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[str]]:
-    """Matches near each anchor, anchor by anchor: for a yes-or-no question, found early."""
-    if category.anchors is None or len(lowered) != len(text):
-        yield from category.pattern.finditer(text)
-        return
-    for anchor in category.anchors:
-        for start in _anchor_starts(lowered, anchor):
-            begin = max(0, start - _WINDOW_BEFORE)
-            end = min(len(text), start + _WINDOW_AFTER)
-            yield from _search(category, text, begin, end, lowered[begin:end])
-
-
-def _matches(text: str, lowered: str, category: Category) -> Iterable[re.Match[str]]:
-    """Every match of a category; lowered is the text's lowercase, made once per text."""
-    # Some characters lowercase to two ("İ"): positions in the lowercase would drift.
-    if len(lowered) != len(text):
-        yield from category.pattern.finditer(text)
-        return
-    if len(text) <= LONG_TEXT:  # a short text: a look for what a match needs decides
-        if category.anchors is None or any(anchor in lowered for anchor in category.anchors):
-            yield from _search(category, text, 0, len(text), lowered)
-        return
-    if category.anchors is None:
-        yield from category.pattern.finditer(text)
-        return
-    last_end = -1
-    for begin, end in _windows(lowered, category.anchors):
-        for match in _search(category, text, begin, end, lowered[begin:end]):
-            if match.start() >= last_end:
-                last_end = match.end()
-                yield match
-
-
-def _search(
-    category: Category,
-    text: str,
-    begin: int,
-    end: int,
-    lowered: str | None = None,
-    *,
-    exclusions: bool = False,
-) -> Iterable[re.Match[str]]:
-    """What a category's patterns (or exclusions) find in text[begin:end] (lowered: its
-    lowercase, when known): the whole alternation once compiled, else only the patterns whose
-    needs it holds, each compiled alone (an alternation takes 0.5-1.8 ms to compile, one
-    pattern 0.05-0.2 ms, and a comparison's texts hold the needs of few)."""
-    if lowered is None:
-        lowered = text[begin:end].lower()
-    needs = category.exclude_needs if exclusions else category.needs
-    # Some characters lowercase to two ("İ", which IGNORECASE matches to "i"): not read.
-    held = _holding(needs, lowered) if len(lowered) == end - begin else None
-    if held is None or category.compiled("exclude" if exclusions else "pattern"):
-        whole = category.exclude if exclusions else category.pattern
-        if whole is not None and held != []:
-            yield from whole.finditer(text, begin, end)
-        return
-    yield from _first_of([category.alone(index, exclusions) for index in held], text, begin, end)
-
-
-def _first_of(
-    patterns: list[re.Pattern[str]], text: str, begin: int, end: int
-) -> Iterable[re.Match[str]]:
-    """What finditer of the alternation of these patterns finds, each compiled alone with the
-    alternation's word boundaries: the leftmost match, the earliest pattern's where several
-    start at one place, then the next from its end. None matches empty (each needs three
-    characters), and a pattern's next match from a later place is the same while it starts
-    after the match just found."""
-    found = [pattern.search(text, begin, end) for pattern in patterns]
-    while True:
-        first: re.Match[str] | None = None
-        for match in found:  # strictly before: at one place, the earliest pattern's stays
-            if match is not None and (first is None or match.start() < first.start()):
-                first = match
-        if first is None:
-            return
-        yield first
-        after = first.end()
-        for index, match in enumerate(found):
-            if match is not None and match.start() < after:
-                found[index] = patterns[index].search(text, after, end)
-
-
-def _holding(needs: Needs | None, lowered: str) -> list[int] | None:
-    """The patterns (their indexes) whose needs (anchors.needs) a text holds, its white space
-    folded as needs writes it; None when any may match: no needs, or a text holding "ı" or
-    "ſ", which IGNORECASE matches to "i" and "s" and lower() keeps."""
-    if needs is None or "ı" in lowered or "ſ" in lowered:
-        return None
-    folded = " " + " ".join(lowered.split()) + " "
-    held = []
-    for index, clauses in enumerate(needs):  # loops, not any() and all(): half the time
-        for clause in clauses:
-            for string in clause:
-                if string in folded:
-                    break
-            else:
-                break  # no string of this clause stands here: not this pattern
-        else:
-            held.append(index)
-    return held
-
-
 _TRAP_REACH = 240  # characters before a match where a false positive covering it may begin
 
 
 def _excluded(text: str, match: re.Match[str], category: Category) -> bool:
     """Whether a known false positive ("coded into our DNA") covers the match."""
     start, end = match.span()
-    traps = _search(
+    traps = matches_in(
         category, text, max(0, start - _TRAP_REACH), min(len(text), end + 80), exclusions=True
     )
     return any(trap.start() <= start and end <= trap.end() for trap in traps)
@@ -346,7 +217,7 @@ def mentions(text: str, taxonomy: Iterable[Category], lowered: str | None = None
     found = [
         mention
         for category in taxonomy
-        for match in _matches(text, lowered, category)
+        for match in matches(text, lowered, category)
         if (mention := _mention(text, match, category)) is not None
     ]
     found.sort(key=lambda m: (m.start, m.category))
@@ -417,12 +288,7 @@ def flags_for(old_text: str, new_text: str, taxonomy: Sequence[Category]) -> lis
 def present(text: str, category: Category, lowered: str | None = None) -> bool:
     """Whether a text mentions a category other than to deny it (stops at the first)."""
     lowered = text.lower() if lowered is None else lowered
-    candidates = (
-        _first_matches(text, lowered, category)
-        if len(text) > LONG_TEXT and category.anchors is not None
-        else _matches(text, lowered, category)
-    )
-    for match in candidates:
+    for match in first_matches(text, lowered, category):
         mention = _mention(text, match, category)
         if mention is not None and not mention.negated and not a_name(text, match.start()):
             return True
@@ -551,7 +417,7 @@ class Statements:
             text, lower = self.text, self.lower
             kinds = self._kinds[key] = {
                 kind_of
-                for match in _matches(text, lower, category)
+                for match in matches(text, lower, category)
                 if (kind_of := category.kind_of(match.group(0))) is not None
                 and (mention := _mention(text, match, category, framed=False)) is not None
                 and not mention.negated
@@ -594,7 +460,7 @@ class Statements:
                     begin, end = _sentence(text, at, at + len(form))
                     checked_to = end
                     if among is None or names_people(text[begin:end], among):
-                        for match in _search(category, text, begin, end):
+                        for match in matches_in(category, text, begin, end):
                             mention = _mention(text, match, category, framed=False)
                             if mention is not None and not mention.negated:
                                 return True

@@ -107,7 +107,7 @@ class Category:
 
     def alone(self, index: int, exclusion: bool = False) -> re.Pattern[str]:
         """One pattern (or exclusion) compiled by itself, with the alternation's boundaries:
-        a text whose needs hold only a few is searched for those (detect._search)."""
+        a text whose needs hold only a few is searched for those (search.matches_in)."""
         key = (exclusion, index)
         found = self._alone.get(key)
         if found is None:
