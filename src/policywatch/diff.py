@@ -34,16 +34,15 @@ from .detect import (
     COMPANY_VOICE,
     LABEL_END,
     LABEL_WORDS,
-    Statements,
     english,
     flags_for,
-    in_document,
     title,
 )
 from .errors import ArchiveError
 from .flag import Flag
 from .inline import word_edits
 from .segment import HEADING, PARAGRAPH, Clause, key_of, segment
+from .statements import Statements, in_document
 from .taxonomy import Category, load_taxonomy
 
 SUMMARY_ORDER = (MODIFIED, ADDED, REMOVED, MOVED, SPLIT, MERGED, REFORMATTED)
@@ -237,7 +236,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 class _Sentences:
     """One version's sentences as words: whether a sentence stands in it word for word (what
-    the version states of each category is detect.Statements)."""
+    the version states of each category is statements.Statements)."""
 
     def __init__(self, clauses: Sequence[Clause]) -> None:
         self.clauses = clauses
@@ -454,7 +453,7 @@ def _in_documents(
     new: Side,
     categories: Sequence[Category],
 ) -> list[list[Flag]]:
-    """Each clause's flags read against the two whole documents (detect.in_document)."""
+    """Each clause's flags read against the two whole documents (statements.in_document)."""
     by_id = {c.id: c for c in categories}
     before, after = Statements(old.text), Statements(new.text)
     kept: list[list[Flag]] = []

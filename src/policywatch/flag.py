@@ -1,7 +1,7 @@
 """A flag: a data-practice category a change adds or removes, and how every report names it.
 
 The flag is what a reader sees ("NOW SAYS IT MAY sale_sharing_ads (sale)"); how the mentions
-behind it are found, and how a clause's flag reads against the whole documents, are detect.py's.
+behind it are found is detect.py's, how it reads against the whole documents statements.py's.
 """
 
 from __future__ import annotations

@@ -25,6 +25,11 @@ CATEGORY_KEYS = {
 }  # fmt: skip
 
 
+def milder(severity: str) -> str:
+    """The severity one step below ("low" stays "low")."""
+    return SEVERITIES[max(0, SEVERITIES.index(severity) - 1)]
+
+
 @dataclass(frozen=True)
 class Category:
     """One data-practice category: what it is, why it matters, how to find it."""
