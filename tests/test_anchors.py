@@ -19,8 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policywatch.anchors import anchors, needs
+from policywatch.anchors import anchors
 from policywatch.canonical import from_markdown
+from policywatch.needs import needs
 from policywatch.search import LONG_TEXT, held_patterns, matches, matches_in
 from policywatch.segment import segment
 from policywatch.taxonomy import Category, _compile, _spaced, load_taxonomy

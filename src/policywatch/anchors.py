@@ -1,5 +1,4 @@
-"""What every match of a taxonomy pattern holds: where in a long text a match can begin, and
-which strings a text must hold for a match to be possible at all.
+"""Where in a long text a match of a taxonomy pattern can begin, and the reader of patterns.
 
 A category's patterns are regular expressions, but of a small kind: words, groups of
 alternatives, optional parts, short character classes. This reads that kind (and gives up,
@@ -7,15 +6,12 @@ meaning "scan everything", on anything else) to find the lowercase letters every
 with. search.py then runs the pattern only around those anchors, found with str.find, which is
 far faster than a regex scan of a long policy. Giving up is always correct, only slower.
 
-It also finds the strings every match holds (`needs`): a text that holds none of them cannot
-match, and a pattern no text of a comparison can match is never compiled (compiling a
-category's alternation costs 0.5-1 ms, more than scanning the texts).
+needs.py reads the same nodes (`read`) for the strings every match holds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Union
 
 MAX_ANCHORS = 64
@@ -27,22 +23,26 @@ _SMALL_CLASS = 4
 _SPELLED_RANGE = 10
 
 
-Node = Union["_Literal", "_Chars", "_Group", "_Repeat"]
-Sequence_ = tuple[Node, ...]
+Node = Union["Literal", "Chars", "Group", "Repeat"]
+Nodes = tuple[Node, ...]
 
 
 class _GiveUp(Exception):
     """A construct this reader does not know: the pattern is scanned everywhere."""
 
 
-class _Literal:
+class Literal:
+    """Plain characters of a pattern."""
+
     __slots__ = ("text",)
 
     def __init__(self, text: str) -> None:
         self.text = text  # plain characters, read in one go
 
 
-class _Chars:
+class Chars:
+    """One character of a set (a class, an escape, a dot), or white space (SPACE)."""
+
     __slots__ = ("chars", "spelled")
 
     def __init__(self, chars: frozenset[str] | None, spelled: frozenset[str] | None = None) -> None:
@@ -50,20 +50,24 @@ class _Chars:
         self.spelled = chars if spelled is None else spelled  # all it matches, for needs
 
 
-_SPACE = _Chars(_ANY)  # white space in a pattern: the one _Chars that is it
+SPACE = Chars(_ANY)  # white space in a pattern: the one Chars that is it
 
 
-class _Group:
+class Group:
+    """A group of alternatives (a whole pattern is one)."""
+
     __slots__ = ("branches",)
 
-    def __init__(self, branches: tuple[Sequence_, ...]) -> None:
+    def __init__(self, branches: tuple[Nodes, ...]) -> None:
         self.branches = branches
 
 
-class _Repeat:
+class Repeat:
+    """Items repeated from `low` to `high` times ("?", "*", "+", "{m,n}")."""
+
     __slots__ = ("high", "item", "low")
 
-    def __init__(self, low: int, high: int, item: Sequence_) -> None:
+    def __init__(self, low: int, high: int, item: Nodes) -> None:
         self.low, self.high, self.item = low, high, item
 
 
@@ -77,20 +81,20 @@ class _Reader:
         self.text = pattern
         self.at = 0
 
-    def read(self) -> _Group:
+    def read(self) -> Group:
         group = self.alternatives()
         if self.at != len(self.text):
             raise _GiveUp
         return group
 
-    def alternatives(self) -> _Group:
+    def alternatives(self) -> Group:
         branches = [self.sequence()]
         while self.peek() == "|":
             self.at += 1
             branches.append(self.sequence())
-        return _Group(tuple(branches))
+        return Group(tuple(branches))
 
-    def sequence(self) -> Sequence_:
+    def sequence(self) -> Nodes:
         items: list[Node] = []
         while self.at < len(self.text) and self.peek() not in "|)":
             plain = _PLAIN.match(self.text, self.at)
@@ -99,7 +103,7 @@ class _Reader:
                 if self.text[plain.end() : plain.end() + 1] in ("?", "*", "+", "{"):
                     run = run[:-1]  # the last character is quantified on its own
                 if run:
-                    items.append(_Literal(run))
+                    items.append(Literal(run))
                     self.at += len(run)
                     continue
             items.append(self.quantified(self.atom()))
@@ -126,27 +130,27 @@ class _Reader:
         if char == "\\":
             return self.escape()
         if char == " ":
-            return _SPACE  # white space: not spelled out (a line break, a tab)
+            return SPACE  # white space: not spelled out (a line break, a tab)
         if char == ".":
-            return _Chars(_ANY)
+            return Chars(_ANY)
         if char in "^$*+?{":
             raise _GiveUp
-        return _Chars(frozenset({char}))
+        return Chars(frozenset({char}))
 
-    def escape(self) -> _Chars:
+    def escape(self) -> Chars:
         if self.at >= len(self.text):
             raise _GiveUp
         char = self.text[self.at]
         self.at += 1
         if char.isalnum():
             if char == "s":
-                return _SPACE
+                return SPACE
             if char in "wWdDS":
-                return _Chars(_ANY)
+                return Chars(_ANY)
             raise _GiveUp  # \b, \1, \x41 ...
-        return _Chars(frozenset({char}))
+        return Chars(frozenset({char}))
 
-    def char_class(self) -> _Chars:
+    def char_class(self) -> Chars:
         if self.peek() == "^":  # any character but these: not spelled out
             self.at += 1
             if self.peek() == "]":  # "[^]...]": a "]" first in a class is one of its characters
@@ -177,17 +181,17 @@ class _Reader:
                 chars.add(char)
         self.at += 1
         if " " in chars:  # white space, as a space in a pattern is (taxonomy._spaced), or else
-            return _Chars(_ANY, spelled=frozenset(chars))
-        return _Chars(frozenset(chars))
+            return Chars(_ANY, spelled=frozenset(chars))
+        return Chars(frozenset(chars))
 
-    def skip_class(self) -> _Chars:
+    def skip_class(self) -> Chars:
         """The rest of a class, read past its escapes ("[^\\]]"), as any character."""
         while self.peek() != "]":
             if not self.peek():
                 raise _GiveUp
             self.at += 2 if self.peek() == "\\" else 1
         self.at += 1
-        return _Chars(_ANY)
+        return Chars(_ANY)
 
     def quantified(self, item: Node) -> Node:
         char = self.peek()
@@ -210,40 +214,49 @@ class _Reader:
         self.at += 1
         if self.peek() and self.peek() in "?+":  # lazy or possessive: the same characters
             self.at += 1
-        return _Repeat(low, high, (item,))
+        return Repeat(low, high, (item,))
+
+
+def read(pattern: str) -> Group | None:
+    """A pattern as a group of its alternatives; None when it holds a construct this reader
+    does not know (then every text may match it, anywhere)."""
+    try:
+        return _Reader(pattern).read()
+    except _GiveUp:
+        return None
 
 
 Starts = tuple[set[str], bool]  # literal starts, and whether each is the whole match
 
 
-def _width(items: Sequence_) -> int:
+def _width(items: Nodes) -> int:
     """The most characters a sequence can match (white space counted as one)."""
     total = 0
     for item in items:
-        if isinstance(item, _Literal):
+        if isinstance(item, Literal):
             total += len(item.text)
-        elif isinstance(item, _Chars):
+        elif isinstance(item, Chars):
             total += 1
-        elif isinstance(item, _Group):
+        elif isinstance(item, Group):
             total += max(_width(branch) for branch in item.branches)
         else:
             total += min(_UNBOUNDED, item.high * _width(item.item))
     return total
 
 
-def _starts(items: Sequence_, lead: bool = False) -> Starts | None:
+def _starts(items: Nodes, lead: bool = False) -> Starts | None:
     """Lowercase literal starts of a sequence (None when there are too many); lead: the
     sequence starts the match."""
     if not items:
         return {""}, True
     item, rest = items[0], items[1:]
-    if isinstance(item, _Literal):
+    if isinstance(item, Literal):
         return _then({item.text.lower()}, rest)
-    if isinstance(item, _Chars):
+    if isinstance(item, Chars):
         if item.chars is None or len(item.chars) > _SMALL_CLASS:
             return {""}, False
         return _then({c.lower() for c in item.chars}, rest)
-    if isinstance(item, _Group):
+    if isinstance(item, Group):
         return _union([_starts(branch + rest, lead) for branch in item.branches])
     if item.high != 1:  # a repetition: what its first round starts with
         first = _starts(item.item, lead)
@@ -260,19 +273,19 @@ def _starts(items: Sequence_, lead: bool = False) -> Starts | None:
     return _union([once, _starts(rest, lead)]) if item.low == 0 else once
 
 
-def _ends_in_space(items: Sequence_) -> bool:
+def _ends_in_space(items: Nodes) -> bool:
     """Whether every way through a sequence ends with white space."""
     if not items:
         return False
     last = items[-1]
-    if last is _SPACE or (isinstance(last, _Chars) and " " in (last.spelled or ())):
+    if last is SPACE or (isinstance(last, Chars) and " " in (last.spelled or ())):
         return True
-    if isinstance(last, _Group):
+    if isinstance(last, Group):
         return all(_ends_in_space(branch) for branch in last.branches)
     return False
 
 
-def _then(heads: set[str], rest: Sequence_) -> Starts | None:
+def _then(heads: set[str], rest: Nodes) -> Starts | None:
     tails = _starts(rest)
     if tails is None:
         return heads, False
@@ -296,9 +309,8 @@ def anchors(patterns: list[str]) -> tuple[str, ...] | None:
     characters each); None when some pattern has none this can name."""
     found: set[str] = set()
     for pattern in patterns:
-        try:
-            group = _Reader(pattern).read()
-        except _GiveUp:
+        group = read(pattern)
+        if group is None:
             return None
         result = _starts((group,), lead=True)
         if result is None or any(len(p) < 2 for p in result[0]):
@@ -306,156 +318,3 @@ def anchors(patterns: list[str]) -> tuple[str, ...] | None:
         found |= {p[:12] for p in result[0]}
     # An anchor that starts with another is found with it: keep the shortest.
     return tuple(a for a in sorted(found) if not any(a != b and a.startswith(b) for b in found))
-
-
-# ---------------------------------------------------------------------------------------------
-# What every match holds
-
-MAX_SPELLINGS = 64  # ways a run of a pattern may be written, beyond which it is cut
-NEED_LENGTH = 3  # a shorter string stands in nearly every text: not worth looking for
-
-# For each pattern, what each of its matches holds: clauses, each of lowercase strings (white
-# space written as one space) one of which stands in the match. Tuples as made here, lists as
-# taxonomy.json gives them back.
-Needs = Sequence[Sequence[Sequence[str]]]
-
-
-def needs(patterns: list[str]) -> Needs | None:
-    """What each pattern's every match holds; None when some pattern has matches that need
-    hold nothing this can name (then every text may match)."""
-    found = []
-    for pattern in patterns:
-        try:
-            group = _Reader(pattern).read()
-        except _GiveUp:
-            return None
-        clauses = _needs((group,))
-        if not clauses:
-            return None
-        # The clauses of fewest strings first: a text is most often turned away by the first.
-        ordered = sorted(dict.fromkeys(tuple(sorted(clause)) for clause in clauses), key=len)
-        found.append(tuple(ordered))
-    return tuple(found)
-
-
-def _needs(items: Sequence_) -> list[frozenset[str]]:
-    """The clauses every match of a sequence holds: each run of items written in few enough
-    ways (a word, "biometrics?", "(?:face|facial) scan") is one."""
-    clauses: list[frozenset[str]] = []
-    run = {""}  # the ways the run of spelled-out items so far can be written
-    for item in items:
-        spelled = _spellings(item)
-        if spelled is not None:
-            # Its words of their own as well: one look turns most texts away before the ways
-            # of its run ("long" before the 19 ways of "as long as you (use|keep ...) ...").
-            clauses.extend(frozenset({word}) for word in _words(item))
-            joined = {a + b for a in run for b in spelled}
-            if len(joined) <= MAX_SPELLINGS:
-                run = joined
-                continue
-            _add(clauses, run)
-            run = spelled
-            continue
-        _add(clauses, run)
-        run = {""}
-        clauses.extend(_inner_needs(item))
-    _add(clauses, run)
-    return clauses
-
-
-def _words(item: Node) -> list[str]:
-    """The words every way of writing an item holds (lowercase, NEED_LENGTH or longer)."""
-    if isinstance(item, _Literal):
-        spelled = _spellings(item)  # one way, or none (beyond ASCII)
-        return [w for w in spelled or () if len(w) >= NEED_LENGTH]
-    if isinstance(item, _Group) and len(item.branches) == 1:
-        return [word for part in item.branches[0] for word in _words(part)]
-    if isinstance(item, _Repeat) and item.low >= 1:
-        return [word for part in item.item for word in _words(part)]
-    return []
-
-
-def _inner_needs(item: Node) -> list[frozenset[str]]:
-    """What an item not spelled out holds: a group's, through whichever branch it takes."""
-    if isinstance(item, _Group):
-        if len(item.branches) == 1:
-            return _needs(item.branches[0])
-        chosen = [_strongest(_needs(branch)) for branch in item.branches]
-        if any(clause is None for clause in chosen):
-            return []
-        return [frozenset().union(*(c for c in chosen if c is not None))]
-    if isinstance(item, _Repeat) and item.low >= 1:
-        return _needs(item.item)
-    return []
-
-
-def _strongest(clauses: list[frozenset[str]]) -> frozenset[str] | None:
-    """The clause least likely to stand in a text by chance: the longest shortest string."""
-    if not clauses:
-        return None
-    return max(clauses, key=lambda clause: (min(map(len, clause)), -len(clause)))
-
-
-def _add(clauses: list[frozenset[str]], run: set[str]) -> None:
-    """A run's ways of being written as a clause, and the longest word of each as a smaller
-    one, looked at first: one look for "day", "month" and "year" turns most texts away before
-    the 36 ways of "\\d+[- ](?:days?|months?|years?) (?:after|from|following)"."""
-    # Spaces side by side ("purchase (?:history )? data" without its history) stand for white
-    # space a folded text writes once.
-    run = {re.sub(" {2,}", " ", way) for way in run}
-    if not all(len(way.strip()) >= NEED_LENGTH for way in run):
-        return
-    clauses.append(_fewest(run))
-    words = {max(way.split(), key=len) for way in run}
-    if len(words) < len(run) and all(len(word) >= NEED_LENGTH for word in words):
-        clauses.append(_fewest(words))
-
-
-def _fewest(ways: set[str]) -> frozenset[str]:
-    """The ways no other one stands in: where a longer one stands, so does the shorter."""
-    return frozenset(w for w in ways if not any(o != w and o in w for o in ways))
-
-
-def _spellings(item: Node) -> set[str] | None:
-    """Every way an item can be written, lowercase, white space as one space; None when there
-    are too many, or it is not spelled out (a wide class, white space or a hyphen ...).
-
-    Only ASCII is spelled out: an ASCII letter matches itself in either case, and, with
-    IGNORECASE, only "ı", "ſ", "İ" and the Kelvin sign besides (search.py reads a text holding
-    the first three as one that may match anything)."""
-    if isinstance(item, _Literal):
-        text = item.text
-        if not text.isascii() or any(char.isspace() for char in text):
-            return None
-        return {text.lower()}
-    if item is _SPACE:  # " " (one or more) and \s: one space in a text folded as search does
-        return {" "}
-    if isinstance(item, _Chars):  # a class ("[- ]": white space is one space here too)
-        chars = item.spelled
-        if chars is None or not all(c.isascii() and (c == " " or not c.isspace()) for c in chars):
-            return None
-        return {c.lower() for c in chars}
-    if isinstance(item, _Group):
-        ways: set[str] = set()
-        for branch in item.branches:
-            more = _sequence_spellings(branch)
-            if more is None:
-                return None
-            ways |= more
-        return ways if len(ways) <= MAX_SPELLINGS else None
-    if item.low == 0 and item.high == 1:
-        once = _sequence_spellings(item.item)
-        return None if once is None else once | {""}
-    return None
-
-
-def _sequence_spellings(items: Sequence_) -> set[str] | None:
-    ways = {""}
-    for item in items:
-        more = _spellings(item)
-        if more is None:
-            return None
-        ways = {a + b for a in ways for b in more}
-        if len(ways) > MAX_SPELLINGS:
-            return None
-    return ways

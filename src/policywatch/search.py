@@ -1,8 +1,8 @@
 """Where a category's patterns match in a text, searched no more than it must be.
 
-A long text is searched only around the anchors a match can start with, and any text only with
-the patterns whose needs it holds (both read from the patterns by anchors.py), each compiled
-alone until the whole alternation is. Every way finds what a scan with the alternation finds.
+A long text is searched only around the anchors a match can start with (anchors.py), and any
+text only with the patterns whose needs it holds (needs.py), each compiled alone until the
+whole alternation is. Every way finds what a scan with the alternation finds.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .anchors import Needs
+from .needs import Needs
 from .taxonomy import Category
 
 LONG_TEXT = 20_000  # characters: above this, search around anchors instead of everywhere

@@ -9,15 +9,16 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from .anchors import Needs, anchors, needs
+from .anchors import anchors
 from .errors import ConfigError
+from .needs import Needs, needs
 
 SHIPPED = Path(__file__).with_name("taxonomy.yaml")  # not importlib.resources: 5 ms to import
-# The shipped categories as JSON, each with its anchors, made from taxonomy.yaml and anchors.py
-# (`python tests/test_taxonomy.py` writes it again): a diff reads no YAML (importing PyYAML
-# and parsing take 13 ms) and reads no pattern for its anchors (5 ms).
+# The shipped categories as JSON, each with its anchors and needs, made from taxonomy.yaml,
+# anchors.py and needs.py (`python tests/test_taxonomy.py` writes it again): a diff reads no YAML
+# (importing PyYAML and parsing take 13 ms) and reads no pattern for its anchors (5 ms).
 SHIPPED_JSON = Path(__file__).with_name("taxonomy.json")
-_MADE_FROM = (SHIPPED, Path(__file__).with_name("anchors.py"))
+_MADE_FROM = (SHIPPED, Path(__file__).with_name("anchors.py"), Path(__file__).with_name("needs.py"))
 SEVERITIES = ("low", "medium", "high", "critical")
 CATEGORY_KEYS = {
     "id", "name", "explain", "legal", "severity", "patterns", "exclude", "ambiguous", "frame",
@@ -361,7 +362,8 @@ def _checksum() -> str:
 
 
 def shipped_json() -> str:
-    """The text of taxonomy.json, made from taxonomy.yaml and anchors.py as they are now."""
+    """The text of taxonomy.json, made from taxonomy.yaml, anchors.py and needs.py as they are
+    now."""
     data = _yaml(SHIPPED.read_text(encoding="utf-8"), "taxonomy.yaml (shipped)")
     categories = _read(data, "taxonomy.yaml (shipped)")
     made = {
