@@ -17,9 +17,9 @@ from .anchors import SPACE, Chars, Group, Literal, Node, Nodes, Repeat, read
 MAX_SPELLINGS = 64  # ways a run of a pattern may be written, beyond which it is cut
 NEED_LENGTH = 3  # a shorter string stands in nearly every text: not worth looking for
 
-# For each pattern, what each of its matches holds: clauses, each of lowercase strings (white
-# space written as one space) one of which stands in the match. Tuples as made here, lists as
-# taxonomy.json gives them back.
+# For each pattern, what each of its matches holds: its needs, each a set of lowercase strings
+# (white space written as one space) one of which stands in the match. Tuples as made here, lists
+# as taxonomy.json gives them back.
 Needs = Sequence[Sequence[Sequence[str]]]
 
 
@@ -31,38 +31,38 @@ def needs(patterns: list[str]) -> Needs | None:
         group = read(pattern)
         if group is None:
             return None
-        clauses = _needs((group,))
-        if not clauses:
+        pattern_needs = _needs((group,))
+        if not pattern_needs:
             return None
-        # The clauses of fewest strings first: a text is most often turned away by the first.
-        ordered = sorted(dict.fromkeys(tuple(sorted(clause)) for clause in clauses), key=len)
+        # The needs of fewest strings first: a text is most often turned away by the first.
+        ordered = sorted(dict.fromkeys(tuple(sorted(need)) for need in pattern_needs), key=len)
         found.append(tuple(ordered))
     return tuple(found)
 
 
 def _needs(items: Nodes) -> list[frozenset[str]]:
-    """The clauses every match of a sequence holds: each run of items written in few enough
+    """The needs every match of a sequence holds: each run of items written in few enough
     ways (a word, "biometrics?", "(?:face|facial) scan") is one."""
-    clauses: list[frozenset[str]] = []
+    found: list[frozenset[str]] = []
     run = {""}  # the ways the run of spelled-out items so far can be written
     for item in items:
         spelled = _spellings(item)
         if spelled is not None:
             # Its words of their own as well: one look turns most texts away before the ways
             # of its run ("long" before the 19 ways of "as long as you (use|keep ...) ...").
-            clauses.extend(frozenset({word}) for word in _words(item))
+            found.extend(frozenset({word}) for word in _words(item))
             joined = {a + b for a in run for b in spelled}
             if len(joined) <= MAX_SPELLINGS:
                 run = joined
                 continue
-            _add(clauses, run)
+            _add(found, run)
             run = spelled
             continue
-        _add(clauses, run)
+        _add(found, run)
         run = {""}
-        clauses.extend(_inner_needs(item))
-    _add(clauses, run)
-    return clauses
+        found.extend(_inner_needs(item))
+    _add(found, run)
+    return found
 
 
 def _words(item: Node) -> list[str]:
@@ -83,7 +83,7 @@ def _inner_needs(item: Node) -> list[frozenset[str]]:
         if len(item.branches) == 1:
             return _needs(item.branches[0])
         chosen = [_strongest(_needs(branch)) for branch in item.branches]
-        if any(clause is None for clause in chosen):
+        if any(need is None for need in chosen):
             return []
         return [frozenset().union(*(c for c in chosen if c is not None))]
     if isinstance(item, Repeat) and item.low >= 1:
@@ -91,15 +91,15 @@ def _inner_needs(item: Node) -> list[frozenset[str]]:
     return []
 
 
-def _strongest(clauses: list[frozenset[str]]) -> frozenset[str] | None:
-    """The clause least likely to stand in a text by chance: the longest shortest string."""
-    if not clauses:
+def _strongest(candidates: list[frozenset[str]]) -> frozenset[str] | None:
+    """The need least likely to stand in a text by chance: the longest shortest string."""
+    if not candidates:
         return None
-    return max(clauses, key=lambda clause: (min(map(len, clause)), -len(clause)))
+    return max(candidates, key=lambda need: (min(map(len, need)), -len(need)))
 
 
-def _add(clauses: list[frozenset[str]], run: set[str]) -> None:
-    """A run's ways of being written as a clause, and the longest word of each as a smaller
+def _add(found: list[frozenset[str]], run: set[str]) -> None:
+    """A run's ways of being written as a need, and the longest word of each as a smaller
     one, looked at first: one look for "day", "month" and "year" turns most texts away before
     the 36 ways of "\\d+[- ](?:days?|months?|years?) (?:after|from|following)"."""
     # Spaces side by side ("purchase (?:history )? data" without its history) stand for white
@@ -107,10 +107,10 @@ def _add(clauses: list[frozenset[str]], run: set[str]) -> None:
     run = {re.sub(" {2,}", " ", way) for way in run}
     if not all(len(way.strip()) >= NEED_LENGTH for way in run):
         return
-    clauses.append(_fewest(run))
+    found.append(_fewest(run))
     words = {max(way.split(), key=len) for way in run}
     if len(words) < len(run) and all(len(word) >= NEED_LENGTH for word in words):
-        clauses.append(_fewest(words))
+        found.append(_fewest(words))
 
 
 def _fewest(ways: set[str]) -> frozenset[str]:

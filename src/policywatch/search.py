@@ -127,20 +127,20 @@ def _first_of(
 
 
 def held_patterns(needs: Needs | None, lowered: str) -> list[int] | None:
-    """The patterns (their indexes) whose needs (anchors.needs) a text holds, its white space
+    """The patterns (their indexes) whose needs (needs.needs) a text holds, its white space
     folded as needs writes it; None when any may match: no needs, or a text holding "ı" or
     "ſ", which IGNORECASE matches to "i" and "s" and lower() keeps."""
     if needs is None or "ı" in lowered or "ſ" in lowered:
         return None
     folded = " " + " ".join(lowered.split()) + " "
     held = []
-    for index, clauses in enumerate(needs):  # loops, not any() and all(): half the time
-        for clause in clauses:
-            for string in clause:
+    for index, pattern_needs in enumerate(needs):  # loops, not any() and all(): half the time
+        for need in pattern_needs:
+            for string in need:
                 if string in folded:
                     break
             else:
-                break  # no string of this clause stands here: not this pattern
+                break  # no string of this need stands here: not this pattern
         else:
             held.append(index)
     return held
