@@ -127,7 +127,7 @@ def _first_of(
 
 
 def held_patterns(needs: Needs | None, lowered: str) -> list[int] | None:
-    """The patterns (their indexes) whose needs (needs.needs) a text holds, its white space
+    """The patterns (their indexes) whose needs (needs.py) a text holds, its white space
     folded as needs writes it; None when any may match: no needs, or a text holding "ı" or
     "ſ", which IGNORECASE matches to "i" and "s" and lower() keeps."""
     if needs is None or "ı" in lowered or "ſ" in lowered:

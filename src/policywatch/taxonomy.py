@@ -127,7 +127,7 @@ class Category:
 
     @cached_property
     def needs(self) -> Needs | None:
-        """What each pattern's every match holds (anchors.needs): a text holding none of it is
+        """What each pattern's every match holds (needs.py): a text holding none of it is
         not searched, and the patterns are not compiled for it."""
         if self.patterns in _KNOWN_NEEDS:
             return _KNOWN_NEEDS[self.patterns]
