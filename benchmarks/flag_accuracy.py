@@ -18,13 +18,14 @@ each label file alone follow the total: c.yaml's clauses were chosen because a v
 them, so its recall says little; a.yaml and b.yaml hold the 112 changes no version flagged.
 
 d.yaml is a uniform random sample of the changed clauses of those comparisons that no label
-of a, b or c names and that the version of 2026-11-30 (e53012b) did not flag: every truth in
-it is a practice change that version missed where nobody had looked. The recall over every
+names and that the version of the day did not flag (150 drawn with seed 2026 from e53012b's,
+150 with seed 2027 from 94a24ba's, `seed` in each entry): every truth in it is a practice
+change missed where nobody had looked. The recall over every
 changed clause is estimated from it: the truths in the clauses this version leaves unflagged
 and unlabelled, projected from the share of d.yaml's unflagged clauses that hold a truth
 (with a 95% Wilson interval), added to every labelled truth. A second grader, blind to the
-first, read 45 of them (the six with a truth among them) and found three of the six
-(`second_grading` names the others); the estimate is also given with only those three.
+first, read some of them (every one with a truth among them); `second_grading` marks the
+truths it did not find, and the estimate is also given without them.
 """
 
 from __future__ import annotations
@@ -233,8 +234,8 @@ def estimate(result: Score) -> str:
         f"{n} unflagged clauses hold {hits} truths ({share:.3f}, 95% {low:.3f}-{high:.3f}), so "
         f"about {share * result.unseen:.0f} missed truths there ({low * result.unseen:.0f}-"
         f"{high * result.unseen:.0f}); estimated recall {recall(share):.3f} "
-        f"({recall(high):.3f}-{recall(low):.3f}); counting only the {agreed} truths a second "
-        f"blind grading also found: {recall(agreed / n, result.sample_disputed):.3f}"
+        f"({recall(high):.3f}-{recall(low):.3f}); without the {result.sample_disputed} truths a "
+        f"second blind grading did not find: {recall(agreed / n, result.sample_disputed):.3f}"
     )
 
 
