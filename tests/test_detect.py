@@ -579,6 +579,19 @@ def test_only_words_for_children_make_a_sentence_about_them(sentence: str) -> No
     assert found == ["children"]  # new to the policy; the device ID is not
 
 
+def test_ads_beyond_the_service_are_a_kind_apart_from_ads_on_it() -> None:
+    # Reddit 2025-06 personalises ads "on and off Reddit", TikTok 2025-10 "ads served via our
+    # advertising network": each version before personalised ads on the service only.
+    found = history_flags(
+        "reddit", "2024-10-04T00-33-09Z", "2025-06-02T00-33-13Z", "sale_sharing_ads"
+    )
+    assert ("EXPANDED", ["ads on and off reddit"]) in found
+    found = history_flags(
+        "tiktok-eea", "2025-07-31T12-41-39Z", "2025-10-23T12-42-51Z", "sale_sharing_ads"
+    )
+    assert ("EXPANDED", ["personalise ads served via our advertising network"]) in found
+
+
 def test_checking_ages_names_no_children() -> None:
     # Snapchat 2026-08 estimates or infers users' ages: a check of anyone's age, so the
     # "infer" of it is read against everything the old version says, which infers interests.
