@@ -14,7 +14,7 @@ from policywatch.cli import main
 from policywatch.detect import flags_for, mentions
 from policywatch.diff import Side, compare_texts, snapshot_side
 from policywatch.errors import ConfigError
-from policywatch.flag import Flag
+from policywatch.flag import Flag, json_title
 from policywatch.taxonomy import load_taxonomy
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -590,6 +590,20 @@ def test_ads_beyond_the_service_are_a_kind_apart_from_ads_on_it() -> None:
         "tiktok-eea", "2025-07-31T12-41-39Z", "2025-10-23T12-42-51Z", "sale_sharing_ads"
     )
     assert ("EXPANDED", ["personalise ads served via our advertising network"]) in found
+
+
+def test_a_flag_new_only_of_childrens_data_says_so() -> None:
+    sides = [
+        Side.of_markdown(stem, (HISTORY / "tiktok-eea" / f"{stem}.md").read_text(encoding="utf-8"))
+        for stem in ("2025-12-14T12-54-34Z", "2026-01-23T12-50-30Z")
+    ]
+    flags = [f for c in compare_texts(*sides).changes for f in c.flags]
+    narrowed = next(f for f in flags if f.category == "device_tracking" and f.narrowed)
+    assert narrowed.of == "children" and narrowed.to_json()["of"] == "children"
+    assert narrowed.title == "NARROWED device_tracking of children (device id)"
+    assert json_title(narrowed.to_json()) == narrowed.title
+    # A flag read against everything the other version says names no one.
+    assert all(f.to_json()["of"] is None for f in flags if f is not narrowed)
 
 
 def test_checking_ages_names_no_children() -> None:

@@ -25,9 +25,11 @@ def flag_label(
     return "NOW DENIES" if negated else "NARROWED" if narrowed else "NO LONGER"
 
 
-def flag_title(label: str, category: str, terms: Sequence[str]) -> str:
-    """How every report names a flag: 'EXPANDED biometric (faceprints, voiceprints)'."""
-    return f"{label} {category} ({', '.join(terms)})" if terms else f"{label} {category}"
+def flag_title(label: str, category: str, terms: Sequence[str], of: str = "") -> str:
+    """How every report names a flag: 'EXPANDED biometric (faceprints, voiceprints)',
+    'NARROWED device_tracking of children (device id)'."""
+    named = f"{label} {category} of {of}" if of else f"{label} {category}"
+    return f"{named} ({', '.join(terms)})" if terms else named
 
 
 def json_label(flag: Mapping[str, Any]) -> str:
@@ -42,7 +44,7 @@ def json_label(flag: Mapping[str, Any]) -> str:
 
 
 def json_title(flag: Mapping[str, Any]) -> str:
-    return flag_title(json_label(flag), flag["category"], flag["terms"])
+    return flag_title(json_label(flag), flag["category"], flag["terms"], flag.get("of") or "")
 
 
 def json_sentence(flag: Mapping[str, Any]) -> str:
@@ -75,6 +77,9 @@ class Flag:
     expanded: bool = False  # the document already stated the practice: these terms are new to it
     narrowed: bool = False  # the document still states the practice: these terms are gone from it
     admission: bool = False  # a term is admitted ("may be considered a 'sale'"), not in the JSON
+    # Whose data the terms are new (or gone) of, when only of theirs: "children" for "device
+    # ID" collected from the Child's device, where every adult gives it (statements.py).
+    of: str = ""
 
     @property
     def label(self) -> str:
@@ -82,7 +87,7 @@ class Flag:
 
     @property
     def title(self) -> str:
-        return flag_title(self.label, self.category, self.terms)
+        return flag_title(self.label, self.category, self.terms, self.of)
 
     def to_json(self) -> dict[str, Any]:
         sentence = (
@@ -103,4 +108,5 @@ class Flag:
             "sentence": sentence,
             "expanded": self.expanded,
             "narrowed": self.narrowed,
+            "of": self.of or None,
         }

@@ -233,16 +233,24 @@ def _beyond(
 ) -> Flag | None:
     """EXPANDED (NARROWED): the other version states the practice, but not these terms; no flag
     when it says every one of them. A term in a sentence that names a subject's people ("from
-    the Child's device") is read against the other version's sentences that name them."""
-    terms = tuple(
-        t
-        for t in flag.terms
-        if any(_new_to(t, there, category, among) for among in _scopes(flag, text, t, subjects))
-    )
-    if not terms:
+    the Child's device") is read against the other version's sentences that name them, and a
+    flag whose every term is new only of them says whose data it is about (`of`)."""
+    new_among: dict[str, list[Category | None]] = {}
+    for term in flag.terms:
+        among = [
+            a for a in _scopes(flag, text, term, subjects) if _new_to(term, there, category, a)
+        ]
+        if among:
+            new_among[term] = among
+    if not new_among:
         return None
+    terms = tuple(new_among)
+    # New only of some people's data ("device ID" from the Child's device): the flag says whose.
+    people = {a.id for among in new_among.values() for a in among if a is not None}
+    of = ", ".join(sorted(people)) if all(None not in a for a in new_among.values()) else ""
     return replace(
         flag,
+        of=of,
         terms=terms,
         positions=_positions(flag, text, terms),
         expanded=expanded,

@@ -10,7 +10,7 @@ from itertools import groupby
 
 from ..align import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
 from ..changelog import Entry
-from ..flag import Flag
+from ..flag import Flag, flag_title
 from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category
 from .diffview import flag_sentence, summary_line
@@ -132,8 +132,7 @@ def _flag_line(flag: Flag) -> str:
     label = flag.label
     if flag.change == "added" and flag.definition:
         label += " (in a legal definition)"
-    terms = f" ({', '.join(flag.terms)})" if flag.terms else ""
-    return f"{label} {flag.category}{terms}"
+    return flag_title(label, flag.category, flag.terms, flag.of)
 
 
 def _runs(change: Change) -> list[tuple[str, str]]:

@@ -50,7 +50,8 @@ def flag_text(flag: Flag) -> Text:
     label = flag.label
     if flag.change == "added" and flag.definition:
         label += " (in a legal definition)"
-    line.append(f"{label} {flag.category}", FLAG_STYLE.get(flag.severity, "bold"))
+    named = f"{label} {flag.category} of {flag.of}" if flag.of else f"{label} {flag.category}"
+    line.append(named, FLAG_STYLE.get(flag.severity, "bold"))
     if flag.terms:
         line.append(" (" + plain(", ".join(flag.terms)) + ")")
     return line
