@@ -590,6 +590,10 @@ def test_ads_beyond_the_service_are_a_kind_apart_from_ads_on_it() -> None:
         "tiktok-eea", "2025-07-31T12-41-39Z", "2025-10-23T12-42-51Z", "sale_sharing_ads"
     )
     assert ("EXPANDED", ["personalise ads served via our advertising network"]) in found
+    # Hand-written: a setting switched on and off is not ads beyond the service.
+    ads = BY_ID["sale_sharing_ads"]
+    setting = mentions("You can turn personalized ads on and off in your settings.", [ads])
+    assert not [m.term for m in setting if ads.kind_of(m.term)]
 
 
 def test_a_flag_new_only_of_childrens_data_says_so() -> None:
