@@ -580,3 +580,21 @@ def test_a_build_that_fails_half_way_remembers_what_it_wrote(
     monkeypatch.undo()
     build_report(only(tmp_path, "snapchat"), output, archive=DEMO_ARCHIVE)
     assert not (output / "policies" / "reddit").exists()
+
+
+BADGE = re.compile(
+    r'<span class="flag sev-\w+">⚑ ([^<]*)<span class="cat">(\w+)</span>([^<]*)</span>'
+)
+
+
+def test_every_flag_badge_names_a_label_a_category_and_whose_data(demo_report: Path) -> None:
+    # A Flagged once had a method named `of`, which the badge printed beside every category.
+    badges = [
+        badge.groups()
+        for page in demo_report.rglob("*.html")
+        for badge in BADGE.finditer(page.read_text(encoding="utf-8"))
+    ]
+    assert badges
+    for label, category, of in badges:
+        assert re.fullmatch(r"[A-Z ]+ (?:\(in a legal definition\) )?", label), label
+        assert of == "" or re.fullmatch(r" of \w+(?:, \w+)*", of), (category, of)

@@ -266,7 +266,7 @@ def change_view(
         anchor = f"c{n}"
         flags = tuple(
             FlagView(
-                Flagged.of(flag),
+                Flagged.from_flag(flag),
                 by_id.get(flag.category),
                 marked_sentence(
                     flag, (change.new_text if flag.change == "added" else change.old_text) or ""

@@ -13,7 +13,7 @@ import contextlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,10 @@ from .cache import Comparisons
 from .changelog import chain, stated_date
 from .detect import english, present
 from .diff import Comparison, canonical_text, snapshot_side
-from .flag import Flag
+from .flag import Flag, flag_title
 from .taxonomy import Category
 
-MEMORY_FORMAT = 1
+MEMORY_FORMAT = 2
 MEMORY_DIR = Path(".cache") / "report"
 
 
@@ -41,15 +41,16 @@ class Flagged:
     category: str
     terms: tuple[str, ...]
     severity: str
+    of: str = ""  # whose data, when the terms are new (or gone) only of theirs (Flag.of)
 
     @property
     def title(self) -> str:
-        return f"{self.label} {self.category}"
+        return flag_title(self.label, self.category, (), self.of)
 
     @classmethod
-    def of(cls, flag: Flag) -> Flagged:
+    def from_flag(cls, flag: Flag) -> Flagged:
         label = flag.label + (" (in a legal definition)" if flag.definition else "")
-        return cls(label, flag.category, flag.terms, flag.severity)
+        return cls(label, flag.category, flag.terms, flag.severity, flag.of)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class Summary:
 
         return cls(
             summary_line(comparison),
-            tuple(Flagged.of(f) for f in flags_first(comparison.flags)),
+            tuple(Flagged.from_flag(f) for f in flags_first(comparison.flags)),
             tuple(a.category for a in comparison.appeared),
             tuple(a.category for a in comparison.disappeared),
             comparison.formatting_only,
@@ -77,19 +78,19 @@ class Summary:
     @property
     def badges(self) -> tuple[Flagged, ...]:
         """One flag per label and category, with the terms of all of them."""
-        merged: dict[tuple[str, str], Flagged] = {}
+        merged: dict[tuple[str, str, str], Flagged] = {}
         for flag in self.flags:
-            seen = merged.get((flag.label, flag.category))
+            key = (flag.label, flag.category, flag.of)
+            seen = merged.get(key)
             if seen is not None:
-                terms = tuple(dict.fromkeys(seen.terms + flag.terms))
-                flag = Flagged(seen.label, seen.category, terms, seen.severity)
-            merged[(flag.label, flag.category)] = flag
+                flag = replace(seen, terms=tuple(dict.fromkeys(seen.terms + flag.terms)))
+            merged[key] = flag
         return tuple(merged.values())
 
     def to_json(self) -> dict[str, Any]:
         return {
             "line": self.line,
-            "flags": [[f.label, f.category, list(f.terms), f.severity] for f in self.flags],
+            "flags": [[f.label, f.category, list(f.terms), f.severity, f.of] for f in self.flags],
             "appeared": list(self.appeared),
             "disappeared": list(self.disappeared),
             "formatting_only": self.formatting_only,
@@ -99,7 +100,9 @@ class Summary:
     def from_json(cls, data: dict[str, Any]) -> Summary:
         return cls(
             str(data["line"]),
-            tuple(Flagged(str(a), str(b), tuple(c), str(d)) for a, b, c, d in data["flags"]),
+            tuple(
+                Flagged(str(a), str(b), tuple(c), str(d), str(e)) for a, b, c, d, e in data["flags"]
+            ),
             tuple(data["appeared"]),
             tuple(data["disappeared"]),
             bool(data["formatting_only"]),
