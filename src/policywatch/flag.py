@@ -86,8 +86,20 @@ class Flag:
         return flag_label(self.change, self.negated, self.was_negated, self.expanded, self.narrowed)
 
     @property
+    def shown_label(self) -> str:
+        """The label as reports show it: a quoted legal definition says so."""
+        if self.change == "added" and self.definition:
+            return f"{self.label} (in a legal definition)"
+        return self.label
+
+    @property
     def title(self) -> str:
         return flag_title(self.label, self.category, self.terms, self.of)
+
+    @property
+    def shown_title(self) -> str:
+        """The title as reports show it: "NEW sale_sharing_ads (in a legal definition) ..."."""
+        return flag_title(self.shown_label, self.category, self.terms, self.of)
 
     def to_json(self) -> dict[str, Any]:
         sentence = (

@@ -49,8 +49,7 @@ class Flagged:
 
     @classmethod
     def from_flag(cls, flag: Flag) -> Flagged:
-        label = flag.label + (" (in a legal definition)" if flag.definition else "")
-        return cls(label, flag.category, flag.terms, flag.severity, flag.of)
+        return cls(flag.shown_label, flag.category, flag.terms, flag.severity, flag.of)
 
 
 @dataclass(frozen=True)

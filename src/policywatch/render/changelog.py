@@ -8,13 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 
-from ..align import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
+from ..align import GROUP_KINDS, Change
 from ..changelog import Entry
-from ..flag import Flag, flag_title
-from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category
 from .diffview import flag_sentence, summary_line
-from .markdown import change_markdown, escape, folded_line, not_shown, ordered
+from .markdown import change_markdown, edit_runs, escape, folded_line, not_shown, ordered, places
 from .safe import for_markup
 
 
@@ -128,53 +126,18 @@ class _ChangeView:
     runs: list[tuple[str, str]]  # the clause as ("=" | "-" | "+", words)
 
 
-def _flag_line(flag: Flag) -> str:
-    label = flag.label
-    if flag.change == "added" and flag.definition:
-        label += " (in a legal definition)"
-    return flag_title(label, flag.category, flag.terms, flag.of)
-
-
-def _runs(change: Change) -> list[tuple[str, str]]:
-    """The clause with its edits, as the markdown marks them: a deletion and the insertion
-    replacing it a space apart, so "do not" replaced by "may" never reads "do notmay"."""
-    if change.edits is not None:
-        edits = [(e.op, e.text) for e in change.edits]
-    elif change.kind == ADDED:
-        edits = [(INSERT, change.new_text or "")]
-    elif change.kind == REMOVED:
-        edits = [(DELETE, change.old_text or "")]
-    else:
-        edits = [(EQUAL, change.new_text or "")]
-    runs: list[tuple[str, str]] = []
-    for op, text in edits:
-        if runs:
-            before_op, before = runs[-1]
-            if (
-                EQUAL not in (before_op, op)
-                and before_op != op
-                and not before[-1:].isspace()
-                and not text[:1].isspace()
-            ):
-                runs.append((EQUAL, " "))
-        runs.append((op, text))
-    return runs
-
-
 def _change_view(change: Change) -> _ChangeView:
-    if change.kind == MOVED and change.old:
-        where = f"from {change.old[0].section_path or '(top)'} to {change.section or '(top)'}"
-    else:
-        where = change.section or "(top)"
+    moved_from, section = places(change)
+    where = section if moved_from is None else f"from {moved_from} to {section}"
     regrouped = ""
     if change.kind in GROUP_KINDS:
         regrouped = f"{len(change.old)} block(s) became {len(change.new)}:"
     return _ChangeView(
         change.kind,
         where,
-        [(_flag_line(f), flag_sentence(f)) for f in change.flags],
+        [(f.shown_title, flag_sentence(f)) for f in change.flags],
         regrouped,
-        _runs(change),
+        edit_runs(change),
     )
 
 

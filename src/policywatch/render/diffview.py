@@ -21,7 +21,7 @@ from ..align import (
     Change,
 )
 from ..diff import SUMMARY_ORDER, Comparison
-from ..flag import Flag, quoted
+from ..flag import Flag, flag_title, quoted
 from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category
 from .safe import plain
@@ -47,10 +47,7 @@ FLAG_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "bo
 def flag_text(flag: Flag) -> Text:
     """ "EXPANDED biometric (faceprints, voiceprints)", the label the JSON gives, in one line."""
     line = Text()
-    label = flag.label
-    if flag.change == "added" and flag.definition:
-        label += " (in a legal definition)"
-    named = f"{label} {flag.category} of {flag.of}" if flag.of else f"{label} {flag.category}"
+    named = flag_title(flag.shown_label, flag.category, (), flag.of)
     line.append(named, FLAG_STYLE.get(flag.severity, "bold"))
     if flag.terms:
         line.append(" (" + plain(", ".join(flag.terms)) + ")")

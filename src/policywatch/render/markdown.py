@@ -61,49 +61,63 @@ def _marked(op: str, text: str) -> str:
 
 
 def marked_edits(edits: Sequence[Edit]) -> str:
-    """The clause with its edits marked; a deletion and the insertion replacing it are kept a
-    space apart, so "do not" replaced by "may" never reads "do notmay"."""
-    out: list[str] = []
-    for k, edit in enumerate(edits):
-        before = edits[k - 1] if k else None
-        glued = (
-            before is not None
-            and EQUAL not in (before.op, edit.op)
-            and before.op != edit.op
-            and not before.text[-1:].isspace()
-            and not edit.text[:1].isspace()
-        )
-        if glued:
-            out.append(" ")
-        out.append(_marked(edit.op, edit.text))
-    return "".join(out)
+    """The clause with its edits marked (see glued)."""
+    return "".join(_marked(op, text) for op, text in glued([(e.op, e.text) for e in edits]))
+
+
+def glued(runs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Runs of (op, words) with a space between a deletion and the insertion replacing it, so
+    "do not" replaced by "may" never reads "do notmay"."""
+    out: list[tuple[str, str]] = []
+    for op, text in runs:
+        if out:
+            before_op, before = out[-1]
+            if (
+                EQUAL not in (before_op, op)
+                and before_op != op
+                and not before[-1:].isspace()
+                and not text[:1].isspace()
+            ):
+                out.append((EQUAL, " "))
+        out.append((op, text))
+    return out
+
+
+def edit_runs(change: Change) -> list[tuple[str, str]]:
+    """A changed clause as runs of (op, words): its word edits, or the whole clause added,
+    removed or as it now reads."""
+    if change.edits is not None:
+        return glued([(e.op, e.text) for e in change.edits])
+    if change.kind == ADDED:
+        return [(INSERT, change.new_text or "")]
+    if change.kind == REMOVED:
+        return [(DELETE, change.old_text or "")]
+    return [(EQUAL, change.new_text or "")]
+
+
+def places(change: Change) -> tuple[str | None, str]:
+    """Where a change stands: the section it moved from (None unless moved) and its section,
+    "(top)" for none."""
+    section = change.section or "(top)"
+    if change.kind == MOVED and change.old:
+        return change.old[0].section_path or "(top)", section
+    return None, section
 
 
 def change_markdown(change: Change) -> str:
-    title = change.kind.capitalize()
-    section = change.section
-    if change.kind == MOVED and change.old:
-        where = (
-            f"from {escape(change.old[0].section_path or '(top)')} to {escape(section or '(top)')}"
-        )
+    moved_from, section = places(change)
+    if moved_from is not None:
+        where = f"from {escape(moved_from)} to {escape(section)}"
     else:
-        where = escape(section) if section else "(top)"
-    lines = [f"#### {title}: {where}", ""]
+        where = escape(section) if change.section else section
+    lines = [f"#### {change.kind.capitalize()}: {where}", ""]
     for flag in change.flags:
         sentence = flag_sentence(flag)
         said = f": {escape(sentence)}" if sentence else ""
         lines.extend([f"**⚑ {escape(flag_text(flag).plain)}**{said}", ""])
-    edits = change.edits
     if change.kind in GROUP_KINDS:
         lines.extend([f"*{len(change.old)} block(s) became {len(change.new)}:*", ""])
-    if edits is not None:
-        lines.append("> " + marked_edits(edits))
-    elif change.kind == ADDED:
-        lines.append("> " + _marked(INSERT, change.new_text or ""))
-    elif change.kind == REMOVED:
-        lines.append("> " + _marked(DELETE, change.old_text or ""))
-    else:
-        lines.append(f"> {escape(change.new_text or '')}")
+    lines.append("> " + "".join(_marked(op, text) for op, text in edit_runs(change)))
     return "\n".join(lines) + "\n"
 
 
