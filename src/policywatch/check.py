@@ -22,7 +22,7 @@ from .outcome import FAILED, UNCHANGED, Outcome
 from .page import Page
 from .pages import get_pages, raw_of
 from .record import fetch_meta, record_version, remember, validators_for
-from .threads import DaemonThreads, Gate, Ticket
+from .threads import DaemonThreads, Gate, Ticket, sort_out
 from .workers import IN_THREAD, Extractor
 
 
@@ -215,15 +215,7 @@ def _abandon(
     if writing and on_interrupt is not None:
         on_interrupt(list(writing.values()))
     concurrent.futures.wait(writing)
-    finished: list[Outcome] = []
-    abandoned: list[str] = []
-    for future, ticket in pending.items():
-        if future.cancelled() or future.cancel():
-            continue  # never started (noted by the run, but Ctrl-C came before it was queued)
-        if future.done() and future.exception() is None:
-            finished.append(future.result())
-        else:
-            abandoned.append(ticket.policy_id)
+    finished, abandoned, _ = sort_out({f: t.policy_id for f, t in pending.items()})
     return Interrupted(finished, abandoned)
 
 

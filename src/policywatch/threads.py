@@ -13,10 +13,11 @@ from __future__ import annotations
 import concurrent.futures
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 _Work = tuple["concurrent.futures.Future[Any]", Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
@@ -97,6 +98,25 @@ class DaemonThreads(concurrent.futures.Executor):
         if wait:
             for thread in threads:
                 thread.join()
+
+
+def sort_out(
+    futures: Mapping[concurrent.futures.Future[T], K],
+) -> tuple[list[T], list[K], list[K]]:
+    """After a pool's shutdown with cancel_futures: the results of the work that finished, and
+    (in the futures' order) the keys of the work under way, abandoned, and of the work never
+    started (a future noted but never queued is cancelled here)."""
+    finished: list[T] = []
+    abandoned: list[K] = []
+    not_started: list[K] = []
+    for future, key in futures.items():
+        if future.cancelled() or future.cancel():
+            not_started.append(key)
+        elif future.done() and future.exception() is None:
+            finished.append(future.result())
+        else:
+            abandoned.append(key)
+    return finished, abandoned, not_started
 
 
 class Abandoned(Exception):

@@ -10,6 +10,7 @@ see at once whether the kept text is the policy and nothing of it went missing.
 
 from __future__ import annotations
 
+import concurrent.futures
 import difflib
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ from .derive import Rejected, derive_fetched
 from .fetch import Fetcher, FetchError
 from .page import Page
 from .pages import get_pages
-from .threads import DaemonThreads
+from .threads import DaemonThreads, sort_out
 
 
 @dataclass(frozen=True)
@@ -116,29 +117,22 @@ def probe_all(config: Config) -> list[Probe]:
     fetcher = Fetcher()
     browser = Browser(config.chromium)
     pool = DaemonThreads(config.jobs, name="validate")
-    # Kept by the probing threads themselves, not by this one: Ctrl-C may land between a
-    # submit and the line that would note it, and a probe under way must still be named.
-    begun: list[str] = []
-    done: dict[str, Probe] = {}
-
-    def run(policy: Policy) -> Probe:
-        begun.append(policy.id)
-        done[policy.id] = found = probe(fetcher, browser, policy)
-        return found
-
+    futures: dict[concurrent.futures.Future[Probe], str] = {}
     interrupted = False
     try:
-        futures = [pool.submit(run, policy) for policy in config.policies]
+        for policy in config.policies:
+            # Noted before it is queued: a Ctrl-C between the two still finds it (submit_to).
+            future: concurrent.futures.Future[Probe] = concurrent.futures.Future()
+            futures[future] = policy.id
+            pool.submit_to(future, probe, fetcher, browser, policy)
         return [future.result() for future in futures]
     except KeyboardInterrupt:
         interrupted = True
-        finished = dict(done)
         pool.shutdown(wait=False, cancel_futures=True)
         fetcher.interrupt()  # a probe that begins from now on gives up before any request
-        started = list(begun)
-        probes = [finished[p.id] for p in config.policies if p.id in finished]
-        abandoned = [policy_id for policy_id in started if policy_id not in finished]
-        raise Interrupted(probes, abandoned, len(config.policies) - len(started)) from None
+        probes, abandoned, not_started = sort_out(futures)
+        unqueued = len(config.policies) - len(futures)
+        raise Interrupted(probes, abandoned, len(not_started) + unqueued) from None
     finally:
         if not interrupted:
             pool.shutdown(wait=True)
