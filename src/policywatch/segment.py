@@ -52,14 +52,12 @@ _TYPOGRAPHY = (
     ("«", '"'), ("»", '"'), ("–", "-"), ("—", "-"), ("‐", "-"), ("‑", "-"), ("…", "..."),
     (" ↗", ""), ("↗", ""), ("↪", ""), ("➔", ""), ("→", ""),
 )  # fmt: skip
-_TYPOGRAPHIC = re.compile(
-    "[" + "".join(sorted({c for t, _ in _TYPOGRAPHY for c in t.strip()})) + "]"
-)
-_SUPERSCRIPT = re.compile("[¹²³⁰⁴-⁹]")
+_TYPOGRAPHIC_CHARS = "".join(sorted({c for t, _ in _TYPOGRAPHY for c in t.strip()}))
+_SUPERSCRIPT_CHARS = "¹²³⁰⁴-⁹"  # a class's contents: ⁴ to ⁹ are one run
+_TYPOGRAPHIC = re.compile(f"[{_TYPOGRAPHIC_CHARS}]")
+_SUPERSCRIPT = re.compile(f"[{_SUPERSCRIPT_CHARS}]")
 # Either: most clauses outside ASCII hold neither, and one look tells (1.3 ms on the stress pair).
-_TYPOGRAPHIC_OR_SUPERSCRIPT = re.compile(
-    "[" + "".join(sorted({c for t, _ in _TYPOGRAPHY for c in t.strip()})) + "¹²³⁰⁴-⁹]"
-)
+_TYPOGRAPHIC_OR_SUPERSCRIPT = re.compile(f"[{_TYPOGRAPHIC_CHARS}{_SUPERSCRIPT_CHARS}]")
 
 
 @lru_cache(maxsize=16384)  # consecutive versions share most clauses: each is keyed once
