@@ -148,16 +148,6 @@ def _second_interrupt_quits() -> Iterator[None]:
             signal.signal(signal.SIGINT, previous)
 
 
-def _may_name_taxonomy(path: Path) -> bool:
-    """Whether a configuration may have a `taxonomy:` key: not without the word. A diff of two
-    files beside a configuration that names no taxonomy then neither imports PyYAML (9 ms)
-    nor reads the rest of it."""
-    try:
-        return b"taxonomy" in path.read_bytes()
-    except OSError:
-        return True  # the configuration's reader says what is wrong
-
-
 @dataclass
 class Env:
     config_path: Path
@@ -177,9 +167,15 @@ class Env:
 
         if self._config is not None:
             return load_taxonomy(self._config.taxonomy)
-        if not self.config_path.exists():  # a diff of two files anywhere: no config to read
+        try:
+            named = b"taxonomy" in self.config_path.read_bytes()
+        except FileNotFoundError:  # a diff of two files anywhere: no config to read
             return load_taxonomy(None)
-        if not _may_name_taxonomy(self.config_path):
+        except OSError:
+            named = True  # the configuration's reader says what is wrong
+        if not named:
+            # No `taxonomy:` key without the word: a diff of two files beside a configuration
+            # that names none neither imports PyYAML (9 ms) nor reads the rest of it.
             return load_taxonomy(None)
         from .yamlstream import taxonomy_of
 
