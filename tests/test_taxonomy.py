@@ -23,9 +23,12 @@ def test_taxonomy_json_is_made_from_the_files_as_they_are() -> None:
     )
 
 
-def test_the_json_gives_what_the_yaml_gives() -> None:
+def test_the_json_gives_what_the_yaml_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(taxonomy, "_KNOWN_ANCHORS", {})
+    monkeypatch.setattr(taxonomy, "_KNOWN_NEEDS", {})
     from_yaml = taxonomy._categories(taxonomy.SHIPPED.read_text(encoding="utf-8"), "yaml")
     from_json = taxonomy._shipped()
+    assert taxonomy._KNOWN_ANCHORS and taxonomy._KNOWN_NEEDS  # read from the JSON, not the YAML
     assert from_json == from_yaml
     assert [c.anchors for c in from_json] == [anchors(list(c.patterns)) for c in from_yaml]
     # The needs as JSON gives them back: lists where needs() makes tuples.
@@ -41,14 +44,19 @@ def test_a_stale_or_broken_json_is_only_slower(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     expected = taxonomy._categories(taxonomy.SHIPPED.read_text(encoding="utf-8"), "yaml")
-    stale = taxonomy.shipped_json().replace('"crc32:', '"crc32:0', 1)
     made = json.loads(taxonomy.shipped_json())
+    # Each bad file names its first category otherwise: read, it would show.
+    made["taxonomy"]["categories"][0]["name"] = "Read from a bad taxonomy.json"
+    stale = json.dumps({**made, "made_from": "crc32:0" + made["made_from"][6:]})
     short = json.dumps({**made, "anchors": made["anchors"][:-1]})  # its checksum still right
     fewer_needs = json.dumps({**made, "needs": made["needs"][:-1]})
     for text in (stale, "{", "[]", '{"made_from": 1}', short, fewer_needs):
         (tmp_path / "taxonomy.json").write_text(text)
         monkeypatch.setattr(taxonomy, "SHIPPED_JSON", tmp_path / "taxonomy.json")
-        assert taxonomy._shipped() == expected
+        monkeypatch.setattr(taxonomy, "_KNOWN_ANCHORS", {})
+        monkeypatch.setattr(taxonomy, "_KNOWN_NEEDS", {})
+        assert taxonomy._shipped() == expected, text[:40]
+        assert not taxonomy._KNOWN_ANCHORS and not taxonomy._KNOWN_NEEDS
     monkeypatch.setattr(taxonomy, "SHIPPED_JSON", tmp_path / "missing.json")
     assert taxonomy._shipped() == expected
 
