@@ -18,6 +18,9 @@ from policywatch.cli import main
 ROOT = Path(__file__).parent.parent
 DEMO_CONFIG = ROOT / "policies.yaml"
 DEMO_ARCHIVE = ROOT / "snapshots"
+FIXTURES = ROOT / "tests" / "fixtures"
+HISTORY = FIXTURES / "history"  # real versions (Open Terms Archive, ODC-BY)
+PAIRS = FIXTURES / "pairs"
 
 HOSTILE_NAME = "Evil <script>window.__pwned='name'</script> & {{ 7*7 }} Policy"
 # Words that must show on the pages exactly as written.

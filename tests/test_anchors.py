@@ -25,8 +25,8 @@ from policywatch.needs import needs
 from policywatch.search import LONG_TEXT, held_patterns, matches, matches_in
 from policywatch.segment import segment
 from policywatch.taxonomy import Category, _compile, _spaced, load_taxonomy
+from projects import HISTORY, PAIRS
 
-HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
 # Ten histories beside the project, when it is checked out with them.
 SHARED_HISTORY = (
     Path(os.environ.get("POLICYWATCH_SHARED") or Path(__file__).resolve().parents[2] / "shared")
@@ -152,9 +152,6 @@ def test_a_text_with_letters_ignorecase_reads_as_others_may_match_anything() -> 
         assert held_patterns(category.needs, text.lower()) is None
     assert held_patterns(category.needs, "we sell no data") == []
     assert held_patterns(category.needs, "no sale, privacy") == [0, 1]
-
-
-PAIRS = Path(__file__).resolve().parent / "fixtures" / "pairs"
 
 
 @cache

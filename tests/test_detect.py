@@ -12,10 +12,11 @@ from detect_eval import evaluate
 from policywatch import search
 from policywatch.cli import main
 from policywatch.detect import flags_for, mentions
-from policywatch.diff import Side, compare_texts, snapshot_side
+from policywatch.diff import Comparison, Side, compare_texts, snapshot_side
 from policywatch.errors import ConfigError
 from policywatch.flag import Flag, json_title
 from policywatch.taxonomy import load_taxonomy
+from projects import HISTORY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASE = FIXTURES / "cases" / "tiktok-us-faceprints"
@@ -490,15 +491,16 @@ def test_a_bad_kind_is_a_clear_error(tmp_path: Path, kinds: str, message: str) -
         load_taxonomy(mine)
 
 
-HISTORY = FIXTURES / "history"  # real versions (Open Terms Archive, ODC-BY)
-
-
-def history_flags(policy: str, old: str, new: str, category: str) -> list[tuple[str, list[str]]]:
+def history_comparison(policy: str, old: str, new: str) -> Comparison:
     sides = [
         Side.of_markdown(stem, (HISTORY / policy / f"{stem}.md").read_text(encoding="utf-8"))
         for stem in (old, new)
     ]
-    comparison = compare_texts(*sides)
+    return compare_texts(*sides)
+
+
+def history_flags(policy: str, old: str, new: str, category: str) -> list[tuple[str, list[str]]]:
+    comparison = history_comparison(policy, old, new)
     return [
         (flag.label, list(flag.terms))
         for change in comparison.changes
@@ -597,11 +599,8 @@ def test_ads_beyond_the_service_are_a_kind_apart_from_ads_on_it() -> None:
 
 
 def test_a_flag_new_only_of_childrens_data_says_so() -> None:
-    sides = [
-        Side.of_markdown(stem, (HISTORY / "tiktok-eea" / f"{stem}.md").read_text(encoding="utf-8"))
-        for stem in ("2025-12-14T12-54-34Z", "2026-01-23T12-50-30Z")
-    ]
-    flags = [f for c in compare_texts(*sides).changes for f in c.flags]
+    comparison = history_comparison("tiktok-eea", "2025-12-14T12-54-34Z", "2026-01-23T12-50-30Z")
+    flags = [f for c in comparison.changes for f in c.flags]
     narrowed = next(f for f in flags if f.category == "device_tracking" and f.narrowed)
     assert narrowed.of == "children" and narrowed.to_json()["of"] == "children"
     assert narrowed.title == "NARROWED device_tracking of children (device id)"
