@@ -15,13 +15,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
 from heldserver import HeldServer
-from policywatch import browser
+from policywatch import browser, collector
 from policywatch.archive import STAMP, Archive, ArchiveLocked, sha256
 from policywatch.cli import main
 
@@ -558,17 +559,34 @@ def test_an_interrupted_run_keeps_the_lock_while_its_threads_still_write(tmp_pat
         pass
 
 
-# What a two-file diff loads, seen from inside a real `python -m policywatch` process.
-LOADED = """
-import gc, sys
-sys.argv = ["policywatch", "diff", *sys.argv[1:]]
+# What a command loads and how its collector runs, seen from inside a real `python -m
+# policywatch` process: whether PyYAML is loaded, the collector's thresholds (and Python's,
+# before the command), the exit code.
+AS_MAIN = """
+import gc, json, runpy, sys
+pythons = gc.get_threshold()
+sys.argv = ["policywatch", *sys.argv[1:]]
+code = 0
 try:
-    import runpy
     runpy.run_module("policywatch", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
-sys.stderr.write(f"\\nLOADED {'yaml' in sys.modules} {gc.get_threshold()[0]} {code}\\n")
+seen = {"yaml": "yaml" in sys.modules, "pythons_own": gc.get_threshold() == pythons,
+        "thresholds": gc.get_threshold(), "code": code}
+sys.stderr.write("\\nLOADED " + json.dumps(seen) + "\\n")
 """
+
+
+def as_main(folder: Path, *argv: str) -> tuple[dict[str, Any], str]:
+    """What a command loaded and how its collector ran (AS_MAIN), and its output."""
+    done = subprocess.run(
+        [sys.executable, "-c", AS_MAIN, *argv],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return json.loads(done.stderr.rsplit("LOADED ", 1)[1]), done.stdout
 
 
 @pytest.mark.parametrize(
@@ -588,18 +606,15 @@ def test_a_diff_of_two_files_loads_only_what_it_needs(
     )
     (tmp_path / "old.md").write_text("We collect your name.\n")
     (tmp_path / "new.md").write_text("We collect your name and your tulips.\n")
-    done = subprocess.run(
-        [sys.executable, "-c", LOADED, "old.md", "new.md", "--format", "json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    loaded = done.stderr.rsplit("LOADED ", 1)[1].split()
+    seen, output = as_main(tmp_path, "diff", "old.md", "new.md", "--format", "json")
     # PyYAML only where the configuration may name a taxonomy; the collector tuned for a
     # short-lived process that keeps what it builds (__main__.run).
-    assert loaded == [str(reads_yaml), "200000", "0"]
-    flagged = [f["category"] for c in json.loads(done.stdout)["changes"] for f in c["flags"]]
+    assert (seen["yaml"], seen["thresholds"], seen["code"]) == (
+        reads_yaml,
+        list(collector.START_UP),
+        0,
+    )
+    flagged = [f["category"] for c in json.loads(output)["changes"] for f in c["flags"]]
     assert flagged == (["tulips"] if reads_yaml else [])
 
 
@@ -609,17 +624,5 @@ def test_a_command_that_drops_what_it_builds_runs_the_collector_as_python_does(
     # check, reextract, changelog ... build and drop much: the start-up's rare collections
     # would let their memory grow (a check of 150 pages: 95 MB against 63).
     (tmp_path / "policies.yaml").write_text("policies:\n  - id: a\n    url: https://a.example/\n")
-    script = (
-        "import gc, runpy, sys\n"
-        "default = gc.get_threshold()\n"
-        "sys.argv = ['policywatch', 'changelog']\n"
-        "try:\n"
-        "    runpy.run_module('policywatch', run_name='__main__')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "sys.stderr.write(f'\\nTHRESHOLDS {gc.get_threshold() == default}\\n')\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
-    assert done.stderr.rsplit("THRESHOLDS ", 1)[1].split() == ["True"], done.stderr
+    seen, _ = as_main(tmp_path, "changelog")
+    assert seen["pythons_own"], seen

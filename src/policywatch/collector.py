@@ -7,6 +7,7 @@ import gc
 _PYTHONS_OWN = gc.get_threshold()  # read before anything tunes it (__main__.run imports this)
 # Commands that keep most of what they build until they end: one comparison, one listing.
 KEEPERS = frozenset({"diff", "show", "list", "history", "taxonomy", "init"})
+START_UP = (200_000, 30, 30)
 
 
 def for_start_up() -> None:
@@ -14,7 +15,7 @@ def for_start_up() -> None:
     what it builds, make objects that live until the end, and the collector, run every 700
     allocations, walks them again and again (the stress pair's diff: 7 ms). mypy does the
     same."""
-    gc.set_threshold(200_000, 30, 30)
+    gc.set_threshold(*START_UP)
 
 
 def for_command(name: str | None) -> None:
