@@ -129,18 +129,12 @@ class Category:
     def needs(self) -> Needs | None:
         """What each pattern's every match holds (needs.py): a text holding none of it is
         not searched, and the patterns are not compiled for it."""
-        if self.patterns in _KNOWN_NEEDS:
-            return _KNOWN_NEEDS[self.patterns]
-        return needs(list(self.patterns))
+        return _needs_of(self.patterns)
 
     @cached_property
     def exclude_needs(self) -> Needs | None:
         """What each exclusion's every match holds."""
-        if not self.excludes:
-            return None
-        if self.excludes in _KNOWN_NEEDS:
-            return _KNOWN_NEEDS[self.excludes]
-        return needs(list(self.excludes))
+        return _needs_of(self.excludes) if self.excludes else None
 
     @property
     def legal_hook(self) -> str:
@@ -323,6 +317,13 @@ def load_taxonomy(extra: Path | None = None) -> tuple[Category, ...]:
 _KNOWN_ANCHORS: dict[tuple[str, ...], tuple[str, ...] | None] = {}
 # What the matches of the shipped categories' patterns and exclusions hold, as it gives them.
 _KNOWN_NEEDS: dict[tuple[str, ...], Needs | None] = {}
+
+
+def _needs_of(patterns: tuple[str, ...]) -> Needs | None:
+    """The needs of patterns, as taxonomy.json gives them for the shipped ones."""
+    if patterns in _KNOWN_NEEDS:
+        return _KNOWN_NEEDS[patterns]
+    return needs(list(patterns))
 
 
 def _shipped() -> list[Category]:
