@@ -651,3 +651,46 @@ def test_a_quoted_name_states_nothing_only_as_the_name_of_a_setting(
     comparison = compare_texts(Side("old", old), Side("new", old + "\n" + added + "\n"))
     found = sorted({f.category for c in comparison.changes for f in c.flags})
     assert found == flagged
+
+
+def test_a_defined_name_means_what_it_stands_for() -> None:
+    # TikTok 2024-04-17 defines "users under the age of 13 (“Children”)": where the old version
+    # spoke only of teens, "we collect the email address that the Child provides" is about
+    # under-13s, so EXPANDED; "the privacy of children" in small letters is not the name.
+    comparison = history_comparison("tiktok-eea", "2023-11-23T12-35-46Z", "2024-04-17T12-34-14Z")
+    expanded = {
+        change.new_text: flag
+        for change in comparison.changes
+        for flag in change.flags
+        if flag.category == "children" and flag.expanded
+    }
+    email = next(t for t in expanded if t and "in-app feedback form" in t)
+    assert list(expanded[email].terms) == ["child"]
+    assert expanded[email].sentence_text.startswith("If a Child reaches out")
+    intro = next(f for t, f in expanded.items() if t and "is committed to protecting" in t)
+    assert "privacy of children" not in intro.sentence_text
+
+
+def test_a_term_still_said_by_its_defined_name_is_not_gone() -> None:
+    # Starbucks 2022-12 drops "placing an order using voice commands (“Voice Ordering”)"; the
+    # new version still collects audio "when you use voice ordering".
+    found = history_flags(
+        "starbucks", "2022-11-14T18-40-32Z", "2022-12-09T18-42-14Z", "audio_voice_sensors"
+    )
+    assert ("NARROWED", ["voice commands"]) not in found
+
+
+def test_defined_names_hand_written() -> None:
+    # Hand-written: the old version names voice commands "Voice Ordering", the new one says
+    # only the name; a name defined in a version holds in it alone.
+    old = Side(
+        "old",
+        "We collect audio information from voice commands (“Voice Ordering”) when you order.\n",
+    )
+    new = Side("new", "We collect audio information when you use Voice Ordering.\n")
+    assert compare_texts(old, new, TAXONOMY).flags == []
+    undefined = Side("undefined", "We collect audio information from voice commands.\n")
+    flags = compare_texts(undefined, new, TAXONOMY).flags
+    assert [(f.label, f.category, list(f.terms)) for f in flags] == [
+        ("NARROWED", "audio_voice_sensors", ["voice commands"])
+    ]

@@ -57,6 +57,7 @@ class Statements:
     _said: dict[tuple[str, str, str], bool] = field(default_factory=dict)
     _only_denied: dict[str, set[str]] = field(default_factory=dict)
     _kinds: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    _names_of: dict[str, dict[str, set[tuple[str, bool]]]] = field(default_factory=dict)
     _lower: str | None = None
 
     def states(self, category: Category) -> bool:
@@ -107,6 +108,32 @@ class Statements:
             }
         return kind in kinds
 
+    def defined(self, category: Category) -> dict[str, set[tuple[str, bool]]]:
+        """The names this version defines for terms of a category, both ways (a term key to
+        its other names, each with whether it holds only where the term is written with a
+        capital, as a defined name is): "voice commands (“Voice Ordering”)" makes "Voice
+        Ordering" another name of voice commands; "users under the age of 13 (“Children”)"
+        makes "Children", not "children", mean under 13."""
+        found = self._names_of.get(category.id)
+        if found is None:
+            found = self._names_of[category.id] = {}
+            if "(" not in self.text:
+                return found
+            wanted = [p for p in (category.pattern, category.people_pattern) if p is not None]
+            for defined in _DEFINED.finditer(self.text):
+                alias, at = defined.group("alias"), defined.start()
+                before = re.split(r"[.;:()]", self.text[max(0, at - 120) : at])[-1]
+                ends = [
+                    m.group(0)
+                    for pattern in wanted
+                    for m in pattern.finditer(before)
+                    if not before[m.end() :].strip()
+                ]
+                if ends and term_key(ends[-1]) != term_key(alias):
+                    found.setdefault(term_key(alias), set()).add((ends[-1], True))
+                    found.setdefault(term_key(ends[-1]), set()).add((alias, False))
+        return found
+
     def _names(self, subject: Category, start: int, end: int) -> bool:
         begin, end = sentence_span(self.text, start, end)
         return names_people(self.text[begin:end], subject)
@@ -151,6 +178,13 @@ class Statements:
 
 
 SAID_CAP = 40  # sentences looked at for one word
+
+# A defined name, quoted in brackets right after the words it stands for ("users under the age
+# of 13 (“Children”)", "voice commands (“Voice Ordering”)").
+_DEFINED = re.compile(
+    r"\((?:collectively,?\s*|each,?\s*|together,?\s*)?(?:the\s+|a\s+|an\s+)?"
+    r"[“\"‘'](?P<alias>[A-Z][\w’' -]{0,40}?)[”\"’']\)"
+)
 
 
 # The CPRA's verbs in every form a term takes: "we do not sell" denies "a sale".
@@ -203,7 +237,7 @@ def in_document(
             )
         if flag.definition:
             return None
-        beyond = _beyond(flag, text, old, category, subjects, expanded=True)
+        beyond = _beyond(flag, text, new, old, category, subjects, expanded=True)
         if (
             beyond is None
             and flag.admission
@@ -219,12 +253,13 @@ def in_document(
         return None
     if not new.states(category):
         return replace(flag, negated=flag.negated and new.denies(category))
-    return _beyond(flag, text, new, category, subjects, expanded=False)
+    return _beyond(flag, text, old, new, category, subjects, expanded=False)
 
 
 def _beyond(
     flag: Flag,
     text: str,
+    here: Statements,
     there: Statements,
     category: Category,
     subjects: Sequence[Category],
@@ -234,14 +269,30 @@ def _beyond(
     """EXPANDED (NARROWED): the other version states the practice, but not these terms; no flag
     when it says every one of them. A term in a sentence that names a subject's people ("from
     the Child's device") is read against the other version's sentences that name them, and a
-    flag whose every term is new only of them says whose data it is about (`of`)."""
-    new_among: dict[str, list[Category | None]] = {}
+    flag whose every term is new only of them says whose data it is about (`of`). A term with
+    a name its version defines is new only when each of its names that tells something is
+    ("Voice Ordering" still said keeps "voice commands (“Voice Ordering”)" from being gone;
+    "Children" defined as under 13 is new where under-13s are)."""
+    new_among: dict[str, set[Category | None]] = {}
+    spots: list[tuple[int, int]] = []
+    defined = here.defined(category)
     for term in flag.terms:
-        among = [
-            a for a in _scopes(flag, text, term, subjects) if _new_to(term, there, category, a)
-        ]
-        if among:
-            new_among[term] = among
+        key = term_key(term)
+        at = [(a, b) for a, b in flag.positions if term_key(text[a:b]) == key]
+        for capital in (False, True):
+            written = [(a, b) for a, b in at if text[a:b][:1].isupper() == capital]
+            names = [term, *sorted(n for n, cap in defined.get(key, ()) if capital or not cap)]
+            telling = [
+                n for n in names if category.kind_of(n) is not None or _term_words(n, category)
+            ]
+            among = {
+                a
+                for a in _scopes(written, text, subjects)
+                if telling and all(_new_to(n, there, category, a) for n in telling)
+            }
+            if written and among:
+                new_among.setdefault(term, set()).update(among)
+                spots.extend(written)
     if not new_among:
         return None
     terms = tuple(new_among)
@@ -252,7 +303,7 @@ def _beyond(
         flag,
         of=of,
         terms=terms,
-        positions=_positions(flag, text, terms),
+        positions=tuple(sorted(spots)),
         expanded=expanded,
         narrowed=not expanded,
         was_negated=False,
@@ -301,16 +352,15 @@ def _term_words(term: str, category: Category) -> set[str]:
     }
 
 
-def _scopes(flag: Flag, text: str, term: str, subjects: Sequence[Category]) -> set[Category | None]:
-    """Whose data a term of a flag is said of: everyone's (None), or the people of each subject
-    its sentence names."""
+def _scopes(
+    spots: Sequence[tuple[int, int]], text: str, subjects: Sequence[Category]
+) -> set[Category | None]:
+    """Whose data a term is said of at these places: everyone's (None), or the people of each
+    subject its sentence names."""
     if not subjects:
         return {None}
-    key = term_key(term)
     scopes: set[Category | None] = set()
-    for start, end in flag.positions:
-        if term_key(text[start:end]) != key:
-            continue
+    for start, end in spots:
         begin, end = sentence_span(text, start, end)
         named = [s for s in subjects if names_people(text[begin:end], s)]
         scopes.update(named or [None])
@@ -333,7 +383,3 @@ def _new_to(
     words = _term_words(term, category)
     return any(not there.said_of(word, category, among) for word in words)
 
-
-def _positions(flag: Flag, text: str, terms: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
-    keys = {term_key(t) for t in terms}
-    return tuple((a, b) for a, b in flag.positions if term_key(text[a:b]) in keys)
