@@ -694,3 +694,13 @@ def test_defined_names_hand_written() -> None:
     assert [(f.label, f.category, list(f.terms)) for f in flags] == [
         ("NARROWED", "audio_voice_sensors", ["voice commands"])
     ]
+
+
+def test_what_you_watched_is_viewing_history_in_other_words() -> None:
+    # Netflix 2021 let account sharers "see shows you have watched"; 2024 says "viewing
+    # history". The same kind of usage history, so not NEW in 2024.
+    found = history_flags(
+        "netflix", "2021-04-14T00-31-46Z", "2024-09-01T06-10-52Z", "inference_profiling"
+    )
+    assert found and all("viewing history" not in terms for _, terms in found)
+    assert all(label == "EXPANDED" for label, _ in found)
