@@ -382,4 +382,3 @@ def _new_to(
         return not there.states_kind(category, kind, among)
     words = _term_words(term, category)
     return any(not there.said_of(word, category, among) for word in words)
-
