@@ -704,3 +704,17 @@ def test_what_you_watched_is_viewing_history_in_other_words() -> None:
     )
     assert found and all("viewing history" not in terms for _, terms in found)
     assert all(label == "EXPANDED" for label, _ in found)
+
+
+def test_motion_sensors_named_one_by_one_or_as_a_whole_are_one_kind() -> None:
+    # Snapchat 2024-01-22 re-lays out its device list: "accelerometers, gyroscopes" leave one
+    # item while the new version still collects "information from device sensors".
+    found = history_flags(
+        "snapchat", "2024-01-04T00-34-17Z", "2024-01-22T06-34-01Z", "audio_voice_sensors"
+    )
+    assert ("NARROWED", ["accelerometers", "gyroscopes"]) not in found
+    sensors = BY_ID["audio_voice_sensors"]
+    assert {sensors.kind_of(t) for t in ("accelerometers", "device sensors", "gyroscope")} == {
+        "sensors"
+    }
+    assert sensors.kind_of("microphones") is None
