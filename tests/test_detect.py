@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from detect_eval import evaluate
 from policywatch import search
 from policywatch.cli import main
-from policywatch.detect import flags_for, mentions
+from policywatch.detect import flags_for, lead_in, mentions
 from policywatch.diff import Comparison, Side, compare_texts, snapshot_side
 from policywatch.errors import ConfigError
 from policywatch.flag import Flag, json_title
@@ -482,6 +482,10 @@ def test_kinds_tell_apart_what_a_category_names() -> None:
         ("kinds: {a: []}", "'kinds' must map each kind's name"),
         ("kinds: {a: ['(']}", r"'\(' is not a valid regular expression"),
         ("people: yes please", "'people' must be a list of regular expressions"),
+        ("framed_by: ['x']", "'framed_by' must map ambiguous words"),
+        ("framed_by: {x: []}", "'framed_by' must map ambiguous words"),
+        ("framed_by: {y: ['we']}", "'framed_by' names 'y', which is not one of its 'ambiguous'"),
+        ("ambiguous: ['x']\n    framed_by: {x: ['(']}", r"'\(' is not a valid regular expression"),
     ],
 )
 def test_a_bad_kind_is_a_clear_error(tmp_path: Path, kinds: str, message: str) -> None:
@@ -718,3 +722,59 @@ def test_motion_sensors_named_one_by_one_or_as_a_whole_are_one_kind() -> None:
         "sensors"
     }
     assert sensors.kind_of("microphones") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        # Threads 2024-04-19: ads in plain words, in the frame of the company using your data.
+        (
+            "We use the information we collect for Threads for the purposes described in the "
+            "Meta Privacy Policy, including to provide measurement, analytics and other business "
+            "services (including ads).",
+            True,
+        ),
+        # Hand-written traps: ads with no personal data used for them.
+        ("Ads may appear on some pages of our website.", False),
+        ("We sell advertising space to local businesses.", False),
+        ("We do not use your information for advertising.", False),
+    ],
+)
+def test_ads_in_plain_words_are_a_practice_only_where_the_company_uses_data_for_them(
+    sentence: str, flagged: bool
+) -> None:
+    ads = BY_ID["sale_sharing_ads"]
+    found = [m for m in mentions(sentence, [ads]) if not m.negated]
+    assert bool(found) == flagged
+
+
+def test_ads_named_by_a_list_under_its_heading_are_stated() -> None:
+    # Parler 2026-05-21 lists "For marketing and advertising purposes" under "How We Use the
+    # Information We Collect": the list item continues its heading, so the version states
+    # ads, and 2026-06-16's "targeted offers and ads" is EXPANDED, not NOW SAYS IT MAY.
+    found = history_flags(
+        "parler", "2026-05-21T00-48-06Z", "2026-06-16T00-48-21Z", "sale_sharing_ads"
+    )
+    assert ("EXPANDED", ["targeted offers and ads"]) in found
+    # "May be considered a 'sale'" after "we neither sell": still the strongest alarm, in both
+    # clauses that say it (one of them reads as a definition of the law's words).
+    assert found.count(("NOW SAYS IT MAY", ["sale", "sharing"])) == 2
+    threads = history_flags(
+        "threads", "2024-04-05T00-36-23Z", "2024-04-19T00-36-37Z", "sale_sharing_ads"
+    )
+    assert threads == [("NEW", ["ads"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "lead"),
+    [
+        ("## How We Use Data\n\n- For ads\n\n- For support\n", "How We Use Data"),
+        ("We use your data:\n\n- for ads\n- for support\n", "We use your data:"),
+        ("Intro. We keep:\n\n1. logs\n\n2. for ads\n", "We keep:"),
+        ("A paragraph.\n\n- for ads\n", ""),  # a list after a sentence that leads nothing in
+        ("We use your data for ads.\n", ""),  # not a list item
+    ],
+)
+def test_what_leads_a_list_in(text: str, lead: str) -> None:
+    # Hand-written: the heading or colon sentence a list item continues.
+    assert lead_in(text, text.index("ads")) == lead

@@ -174,9 +174,51 @@ def in_frame(sentence: str, term_span: tuple[int, int]) -> bool:
 def _framed(sentence: str, term_span: tuple[int, int], category: Category) -> bool:
     """Whether an ambiguous term stands in its category's frame (its own patterns, looked for
     in the whole sentence, or in_frame's)."""
+    a, b = term_span
+    for word, frame in category.word_frames:
+        if word.fullmatch(sentence[a:b]):
+            return bool(frame.search(sentence))
     if category.frame_pattern is None:
         return in_frame(sentence, term_span)
     return bool(category.frame_pattern.search(sentence))
+
+
+def _framed_by_lead_in(
+    text: str, s_start: int, sentence: str, match: re.Match[str], category: Category
+) -> bool:
+    """Whether a list item's ambiguous word stands in the frame of what leads the list in: the
+    item continues its heading ("How We Use the Information We Collect: - For marketing and
+    advertising purposes") or the sentence before it that ends in a colon."""
+    lead = lead_in(text, s_start)
+    if not lead:
+        return False
+    shift = len(lead) + 1 - s_start
+    return _framed(f"{lead} {sentence}", (match.start() + shift, match.end() + shift), category)
+
+
+_LEAD_REACH = 4000  # characters looked back over a list's earlier items for what leads it in
+
+
+def lead_in(text: str, at: int) -> str:
+    """What leads in the list whose item holds `at`: its heading's words, or the last sentence
+    of the paragraph before it when that ends in a colon; "" for text not in a list item."""
+    line = text.rfind("\n", 0, at) + 1
+    if not _LIST_LINE.match(text, line):
+        return ""
+    floor = max(0, line - _LEAD_REACH)
+    end = line
+    while end > floor:
+        start = text.rfind("\n", 0, end - 1) + 1
+        row = text[start:end].strip()
+        end = start
+        if not row or _LIST_LINE.match(row) or row.startswith("|"):
+            continue
+        if row.startswith("#"):
+            return row.lstrip("#").strip()
+        if row.endswith(":"):
+            return re.split(r"(?<=[.!?])\s+", row)[-1]
+        return ""
+    return ""
 
 
 def read_mention(
@@ -195,6 +237,7 @@ def read_mention(
         and ambiguous is not None
         and ambiguous.fullmatch(match.group(0))
         and not _framed(sentence, (match.start() - s_start, match.end() - s_start), category)
+        and not _framed_by_lead_in(text, s_start, sentence, match, category)
     ):
         return None
     before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]

@@ -235,9 +235,13 @@ def in_document(
             return replace(
                 flag, was_negated=denied, severity="critical" if denied else flag.severity
             )
-        if flag.definition:
+        if flag.definition and not flag.admission:
             return None
-        beyond = _beyond(flag, text, new, old, category, subjects, expanded=True)
+        beyond = (
+            None
+            if flag.definition
+            else _beyond(flag, text, new, old, category, subjects, expanded=True)
+        )
         if (
             beyond is None
             and flag.admission

@@ -22,7 +22,7 @@ _MADE_FROM = (SHIPPED, Path(__file__).with_name("anchors.py"), Path(__file__).wi
 SEVERITIES = ("low", "medium", "high", "critical")
 CATEGORY_KEYS = {
     "id", "name", "explain", "legal", "severity", "patterns", "exclude", "ambiguous", "frame",
-    "generic", "kinds", "people",
+    "framed_by", "generic", "kinds", "people",
 }  # fmt: skip
 
 
@@ -46,6 +46,9 @@ class Category:
     # The frame those words need, when the category has its own: words one of which must stand
     # in the sentence besides the term ("transferred", "servers" for a country's name).
     frame: tuple[str, ...] = ()
+    # Ambiguous words with a frame of their own instead ("ads" are a practice where the company
+    # uses personal data for them; goods are sold and posts shared in that frame too).
+    framed_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Words that name the practice itself, not a kind of data, recipient, country or age:
     # "biometric" in "biometric identifiers", "children" in "children's data". A term made
     # only of them does not expand what a version already says of the category.
@@ -68,6 +71,17 @@ class Category:
     @cached_property
     def frame_pattern(self) -> re.Pattern[str] | None:
         return _compile(list(self.frame), self.id) if self.frame else None
+
+    @cached_property
+    def word_frames(self) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+        """Each ambiguous word that has a frame of its own, with that frame."""
+        return tuple(
+            (
+                re.compile(_spaced(word), re.IGNORECASE),
+                _compile(list(frame), f"{self.id} framed_by"),
+            )
+            for word, frame in self.framed_by
+        )
 
     @cached_property
     def ambiguous_pattern(self) -> re.Pattern[str] | None:
@@ -151,6 +165,7 @@ class Category:
             "exclude": list(self.excludes),
             "ambiguous": list(self.ambiguous),
             "frame": list(self.frame),
+            "framed_by": {word: list(frame) for word, frame in self.framed_by},
             "generic": list(self.generic),
             "kinds": {name: list(patterns) for name, patterns in self.kinds},
             "people": list(self.people),
@@ -233,6 +248,19 @@ def _category(entry: Any, where: str) -> Category:
     frame = entry.get("frame") or []
     if not isinstance(frame, list) or not all(isinstance(p, str) for p in frame):
         raise ConfigError(f"{where}: 'frame' must be a list of regular expressions")
+    framed_by = entry.get("framed_by") or {}
+    if not isinstance(framed_by, dict) or not all(
+        isinstance(word, str) and isinstance(p, list) and p and all(isinstance(x, str) for x in p)
+        for word, p in framed_by.items()
+    ):
+        raise ConfigError(
+            f"{where}: 'framed_by' must map ambiguous words to lists of regular expressions"
+        )
+    stray = [word for word in framed_by if word not in ambiguous]
+    if stray:
+        raise ConfigError(
+            f"{where}: 'framed_by' names {stray[0]!r}, which is not one of its 'ambiguous' words"
+        )
     generic = entry.get("generic") or []
     if not isinstance(generic, list) or not all(isinstance(w, str) for w in generic):
         raise ConfigError(f"{where}: 'generic' must be a list of words")
@@ -269,6 +297,7 @@ def _category(entry: Any, where: str) -> Category:
         excludes=tuple(excludes),
         ambiguous=tuple(ambiguous),
         frame=tuple(frame),
+        framed_by=tuple((word, tuple(p)) for word, p in framed_by.items()),
         generic=tuple(w.lower() for w in generic),
         kinds=tuple((name, tuple(p)) for name, p in kinds.items()),
         people=tuple(people),
@@ -309,6 +338,7 @@ def load_taxonomy(extra: Path | None = None) -> tuple[Category, ...]:
         for category in _categories(text, str(extra)):
             # reported at load
             _ = category.pattern, category.exclude, category.frame_pattern, category.kind_patterns
+            _ = category.word_frames
             merged[category.id] = category
     return tuple(merged.values())
 
