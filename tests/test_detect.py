@@ -778,3 +778,12 @@ def test_ads_named_by_a_list_under_its_heading_are_stated() -> None:
 def test_what_leads_a_list_in(text: str, lead: str) -> None:
     # Hand-written: the heading or colon sentence a list item continues.
     assert lead_in(text, text.index("ads")) == lead
+
+
+def test_a_flags_sentence_is_quoted_without_the_bullet_before_it() -> None:
+    # WhatsApp 2026-07 lists its purposes as bullets inside table cells ("... we: * verify
+    # eligibility to manage a supervised account."): the quote starts at the words.
+    comparison = history_comparison("whatsapp", "2026-06-09T01-02-53Z", "2026-07-03T01-12-33Z")
+    quoted = [f.sentence_text for f in comparison.flags if f.category == "children"]
+    assert "verify eligibility to manage a supervised account." in quoted
+    assert not [q for q in quoted if q.startswith(("*", "•"))]

@@ -223,7 +223,8 @@ SHORT_SENTENCE = 3  # words: a shorter one (a label: "Sale.") must be a whole se
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """The spans of a clause text's sentences (and of its lines, for joined clauses)."""
+    """The spans of a clause text's sentences (and of its lines, for joined clauses), without
+    the bullet a list inside a table cell puts before them ("* verify accounts ...")."""
     spans, start = [], 0
     for cut in _SENTENCE_BREAK.finditer(text):
         if cut.start() > start:
@@ -231,7 +232,15 @@ def sentences(text: str) -> list[tuple[int, int]]:
         start = cut.end()
     if start < len(text):
         spans.append((start, len(text)))
-    return spans
+    return [(_past_bullet(text, a, b), b) for a, b in spans]
+
+
+_BULLET = re.compile(r"[*•]\s+")
+
+
+def _past_bullet(text: str, start: int, end: int) -> int:
+    bullet = _BULLET.match(text, start, end)
+    return bullet.end() if bullet and bullet.end() < end else start
 
 
 class _Sentences:
