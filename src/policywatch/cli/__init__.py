@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__
-from .archive import Archive
-from .commandline import (
+from .. import __version__
+from ..archive import Archive
+from ..commandline import (
     DEFAULT_DAYS,
     EXIT_CHANGED,
     EXIT_FAILED,
@@ -28,10 +28,10 @@ from .commandline import (
     parse_time,
     wait_option,
 )
-from .output import console, emit, lines, print_json
+from ..output import console, emit, lines, print_json
 
 if TYPE_CHECKING:  # the heavy modules load only in the commands that use them
-    from .outcome import Tally
+    from ..outcome import Tally
 
 
 @click.group(cls=Group)
@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # the heavy modules load only in the commands that use them
 @click.pass_context
 def main(ctx: click.Context, config_path: Path, archive_path: Path | None) -> None:
     """Watch privacy policies and report, clause by clause, what changed."""
-    from .collector import for_command
+    from ..collector import for_command
 
     for_command(ctx.invoked_subcommand)
     ctx.obj = Env(config_path, archive_path)
@@ -154,15 +154,15 @@ def check(
     others are still checked), 75 when another run holds the lock, 130 when interrupted
     (Ctrl-C: the policies under way are abandoned as they were).
     """
-    from .check import Interrupted, iter_check
-    from .outcome import FAILED, Tally
-    from .render.terminal import check_report
-    from .workers import Extractor, extraction_processes
+    from ..check import Interrupted, iter_check
+    from ..outcome import FAILED, Tally
+    from ..render.terminal import check_report
+    from ..workers import Extractor, extraction_processes
 
     config = env.config()
     policies = config.select(ids)
     if shard is not None:
-        from .status import shard as one_shard
+        from ..status import shard as one_shard
 
         try:
             policies = one_shard(policies, shard)
@@ -207,8 +207,8 @@ def check(
             tally.add(outcome)
         _say_abandoned(exc.abandoned, len(policies) - tally.total - len(exc.abandoned), tally)
         raise
-    from .cache import Comparisons
-    from .status import findings
+    from ..cache import Comparisons
+    from ..status import findings
 
     # Kept in the archive's cache: the changelog reuses what the check compared.
     found = findings(
@@ -226,7 +226,7 @@ def check(
     else:
         check_report(lines(), outcomes, tally, quiet or only_flagged, news)
     if config.notify:
-        from .notify import compose, send
+        from ..notify import compose, send
 
         message = compose(outcomes, news, moment.isoformat(), config.notify_on)
         problem = send(config.notify, message) if message else None
@@ -255,7 +255,7 @@ def _finishing_writes(ids: list[str]) -> None:
 
 def _say_abandoned(abandoned: list[str], not_started: int, tally: Tally) -> None:
     """The line that tells what an interrupted check left undone, and what it did archive."""
-    from .outcome import CHANGED, NEW
+    from ..outcome import CHANGED, NEW
 
     archived = [o.policy_id for o in tally.kept if o.status in (NEW, CHANGED)]
     done = f"{tally.total:,} checked"
@@ -317,7 +317,7 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from .diff import SideError, names_a_policy, read_side, read_sides, snapshot_side
+    from ..diff import SideError, names_a_policy, read_side, read_sides, snapshot_side
 
     archive = env.archive()
     try:
@@ -340,21 +340,21 @@ def diff(
     taxonomy = env.taxonomy()
     # Two snapshots: the archive's cache may hold their comparison (files are not kept there).
     if any(Path(spec).is_file() for spec in (first, second)):
-        from .diff import compare_texts
+        from ..diff import compare_texts
 
         comparison = compare_texts(old, new, taxonomy)
     else:
-        from .cache import Comparisons
+        from ..cache import Comparisons
 
         comparison = Comparisons.of(archive, taxonomy).compare(old, new, full=True)
     if fmt == "json":
         print_json(comparison.to_json())
     elif fmt == "markdown":
-        from .render.markdown import render as render_markdown
+        from ..render.markdown import render as render_markdown
 
         click.echo(render_markdown(comparison, taxonomy), nl=False)
     else:
-        from .render.diffview import render as render_terminal
+        from ..render.diffview import render as render_terminal
 
         out = console(no_color=no_color)
         render_terminal(
@@ -408,10 +408,10 @@ def changelog(
 
     Byte-identical for the same archive, so a changelog kept in git shows only real news.
     """
-    from .changelog import entries as changelog_entries
-    from .changelog import newest_first
-    from .dates import parse_since
-    from .render import changelog as render_changelog
+    from ..changelog import entries as changelog_entries
+    from ..changelog import newest_first
+    from ..dates import parse_since
+    from ..render import changelog as render_changelog
 
     archive = env.archive()
     moment = now_of(now)
@@ -463,7 +463,7 @@ def changelog(
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
     else:
-        from .archive import write_atomic
+        from ..archive import write_atomic
 
         write_atomic(output, payload)
     if not found:
@@ -483,7 +483,7 @@ def _report_folder(env: Env, output: Path | None) -> Path:
 
 
 def _report_folder_ready(output: Path, archive: Archive) -> None:
-    from .render.site import ReportError, prepare
+    from ..render.site import ReportError, prepare
 
     try:
         prepare(output, archive.root)
@@ -492,7 +492,7 @@ def _report_folder_ready(output: Path, archive: Archive) -> None:
 
 
 def _build_report(env: Env, output: Path, days: int) -> Any:
-    from .render.site import ReportError, build
+    from ..render.site import ReportError, build
 
     archive = env.archive()
     try:
@@ -525,7 +525,7 @@ def report_(env: Env, output: Path | None, days: int, fmt: str) -> None:
     server. Only files whose bytes change are written, so a rebuild with nothing new writes
     nothing.
     """
-    from .render.safe import plain
+    from ..render.safe import plain
 
     built = _build_report(env, _report_folder(env, output), days)
     if fmt == "json":
@@ -546,7 +546,7 @@ def taxonomy_(env: Env, fmt: str) -> None:
     if fmt == "json":
         print_json([c.to_json() for c in categories])
         return
-    from .render.terminal import taxonomy_table
+    from ..render.terminal import taxonomy_table
 
     taxonomy_table(lines(), list(categories))
 
@@ -556,8 +556,8 @@ def taxonomy_(env: Env, fmt: str) -> None:
 @pass_env
 def list_(env: Env, fmt: str) -> None:
     """Each policy with its last check, last change, snapshots and failing-since."""
-    from .render.terminal import policy_list
-    from .status import policy_rows
+    from ..render.terminal import policy_list
+    from ..status import policy_rows
 
     rows = policy_rows(env.archive(), [p.id for p in env.config().policies])
     emit(fmt, rows, lambda out: policy_list(out, rows))
@@ -569,8 +569,8 @@ def list_(env: Env, fmt: str) -> None:
 @pass_env
 def history(env: Env, policy_id: str, fmt: str) -> None:
     """The snapshots of a policy, oldest first."""
-    from .render.terminal import history as render_history
-    from .status import snapshot_rows
+    from ..render.terminal import history as render_history
+    from ..status import snapshot_rows
 
     archive = env.archive()
     rows = snapshot_rows(archive, policy_id)
@@ -586,7 +586,7 @@ def history(env: Env, policy_id: str, fmt: str) -> None:
 @pass_env
 def show(env: Env, ref: str, raw: bool, meta: bool) -> None:
     """The text of one snapshot: ID, ID@latest, ID@previous, ID~N, ID@YYYY-MM-DD."""
-    from .render.safe import plain
+    from ..render.safe import plain
 
     snapshot = env.archive().resolve(ref)
     if meta:
@@ -636,7 +636,7 @@ def import_(
     oldest first, through the same extraction and dedupe as check. With --ota, each version
     committed to an Open Terms Archive versions repository is recorded, dated by its commit.
     """
-    from .backfill import BackfillError, import_files, import_versions, ota_versions
+    from ..backfill import BackfillError, import_files, import_versions, ota_versions
 
     policy = env.config().get(policy_id)
     if ota is not None and files:
@@ -656,7 +656,7 @@ def import_(
             results = import_versions(archive, policy, versions, accept=accept)
         else:
             results = import_files(archive, policy, list(files), moment, accept=accept)
-    from .render.terminal import import_report
+    from ..render.terminal import import_report
 
     emit(fmt, [r.to_json() for r in results], lambda out: import_report(out, results))
     if any(r.error for r in results):
@@ -687,7 +687,7 @@ def validate(env: Env, do_fetch: bool, fmt: str) -> None:
         else:
             click.echo(f"{config.path}: OK, {len(config.policies)} policies")
         return
-    from .validate import Interrupted, probe_all
+    from ..validate import Interrupted, probe_all
 
     try:
         reports = probe_all(config)
@@ -696,7 +696,7 @@ def validate(env: Env, do_fetch: bool, fmt: str) -> None:
             exc.abandoned, "under way", exc.not_started, f"{len(exc.probes):,} validated"
         )
         raise
-    from .render.terminal import validate_report
+    from ..render.terminal import validate_report
 
     emit(fmt, [r.to_json() for r in reports], lambda out: validate_report(out, reports))
     if not all(r.ok for r in reports):
@@ -714,7 +714,7 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
 
     The result is a technical change: it is never reported as a change of the policy.
     """
-    from .backfill import reextract as run_reextract
+    from ..backfill import reextract as run_reextract
 
     config = env.config()
     archive = env.archive()
@@ -733,7 +733,7 @@ def reextract(env: Env, ids: tuple[str, ...], fmt: str, wait: float, now: str | 
                     "errors": [{"snapshot": r.stamp, "error": r.error} for r in results if r.error],
                 }
             )
-    from .render.terminal import reextract_report
+    from ..render.terminal import reextract_report
 
     emit(fmt, report, lambda out: reextract_report(out, report))
     if any(row["errors"] for row in report):
