@@ -187,6 +187,9 @@ class Env:
         return Archive(self.config_path.parent / "snapshots")
 
 
+pass_env = click.make_pass_decorator(Env)
+
+
 def formats(*choices: str, help: str) -> Callable[[F], F]:
     """The --format option; the first choice is the default."""
 

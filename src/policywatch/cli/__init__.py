@@ -26,6 +26,7 @@ from ..commandline import (
     now_of,
     now_option,
     parse_time,
+    pass_env,
     wait_option,
 )
 from ..output import console, emit, lines, print_json
@@ -59,9 +60,6 @@ def main(ctx: click.Context, config_path: Path, archive_path: Path | None) -> No
 
     for_command(ctx.invoked_subcommand)
     ctx.obj = Env(config_path, archive_path)
-
-
-pass_env = click.make_pass_decorator(Env)
 
 
 @main.command()
