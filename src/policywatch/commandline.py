@@ -1,6 +1,6 @@
 """The command line's machinery: exit codes, the one-line failure, the command group that
 turns the library's errors into them, global options accepted after a command, the
-environment a command runs in, and the options several commands share. cli.py holds the
+environment a command runs in, and the options several commands share. cli/ holds the
 commands themselves."""
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def init(env: Env) -> None:
     )
 
 
-# main.commands keeps the order cli.py once defined them in (--help lists them by name).
+# main.commands keeps the order the commands were first written in (--help sorts by name).
 for command in (
     check,
     diff,
