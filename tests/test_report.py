@@ -19,7 +19,7 @@ from urllib.request import url2pathname
 import pytest
 from click.testing import CliRunner
 
-from policywatch import cli
+from policywatch import commandline
 from policywatch.archive import Archive
 from policywatch.cache import Comparisons
 from policywatch.changelog import entries, stated_date
@@ -393,7 +393,7 @@ def test_the_flags_of_the_window_are_on_the_index(demo_report: Path, tmp_path: P
     every = tmp_path / "every"
     build_report(only(tmp_path, "tiktok-eea"), every, "--days", "10000", archive=DEMO_ARCHIVE)
     assert link in (every / "by-flags.html").read_text()
-    assert cli.DEFAULT_DAYS == DEFAULT_DAYS
+    assert commandline.DEFAULT_DAYS == DEFAULT_DAYS
 
 
 def test_the_category_strip_read_version_by_version_equals_reading_each_text() -> None:

@@ -1,6 +1,6 @@
 """The command line's machinery: exit codes, the one-line failure, the command group that
 turns the library's errors into them, global options accepted after a command, the
-environment a command runs in, and the options several commands share. cli.py holds the
+environment a command runs in, and the options several commands share. cli/ holds the
 commands themselves."""
 
 from __future__ import annotations
@@ -185,6 +185,9 @@ class Env:
         if self.archive_path is not None:
             return Archive(self.archive_path)
         return Archive(self.config_path.parent / "snapshots")
+
+
+pass_env = click.make_pass_decorator(Env)
 
 
 def formats(*choices: str, help: str) -> Callable[[F], F]:
