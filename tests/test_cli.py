@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
 from policywatch.cli import main
+from projects import HISTORY, PAIRS
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -448,3 +449,24 @@ def test_global_options_after_the_command(project: Path, monkeypatch: pytest.Mon
     assert both.exit_code == 0, both.output
     version = CliRunner().invoke(main, ["list", "--version"])
     assert version.exit_code == 0 and version.output.startswith("policywatch, version ")
+
+
+def test_diff_only_flagged_shows_the_flagged_changes_alone(tmp_path: Path) -> None:
+    # WhatsApp 2026-06 to 2026-07: seven changes, five of them flagged (age checks and parent
+    # supervision); Bumble (pair 01): 79 changes, none flagged.
+    old, new = (
+        HISTORY / "whatsapp" / f"{s}.md" for s in ("2026-06-09T01-02-53Z", "2026-07-03T01-12-33Z")
+    )
+    every = json.loads(run(tmp_path, "diff", str(old), str(new), "--format", "json").output)
+    some = json.loads(
+        run(tmp_path, "diff", str(old), str(new), "--format", "json", "--only-flagged").output
+    )
+    assert [c for c in every["changes"] if c["flags"]] == some["changes"]
+    assert 0 < len(some["changes"]) < len(every["changes"])
+    shown = run(tmp_path, "diff", str(old), str(new), "--format", "markdown", "--only-flagged")
+    blocks = shown.output.split("\n#### ")[1:]
+    assert len(blocks) == len(some["changes"]) and all("⚑" in b for b in blocks)
+    quiet = [str(PAIRS / "01-637c7989" / f"{s}.md") for s in ("old", "new")]
+    assert run(tmp_path, "diff", *quiet, "--exit-code").exit_code == 1
+    assert run(tmp_path, "diff", *quiet, "--exit-code", "--only-flagged").exit_code == 0
+    assert run(tmp_path, "diff", str(old), str(new), "--exit-code", "--only-flagged").exit_code == 1

@@ -38,6 +38,11 @@ from ..output import console, emit, lines, print_json
 )
 @click.option("--side-by-side", is_flag=True, help="Old and new in two columns.")
 @click.option("--no-color", is_flag=True, help="No colour: mark edits as [-old-] and {+new+}.")
+@click.option(
+    "--only-flagged",
+    is_flag=True,
+    help="Only the changes that carry a flag (with --exit-code: exit 1 only when one does).",
+)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when the versions differ.")
 @pass_env
 def diff(
@@ -48,6 +53,7 @@ def diff(
     context: int,
     side_by_side: bool,
     no_color: bool,
+    only_flagged: bool,
     exit_code: bool,
 ) -> None:
     """Compare two versions clause by clause.
@@ -85,6 +91,8 @@ def diff(
         from ..cache import Comparisons
 
         comparison = Comparisons.of(archive, taxonomy).compare(old, new, full=True)
+    if only_flagged:
+        comparison = comparison.only_flagged()
     if fmt == "json":
         print_json(comparison.to_json())
     elif fmt == "markdown":
