@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import yaml
 
 from .archive import ID
 from .errors import ConfigError
+from .yamlnodes import Reader, placeholder_at, suggest, yaml_problem
 from .yamlstream import Stream as _Stream
 
 # libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one.
@@ -95,7 +95,7 @@ class Config:
             if policy.id == policy_id:
                 return policy
         known = [p.id for p in self.policies]
-        hint = _suggest(policy_id, known)
+        hint = suggest(policy_id, known)
         raise ConfigError(f"no policy '{policy_id}' in {self.path}{hint}")
 
     def select(self, ids: tuple[str, ...] | list[str]) -> list[Policy]:
@@ -122,80 +122,7 @@ TOP_KEYS = {"defaults", "policies", "taxonomy", "notify"}
 NOTIFY_KEYS = {"urls", "on"}
 
 
-def _suggest(word: str, choices: list[str] | set[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-class _Reader:
-    """Walks the YAML node tree so each error can name its line."""
-
-    def __init__(self, path: Path, text: str = "") -> None:
-        self.path = path
-        self.text = text
-        self._constructor = yaml.constructor.SafeConstructor()
-
-    def fail(self, node: yaml.Node | None, where: str, message: str) -> ConfigError:
-        line = f":{node.start_mark.line + 1}" if node is not None else ""
-        prefix = f"{self.path}{line}: "
-        return ConfigError(prefix + (f"{where}: " if where else "") + message)
-
-    def mapping(
-        self, node: yaml.Node, where: str, allowed: set[str] | None
-    ) -> dict[str, yaml.Node]:
-        """The mapping's entries by key; allowed=None accepts any key."""
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, where, "expected a mapping of key: value")
-        out: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            out[self.key(key_node, where, allowed, out)] = value_node
-        return out
-
-    def key(
-        self, node: yaml.Node, where: str, allowed: set[str] | None, seen: Container[str]
-    ) -> str:
-        """A mapping's key: a plain word, allowed, not seen before in the same mapping."""
-        key = node.value if isinstance(node, yaml.ScalarNode) else None
-        if not isinstance(key, str):
-            raise self.fail(node, where, "keys must be plain words")
-        if allowed is not None and key not in allowed:
-            hint = _suggest(key, allowed)
-            valid = ", ".join(sorted(allowed))
-            raise self.fail(node, where, f"unknown key '{key}'{hint}; valid keys are: {valid}")
-        if key in seen:
-            raise self.fail(node, where, f"key '{key}' appears twice")
-        return key
-
-    def scalar(self, node: yaml.Node, where: str) -> Any:
-        if not isinstance(node, yaml.ScalarNode):
-            raise self.fail(node, where, "expected a single value, not a list or mapping")
-        value = self._constructor.construct_object(node)
-        self._constructor.constructed_objects.clear()  # it would keep every node read
-        return value
-
-    def string(self, node: yaml.Node, where: str) -> str:
-        value = self.scalar(node, where)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(node, where, f"expected a non-empty text, got {value!r}")
-        return value.strip()
-
-    def number(self, node: yaml.Node, where: str, *, integer: bool, minimum: float) -> float:
-        value = self.scalar(node, where)
-        ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
-        if isinstance(value, bool) or not ok_type or value < minimum:
-            kind = "a whole number" if integer else "a number"
-            raise self.fail(node, where, f"expected {kind} of at least {minimum:g}, got {value!r}")
-        return value
-
-    def string_list(self, node: yaml.Node, where: str) -> list[tuple[str, yaml.Node]]:
-        if isinstance(node, yaml.ScalarNode):
-            return [(self.string(node, where), node)]
-        if not isinstance(node, yaml.SequenceNode) or not node.value:
-            raise self.fail(node, where, "expected a text or a non-empty list of texts")
-        return [(self.string(item, where), item) for item in node.value]
-
-
-def _settings(reader: _Reader, nodes: dict[str, yaml.Node], where: str, base: Settings) -> Settings:
+def _settings(reader: Reader, nodes: dict[str, yaml.Node], where: str, base: Settings) -> Settings:
     values: dict[str, Any] = {}
     for key, node in nodes.items():
         label = f"{where}field '{key}'"
@@ -217,7 +144,7 @@ def _settings(reader: _Reader, nodes: dict[str, yaml.Node], where: str, base: Se
     return replace(base, **values) if values else base
 
 
-def _policy(reader: _Reader, node: yaml.Node, index: int, defaults: Settings) -> Policy:
+def _policy(reader: Reader, node: yaml.Node, index: int, defaults: Settings) -> Policy:
     where = f"policy #{index + 1}"
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -436,27 +363,16 @@ class _DefaultsTooLate(Exception):
 def _parse(text: str, path: Path, *, stream: bool) -> Config:
     loader = _Stream(text)
     try:
-        return _read_config(_Reader(path, text), loader, path, stream)
+        return _read_config(Reader(path, text), loader, path, stream)
     except yaml.YAMLError as exc:
-        raise ConfigError(_yaml_problem(path, exc)) from None
+        raise ConfigError(yaml_problem(path, exc)) from None
     except RecursionError:  # the composer recurses once for each level of nesting
         raise ConfigError(f"{path}: lists or mappings nested too deeply") from None
     finally:
         loader.dispose()
 
 
-def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
-    """PyYAML's own words, with the line of the problem and of what it was reading."""
-    mark = getattr(exc, "problem_mark", None)
-    line = f":{mark.line + 1}" if mark is not None else ""
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context, since = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-    if context and since is not None and (mark is None or since.line != mark.line):
-        problem += f" ({context} that starts at line {since.line + 1})"
-    return f"{path}{line}: not valid YAML: {problem}"
-
-
-def _read_config(reader: _Reader, loader: Any, path: Path, stream: bool) -> Config:
+def _read_config(reader: Reader, loader: Any, path: Path, stream: bool) -> Config:
     """Read the top-level mapping entry by entry. With stream, the policies become Policy
     objects as they are read, never all at once as a YAML node tree (20 MB at 10,000)."""
     loader.get_event()  # the stream's start
@@ -476,7 +392,7 @@ def _read_config(reader: _Reader, loader: Any, path: Path, stream: bool) -> Conf
             raise _DefaultsTooLate
         if key == "policies" and stream and loader.check_event(yaml.SequenceStartEvent):
             read_without_defaults = "defaults" not in top
-            top[key] = _placeholder_at(loader.peek_event().start_mark)
+            top[key] = placeholder_at(loader.peek_event().start_mark)
             shared = _defaults(reader, top)[0]
             policies = list(_policies(reader, _items(loader), shared))
         else:
@@ -518,7 +434,7 @@ def _read_config(reader: _Reader, loader: Any, path: Path, stream: bool) -> Conf
                     f"'{notify_on}' is not 'changes' or 'flagged'",
                 )
     if "policies" not in top:
-        raise reader.fail(_placeholder_at(root_mark), "", "missing the 'policies:' list")
+        raise reader.fail(placeholder_at(root_mark), "", "missing the 'policies:' list")
     if policies is None:
         node = top["policies"]
         if not isinstance(node, yaml.SequenceNode):
@@ -551,12 +467,7 @@ def _items(loader: Any) -> Iterator[yaml.Node]:
     loader.get_event()
 
 
-def _placeholder_at(mark: Any) -> yaml.Node:
-    """A stand-in node that only carries a position, for messages."""
-    return yaml.ScalarNode("tag:yaml.org,2002:null", "", mark, mark)
-
-
-def _policies(reader: _Reader, nodes: Iterator[yaml.Node], defaults: Settings) -> Iterator[Policy]:
+def _policies(reader: Reader, nodes: Iterator[yaml.Node], defaults: Settings) -> Iterator[Policy]:
     seen: dict[str, int] = {}
     for index, node in enumerate(nodes):
         policy = _policy(reader, node, index, defaults)
@@ -570,7 +481,7 @@ def _policies(reader: _Reader, nodes: Iterator[yaml.Node], defaults: Settings) -
         yield policy
 
 
-def _defaults(reader: _Reader, top: dict[str, yaml.Node]) -> tuple[Settings, int, str]:
+def _defaults(reader: Reader, top: dict[str, yaml.Node]) -> tuple[Settings, int, str]:
     """The defaults block: shared settings, jobs, and the browser."""
     defaults = Settings()
     jobs = 4
