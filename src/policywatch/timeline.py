@@ -23,7 +23,7 @@ from .cache import Comparisons
 from .changelog import chain, stated_date
 from .detect import english, present
 from .diff import Comparison, canonical_text, snapshot_side
-from .flag import Flag, flag_title
+from .flag import Flag, flag_title, flags_first
 from .taxonomy import Category
 
 MEMORY_FORMAT = 2
@@ -445,12 +445,6 @@ def facts_after(
             kept.discard(category.id)
     order = [c.id for c in taxonomy]
     return Facts(stated, True, tuple(c for c in order if c in kept))
-
-
-def flags_first(flags: Sequence[Flag]) -> list[Flag]:
-    """Critical and high first, then in reading order."""
-    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    return sorted(flags, key=lambda f: rank.get(f.severity, 4))
 
 
 # -- the category strip ---------------------------------------------------------------------------
