@@ -824,7 +824,7 @@ def test_pages_parsed_in_worker_processes_archive_exactly_what_threads_do(
     """A run with many pages parses them in worker processes: same texts, same refusals."""
     from policywatch.archive import Archive
     from policywatch.check import run_check
-    from policywatch.config import load_config
+    from policywatch.configfile import load_config
     from policywatch.workers import Extractor
 
     pages = {
@@ -913,7 +913,7 @@ def test_a_consumer_that_stops_early_leaves_queued_policies_unchecked(
 ) -> None:
     from policywatch.archive import Archive
     from policywatch.check import iter_check
-    from policywatch.config import load_config
+    from policywatch.configfile import load_config
 
     def slow(request: Request) -> Response:
         time.sleep(0.1)
@@ -946,7 +946,7 @@ def test_an_interrupt_abandons_the_policies_under_way_without_waiting_for_their_
     from heldserver import HeldServer
     from policywatch.archive import Archive
     from policywatch.check import Interrupted, iter_check
-    from policywatch.config import load_config
+    from policywatch.configfile import load_config
 
     # Three hosts: the three policies started first (one answered, two held) are on three
     # hosts, so neither thread waits for the other's host (one request at a time per host).
@@ -990,7 +990,7 @@ def test_a_ctrl_c_just_after_a_policy_is_handed_to_a_thread_still_names_it(
     from heldserver import HeldServer
     from policywatch.archive import Archive
     from policywatch.check import Interrupted, iter_check
-    from policywatch.config import load_config
+    from policywatch.configfile import load_config
     from policywatch.threads import DaemonThreads
 
     with HeldServer(ZOOSK, hosts=2) as server:

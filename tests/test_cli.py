@@ -258,7 +258,7 @@ def test_only_flagged_prints_nothing_unless_a_flag_fired(
 
 
 def test_shards_split_the_policies_and_cover_them_all(tmp_path: Path) -> None:
-    from policywatch.config import load_config
+    from policywatch.configfile import load_config
     from policywatch.status import shard
 
     config = load_config(Path(__file__).parent.parent / "policies.yaml")

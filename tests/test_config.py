@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from policywatch.cli import main
-from policywatch.config import ConfigError, load_config, parse_config
+from policywatch.configfile import ConfigError, load_config, parse_config
 
 GOOD = """\
 defaults:

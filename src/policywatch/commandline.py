@@ -155,7 +155,7 @@ class Env:
     _config: Config | None = field(default=None, init=False, repr=False)
 
     def config(self) -> Config:
-        from .config import load_config
+        from .configfile import load_config
 
         if self._config is None:
             self._config = load_config(self.config_path)

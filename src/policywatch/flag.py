@@ -122,3 +122,9 @@ class Flag:
             "narrowed": self.narrowed,
             "of": self.of or None,
         }
+
+
+def flags_first(flags: Sequence[Flag]) -> list[Flag]:
+    """Critical and high first, then in reading order."""
+    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    return sorted(flags, key=lambda f: rank.get(f.severity, 4))

@@ -25,9 +25,10 @@ from .align import MOVED, Change
 from .archive import Snapshot
 from .cache import Comparisons
 from .diff import Comparison
-from .flag import Flag
+from .flag import Flag, flags_first
+from .memory import Flagged
 from .taxonomy import Category
-from .timeline import Entry, Flagged, History, compare, flags_first
+from .timeline import Entry, History, compare
 
 DEFAULT_DAYS = 30  # the index shows the flags of this many days
 

@@ -1,7 +1,7 @@
-"""A configuration read as YAML events (libyaml's, when PyYAML has it): config.py composes the
-policies from them one at a time, and a command that needs only the `taxonomy:` file reads past
-everything else here, without importing the configuration's reader (a diff of two files: 3.5 ms
-at start-up)."""
+"""A configuration read as YAML events (libyaml's, when PyYAML has it): configfile.py composes
+the policies from them one at a time, and a command that needs only the `taxonomy:` file reads
+past everything else here, without importing the configuration's reader (a diff of two files:
+3.5 ms at start-up)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def taxonomy_of(path: Path) -> Path | None:
 
 def _read_whole(path: Path) -> Path | None:
     """The configuration's reader's answer, which says what is wrong, and where."""
-    from .config import load_config
+    from .configfile import load_config
 
     return load_config(path).taxonomy
 
