@@ -787,3 +787,32 @@ def test_a_flags_sentence_is_quoted_without_the_bullet_before_it() -> None:
     quoted = [f.sentence_text for f in comparison.flags if f.category == "children"]
     assert "verify eligibility to manage a supervised account." in quoted
     assert not [q for q in quoted if q.startswith(("*", "•"))]
+
+
+def test_a_duration_is_a_retention_period_where_data_is_kept_or_deleted() -> None:
+    # Reddit 2022-11 adds "it may take up to 90 days for our purge script to complete
+    # deletion"; 2024-08 rewords it ("commences the deletion process within 90 days"), and
+    # 2025-06 drops any period: a sentence that deletes frames its duration, though it names
+    # an account, not data.
+    added = history_flags("reddit", "2022-07-11T14-59-57Z", "2022-11-15T18-33-25Z", "retention")
+    assert ("EXPANDED", ["take up to 90 days"]) in added
+    reworded = history_flags("reddit", "2024-05-09T18-33-12Z", "2024-08-17T00-33-32Z", "retention")
+    assert reworded == []
+    gone = history_flags("reddit", "2024-10-04T00-33-09Z", "2025-06-02T00-33-13Z", "retention")
+    assert ("NARROWED", ["within 90 days"]) in gone
+
+
+@pytest.mark.parametrize(
+    ("sentence", "period"),
+    [
+        ("We delete your backups within 30 days.", True),
+        ("Deleted accounts are purged after 14 days.", True),
+        # Hand-written traps: a duration of something else.
+        ("We will respond to your request within 30 days.", False),
+        ("It may take up to 10 days to ship your order.", False),
+    ],
+)
+def test_durations_hand_written(sentence: str, period: bool) -> None:
+    retention = BY_ID["retention"]
+    found = [m.term for m in mentions(sentence, [retention]) if not m.negated]
+    assert bool(found) == period
