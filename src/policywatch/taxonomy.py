@@ -248,14 +248,9 @@ def _category(entry: Any, where: str) -> Category:
     frame = entry.get("frame") or []
     if not isinstance(frame, list) or not all(isinstance(p, str) for p in frame):
         raise ConfigError(f"{where}: 'frame' must be a list of regular expressions")
-    framed_by = entry.get("framed_by") or {}
-    if not isinstance(framed_by, dict) or not all(
-        isinstance(word, str) and isinstance(p, list) and p and all(isinstance(x, str) for x in p)
-        for word, p in framed_by.items()
-    ):
-        raise ConfigError(
-            f"{where}: 'framed_by' must map ambiguous words to lists of regular expressions"
-        )
+    framed_by = _lists_by_name(
+        entry, "framed_by", f"{where}: 'framed_by' must map ambiguous words to lists of"
+    )
     stray = [word for word in framed_by if word not in ambiguous]
     if stray:
         raise ConfigError(
@@ -264,14 +259,9 @@ def _category(entry: Any, where: str) -> Category:
     generic = entry.get("generic") or []
     if not isinstance(generic, list) or not all(isinstance(w, str) for w in generic):
         raise ConfigError(f"{where}: 'generic' must be a list of words")
-    kinds = entry.get("kinds") or {}
-    if not isinstance(kinds, dict) or not all(
-        isinstance(name, str) and isinstance(p, list) and p and all(isinstance(x, str) for x in p)
-        for name, p in kinds.items()
-    ):
-        raise ConfigError(
-            f"{where}: 'kinds' must map each kind's name to a list of regular expressions"
-        )
+    kinds = _lists_by_name(
+        entry, "kinds", f"{where}: 'kinds' must map each kind's name to a list of"
+    )
     people = entry.get("people") or []
     if not isinstance(people, list) or not all(isinstance(p, str) for p in people):
         raise ConfigError(f"{where}: 'people' must be a list of regular expressions")
@@ -302,6 +292,17 @@ def _category(entry: Any, where: str) -> Category:
         kinds=tuple((name, tuple(p)) for name, p in kinds.items()),
         people=tuple(people),
     )
+
+
+def _lists_by_name(entry: dict[str, Any], key: str, problem: str) -> dict[str, list[str]]:
+    """A mapping of names to non-empty lists of regular expressions (`kinds`, `framed_by`)."""
+    value = entry.get(key) or {}
+    if not isinstance(value, dict) or not all(
+        isinstance(name, str) and isinstance(p, list) and p and all(isinstance(x, str) for x in p)
+        for name, p in value.items()
+    ):
+        raise ConfigError(f"{problem} regular expressions")
+    return value
 
 
 def _categories(text: str, where: str) -> list[Category]:
