@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
-from .body import Dropped, drop_link_dense
+from .body import Dropped, drop_link_dense, main_content, strip_boilerplate
 from .canonical import (
     BREAK,
     MarkdownError,
@@ -142,14 +142,6 @@ _DROP_TAGS = (
     "head", "link", "meta", "button", "input", "select", "textarea", "video", "audio", "picture",
     "img", "map", "dialog",
 )  # fmt: skip
-_BOILERPLATE_TAGS = ("nav", "aside")
-_BOILERPLATE_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search", "dialog")
-_BOILERPLATE_NAMES = re.compile(
-    r"(^|[-_ ])(cookie[-_]?(banner|consent|notice|bar|popup|law)|onetrust|ot-sdk|cookiebot|"
-    r"consent[-_]?(banner|manager)|gdpr[-_]?banner|skip[-_]?(link|to)|breadcrumbs?|"
-    r"promo|newsletter|share[-_]?(buttons|bar)|social[-_]?(links|share))",
-    re.I,
-)
 _HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 _BLOCKS = {
@@ -197,40 +189,6 @@ def _strip_non_content(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(_is_hidden):
         if not tag.decomposed:
             tag.decompose()
-
-
-def _strip_boilerplate(soup: BeautifulSoup) -> None:
-    """Navigation, banners, footers: only for pages read without a selector."""
-    doomed: list[Tag] = list(soup.find_all(_BOILERPLATE_TAGS))
-    for tag in soup.find_all(["header", "footer"]):
-        if tag.find_parent(["main", "article"]) is None:
-            doomed.append(tag)
-    for tag in soup.find_all(True):
-        if str(tag.get("role", "")).lower() in _BOILERPLATE_ROLES:
-            doomed.append(tag)
-        elif tag.name not in ("html", "body", "main", "article"):
-            names = " ".join([str(tag.get("id", "")), *tag.get_attribute_list("class")])
-            if names.strip() and _BOILERPLATE_NAMES.search(names):
-                doomed.append(tag)
-    for tag in doomed:
-        if not tag.decomposed:
-            tag.decompose()
-
-
-def _text_length(tag: Tag) -> int:
-    return len(" ".join(tag.get_text(" ").split()))
-
-
-def _main_content(soup: BeautifulSoup) -> list[Tag]:
-    """The element that holds the policy, for pages with no selector."""
-    body = soup.body or soup
-    total = _text_length(body)
-    candidates = soup.select("main, article, [role=main]")
-    if candidates:
-        best = max(candidates, key=_text_length)
-        if total and _text_length(best) >= 0.25 * total:
-            return [best]
-    return [body]
 
 
 def _mail_address(link: Tag) -> str:
@@ -375,8 +333,8 @@ def extract_html(
         # Selected elements nested in each other would be rendered twice.
         roots = [r for r in roots if not any(p in roots for p in r.parents)]
         return _render(roots)
-    _strip_boilerplate(soup)
-    roots = _main_content(soup)
+    strip_boilerplate(soup)
+    roots = main_content(soup)
     left_out = drop_link_dense(roots)  # menus and footers in plain <div>s (body.py)
     if dropped is not None:
         dropped.extend(left_out)
