@@ -71,7 +71,7 @@ def main_content(soup: BeautifulSoup) -> list[Tag]:
     return [body]
 
 
-# Elements that start a new line of text (as the renderer in extract.py writes them).
+# Elements that start a new line of text (as the renderer in htmltext.py writes them).
 _BLOCKS = frozenset(
     {
         "p", "div", "section", "article", "main", "header", "footer", "blockquote", "pre",
