@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from policywatch.archive import Archive, ArchiveError, ArchiveLocked, RefError
+from policywatch.archive import Archive, ArchiveError, ArchiveLocked
 from policywatch.backfill import import_files, reextract
 from policywatch.cli import main
 from policywatch.config import Policy
+from policywatch.errors import RefError
 
 CASE = Path(__file__).parent / "fixtures" / "cases" / "tiktok-us-faceprints"
 POLICY = Policy(id="tiktok-us", name="TikTok", url="https://www.tiktok.com/legal/privacy")

@@ -27,8 +27,8 @@ from click.testing import CliRunner
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from policywatch.archive import STAMP
 from policywatch.cli import main
+from policywatch.snapshot import STAMP
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TIKTOK = FIXTURES / "cases" / "tiktok-us-faceprints"

@@ -23,8 +23,9 @@ from pytest_httpserver import HTTPServer
 
 from heldserver import HeldServer
 from policywatch import browser, collector
-from policywatch.archive import STAMP, Archive, ArchiveLocked, sha256
+from policywatch.archive import Archive, ArchiveLocked
 from policywatch.cli import main
+from policywatch.snapshot import STAMP, sha256
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINDER = FIXTURES / "snapshots" / "tinder"

@@ -1,4 +1,5 @@
-"""snapshots/: dated raw bytes, extracted text and metadata per policy; check records; a lock; refs.
+"""snapshots/ as a run writes it: the lock, and snapshots and checks written so that a crash
+leaves no half file.
 
 Layout (see DESIGN.md):
 
@@ -10,7 +11,8 @@ Layout (see DESIGN.md):
     snapshots/.cache/                       derived data, never required (cache.py)
 
 Every file is written to a temporary name, fsynced and renamed, so a crash leaves either the old
-state or the new one, never half a file.
+state or the new one, never half a file, and what a killed run left is cleared when the next
+one takes the lock. Reading the archive is archivereader.py's; one snapshot, snapshot.py's.
 """
 
 from __future__ import annotations
@@ -18,23 +20,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import ArchiveError, ArchiveLocked, RefError
+from .archivereader import ArchiveReader
+from .errors import ArchiveError, ArchiveLocked
+from .snapshot import STAMP, Snapshot, sha256, stamp_of
 
-__all__ = ["Archive", "ArchiveError", "ArchiveLocked", "RefError", "Snapshot"]
+__all__ = ["Archive", "ArchiveError", "ArchiveLocked"]
 
-STAMP_FORMAT = "%Y-%m-%dT%H-%M-%SZ"
-# A policy id, as the configuration allows it: it names a folder, so it may not climb out.
-ID = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
-STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z")
 RAW_SUFFIXES = {
     "html": ".html",
     "pdf": ".pdf",
@@ -46,22 +43,6 @@ LOCK_NAME = ".lock"
 # Beside the lock, not in it: where flock is missing, filelock keeps its own marker in the lock
 # file, and a pid written over it would make the lock of a killed run look held for ever.
 HOLDER_NAME = ".lock.pid"
-
-
-def stamp_of(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
-
-
-def parse_stamp(stamp: str) -> datetime:
-    return datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=UTC)
-
-
-def sha256(data: bytes | str) -> str:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    import hashlib  # 3 ms to import, and a diff of two files never hashes
-
-    return hashlib.sha256(data).hexdigest()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -93,117 +74,11 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """One archived version of a policy."""
-
-    policy_id: str
-    stamp: str
-    folder: Path
-    meta: dict[str, Any]
-
-    @property
-    def taken_at(self) -> datetime:
-        return parse_stamp(self.stamp)
-
-    @property
-    def returns_to(self) -> str | None:
-        """An older snapshot with the very same text, which this one went back to."""
-        value = self.meta.get("returns_to")
-        return str(value) if value else None
-
-    @property
-    def ref(self) -> str:
-        return f"{self.policy_id}@{self.stamp}"
-
-    @property
-    def text_path(self) -> Path:
-        return self.folder / f"{self.stamp}.md"
-
-    @property
-    def raw_path(self) -> Path:
-        """The raw bytes' file, in the snapshot's folder (ArchiveError when the metadata names
-        one anywhere else: metadata is data, never a path to follow)."""
-        name = str(self.meta.get("raw_file", f"{self.stamp}.html"))
-        if name in ("", ".", "..") or Path(name).name != name or "\\" in name:
-            raise ArchiveError(
-                f"{self.folder / (self.stamp + '.json')}: its raw file {name!r} is not a file "
-                "of the snapshot's folder"
-            )
-        return self.folder / name
-
-    @property
-    def characters(self) -> int:
-        """The text's length as recorded (0 when the metadata does not say, or says nonsense)."""
-        value = self.meta.get("text_chars")
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-    @property
-    def source_name(self) -> str:
-        """The name that says how to read the raw bytes: the raw file's, or the imported file's
-        when that says more (markdown imported before 0.2 was kept as .txt)."""
-        name = self.raw_path.name
-        original = str(self.meta.get("file", ""))
-        if name.endswith(".txt") and original.lower().endswith((".md", ".markdown")):
-            return original.rsplit("/", 1)[-1]
-        return name
-
-    @property
-    def text_sha256(self) -> str:
-        return str(self.meta.get("text_sha256", ""))
-
-    @cached_property
-    def text(self) -> str:
-        """The extracted text, checked against the hash recorded when it was written."""
-        try:
-            data = self.text_path.read_bytes()
-        except OSError as exc:
-            raise ArchiveError(f"{self.text_path}: cannot be read ({exc.strerror})") from None
-        if self.text_sha256 and sha256(data) != self.text_sha256:
-            raise ArchiveError(
-                f"{self.text_path}: its text does not match the hash recorded when it was "
-                "archived (edited or corrupted); restore it or run 'policywatch reextract'"
-            )
-        return data.decode("utf-8")
-
-    def raw(self) -> bytes:
-        try:
-            data = self.raw_path.read_bytes()
-        except OSError as exc:
-            raise ArchiveError(f"{self.raw_path}: cannot be read ({exc.strerror})") from None
-        expected = self.meta.get("raw_sha256")
-        if expected and sha256(data) != expected:
-            raise ArchiveError(
-                f"{self.raw_path}: its bytes do not match the hash recorded when it was archived"
-            )
-        return data
-
-
-_REF = re.compile(
-    r"^(?P<id>[^@~\s]+)(?:@(?P<at>[^@~\s]+)|~(?P<back>\d+))?$",
-)
-
-
-_RESTORE_STATE = (
-    "restore it, or delete it to forget the last check (the next check writes a new one)"
-)
-
-
-def _unreadable(path: Path, exc: OSError, folder: Path) -> ArchiveError:
-    """One line naming what in a policy's folder cannot be read, and why."""
-    if isinstance(exc, NotADirectoryError):
-        return ArchiveError(f"{folder}: a file stands where the policy's folder should be")
-    return ArchiveError(f"{path}: cannot be read ({exc.strerror or exc})")
-
-
 _HELD: list[Any] = []  # locks kept to the end of the process (see Archive.lock)
 
 
-class Archive:
+class Archive(ArchiveReader):
     """The snapshots folder."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
 
     # -- locking -------------------------------------------------------------------------------
 
@@ -267,93 +142,6 @@ class Archive:
             stem = path.name.split(".", 1)[0]
             if STAMP.fullmatch(stem) and not (folder / f"{stem}.json").exists():
                 path.unlink(missing_ok=True)
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def folder(self, policy_id: str) -> Path:
-        return self.root / policy_id
-
-    def policy_ids(self) -> list[str]:
-        """The policies the archive holds: its folders named as policy ids (a folder of any
-        other name is not one of ours, and its name could be nothing safe to link to)."""
-        if not self.root.is_dir():
-            return []
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and ID.fullmatch(p.name))
-
-    def stamps(self, policy_id: str) -> list[str]:
-        """The stamps of a policy's snapshots, oldest first, from the file names alone.
-
-        No folder means no snapshots; a folder that cannot be read is an ArchiveError, never
-        taken for an empty one."""
-        folder = self.folder(policy_id)
-        try:
-            names = os.listdir(folder)
-        except FileNotFoundError:
-            if folder.is_symlink():
-                raise ArchiveError(f"{folder}: cannot be read (a link to nothing)") from None
-            return []
-        except OSError as exc:
-            raise _unreadable(folder, exc, folder) from None
-        return sorted(
-            name[:-5] for name in names if name.endswith(".json") and STAMP.fullmatch(name[:-5])
-        )
-
-    def snapshot(self, policy_id: str, stamp: str) -> Snapshot:
-        """One snapshot, its metadata read and checked."""
-        folder = self.folder(policy_id)
-        path = folder / f"{stamp}.json"
-        try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ArchiveError(f"{path}: unreadable snapshot metadata ({exc})") from None
-        if not isinstance(meta, dict):
-            raise ArchiveError(f"{path}: snapshot metadata is not a JSON object")
-        return Snapshot(policy_id, stamp, folder, meta)
-
-    def snapshots(self, policy_id: str) -> list[Snapshot]:
-        """A policy's snapshots, oldest first."""
-        return [self.snapshot(policy_id, stamp) for stamp in self.stamps(policy_id)]
-
-    def latest(self, policy_id: str) -> Snapshot | None:
-        """The newest snapshot, reading only its own metadata (a daily check needs no more)."""
-        stamps = self.stamps(policy_id)
-        return self.snapshot(policy_id, stamps[-1]) if stamps else None
-
-    def state(self, policy_id: str) -> dict[str, Any]:
-        """The last check's record ({} for a policy never checked); unreadable: ArchiveError."""
-        path = self.folder(policy_id) / "state.json"
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return {}
-        except OSError as exc:
-            # A folder that cannot be read (chmod 000) is named, not the file it hides.
-            self.stamps(policy_id)
-            raise _unreadable(path, exc, path.parent) from None
-        try:
-            value = json.loads(data)
-        except ValueError as exc:
-            raise ArchiveError(f"{path}: corrupted, not JSON ({exc}); {_RESTORE_STATE}") from None
-        if not isinstance(value, dict):
-            raise ArchiveError(f"{path}: corrupted, not a JSON object; {_RESTORE_STATE}")
-        return value
-
-    def checks(self, policy_id: str) -> list[dict[str, Any]]:
-        """Every check recorded for a policy, oldest first (a torn last line is skipped)."""
-        path = self.folder(policy_id) / "checks.jsonl"
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise _unreadable(path, exc, path.parent) from None
-        records = []
-        for line in lines:
-            with contextlib.suppress(ValueError):
-                record = json.loads(line)
-                if isinstance(record, dict):
-                    records.append(record)
-        return records
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -421,72 +209,6 @@ class Archive:
         finally:
             os.close(fd)
         write_atomic(folder / "state.json", _dump(state))
-
-    # -- refs ----------------------------------------------------------------------------------
-
-    def resolve(self, ref: str) -> Snapshot:
-        """ID, ID@latest, ID@previous, ID~N, ID@DATE or ID@STAMP -> a snapshot."""
-        match = _REF.match(ref.strip())
-        if not match:
-            raise RefError(
-                f"'{ref}' is not a snapshot ref (ID, ID@latest, ID@previous, ID~N, ID@YYYY-MM-DD)"
-            )
-        policy_id, at, back = match.group("id"), match.group("at"), match.group("back")
-        if not ID.fullmatch(policy_id):
-            raise RefError(f"'{ref}': '{policy_id}' is not a policy id (letters, digits, . _ -)")
-        snaps = self._snapshots_of(ref, policy_id)
-        if back is not None or at in (None, "latest", "previous"):
-            steps = int(back) if back is not None else (1 if at == "previous" else 0)
-            if steps >= len(snaps):
-                raise RefError(
-                    f"'{ref}': {policy_id} has only {len(snaps)} snapshot(s), "
-                    f"so there is nothing {steps} before the latest"
-                )
-            return snaps[-1 - steps]
-        assert at is not None
-        return _at(ref, policy_id, at, snaps)
-
-    def last_two(self, policy_id: str) -> tuple[Snapshot, Snapshot]:
-        """A policy's previous and latest snapshots (`diff ID`); a RefError names the id as
-        it was given, not a ref made of it."""
-        snaps = self._snapshots_of(policy_id, policy_id)
-        if len(snaps) < 2:
-            raise RefError(
-                f"'{policy_id}': {policy_id} has only 1 snapshot, so nothing to compare it with"
-            )
-        return snaps[-2], snaps[-1]
-
-    def _snapshots_of(self, ref: str, policy_id: str) -> list[Snapshot]:
-        """The snapshots a ref reads; RefError when it names no policy with snapshots."""
-        snaps = self.snapshots(policy_id)
-        if not snaps:
-            known = self.policy_ids()
-            where = "no snapshots" if policy_id in known else "no such policy in the archive"
-            raise RefError(f"'{ref}': {where} ({self.root / policy_id})")
-        return snaps
-
-
-def _at(ref: str, policy_id: str, at: str, snaps: list[Snapshot]) -> Snapshot:
-    normalised = at.replace(":", "-")
-    if STAMP.fullmatch(normalised):
-        for snap in snaps:
-            if snap.stamp == normalised:
-                return snap
-        raise RefError(f"'{ref}': no snapshot of {policy_id} taken at exactly {normalised}")
-    try:
-        day = date.fromisoformat(at)
-    except ValueError:
-        raise RefError(
-            f"'{ref}': '{at}' is not latest, previous, a date (YYYY-MM-DD) or a snapshot stamp"
-        ) from None
-    end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
-    in_force = [s for s in snaps if s.taken_at < end]
-    if not in_force:
-        raise RefError(
-            f"'{ref}': no snapshot of {policy_id} on or before {day.isoformat()}; "
-            f"the first is from {snaps[0].taken_at.date().isoformat()}"
-        )
-    return in_force[-1]
 
 
 def _dump(value: dict[str, Any]) -> bytes:

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .archive import STAMP, Archive, ArchiveError, Snapshot, parse_stamp
+from .archive import Archive, ArchiveError
 from .config import Policy
 from .derive import Rejected, derive_from_raw, derive_text, extraction_meta
 from .outcome import Outcome
 from .record import record_version
 from .segment import same_wording
+from .snapshot import STAMP, Snapshot, parse_stamp
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""The policy's body on pages without semantic markup: drop link-dense blocks around it.
+"""The policy's body on pages read without selectors: boilerplate and link-dense blocks dropped.
+
+Navigation, banners and cookie notices go first, and headers and footers outside a `<main>` or
+`<article>`, known by their tags, ARIA roles and names (strip_boilerplate); the main content is
+the `<main>` or `<article>` that holds at least a quarter of the page's text, else the whole
+body (main_content). Then the link-dense blocks around the policy go (drop_link_dense):
 
 Page builders put menus, footers, "download the app" bars and language pickers in plain `<div>`s
 of links, where `<nav>`/`<footer>` rules cannot see them. Here a page is read as a sequence of
@@ -19,10 +24,54 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bs4 import NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
-# Elements that start a new line of text (as the renderer in extract.py writes them).
+_BOILERPLATE_TAGS = ("nav", "aside")
+_BOILERPLATE_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search", "dialog")
+_BOILERPLATE_NAMES = re.compile(
+    r"(^|[-_ ])(cookie[-_]?(banner|consent|notice|bar|popup|law)|onetrust|ot-sdk|cookiebot|"
+    r"consent[-_]?(banner|manager)|gdpr[-_]?banner|skip[-_]?(link|to)|breadcrumbs?|"
+    r"promo|newsletter|share[-_]?(buttons|bar)|social[-_]?(links|share))",
+    re.I,
+)
+
+
+def strip_boilerplate(soup: BeautifulSoup) -> None:
+    """Navigation, banners, footers: only for pages read without a selector."""
+    doomed: list[Tag] = list(soup.find_all(_BOILERPLATE_TAGS))
+    for tag in soup.find_all(["header", "footer"]):
+        if tag.find_parent(["main", "article"]) is None:
+            doomed.append(tag)
+    for tag in soup.find_all(True):
+        if str(tag.get("role", "")).lower() in _BOILERPLATE_ROLES:
+            doomed.append(tag)
+        elif tag.name not in ("html", "body", "main", "article"):
+            names = " ".join([str(tag.get("id", "")), *tag.get_attribute_list("class")])
+            if names.strip() and _BOILERPLATE_NAMES.search(names):
+                doomed.append(tag)
+    for tag in doomed:
+        if not tag.decomposed:
+            tag.decompose()
+
+
+def _text_length(tag: Tag) -> int:
+    return len(" ".join(tag.get_text(" ").split()))
+
+
+def main_content(soup: BeautifulSoup) -> list[Tag]:
+    """The element that holds the policy, for pages with no selector."""
+    body = soup.body or soup
+    total = _text_length(body)
+    candidates = soup.select("main, article, [role=main]")
+    if candidates:
+        best = max(candidates, key=_text_length)
+        if total and _text_length(best) >= 0.25 * total:
+            return [best]
+    return [body]
+
+
+# Elements that start a new line of text (as the renderer in htmltext.py writes them).
 _BLOCKS = frozenset(
     {
         "p", "div", "section", "article", "main", "header", "footer", "blockquote", "pre",

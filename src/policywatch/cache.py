@@ -45,11 +45,12 @@ from pathlib import Path
 from typing import Any
 
 from .align import SAME, Alignment, Change
-from .archive import Archive, sha256
+from .archive import Archive
 from .diff import Appearance, Comparison, Side, compare_texts
 from .flag import Flag
 from .inline import Edit
 from .segment import Clause, segment
+from .snapshot import sha256
 from .taxonomy import Category
 
 FORMAT = 1

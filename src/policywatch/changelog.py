@@ -9,9 +9,10 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from .archive import Archive, Snapshot
+from .archive import Archive
 from .cache import Comparisons
 from .diff import Comparison, change_json, snapshot_side
+from .snapshot import Snapshot
 from .taxonomy import Category
 
 _MONTHS = (

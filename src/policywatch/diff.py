@@ -29,7 +29,7 @@ from .align import (
     Change,
     align,
 )
-from .archive import ID, Archive, Snapshot
+from .archive import Archive
 from .detect import (
     COMPANY_VOICE,
     LABEL_END,
@@ -42,6 +42,7 @@ from .errors import ArchiveError
 from .flag import Flag
 from .inline import word_edits
 from .segment import HEADING, PARAGRAPH, Clause, key_of, segment
+from .snapshot import ID, Snapshot
 from .statements import Statements, in_document
 from .taxonomy import Category, load_taxonomy
 

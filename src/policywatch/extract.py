@@ -3,7 +3,8 @@
 The text is markdown-like: `#` headings, `-` or `1.` list items, `|` table rows, blank lines
 between blocks. Link targets are dropped (they are the largest source of false changes), and
 everything that is not content (white space, invisible characters, tracking parameters) is
-normalised away.
+normalised away. An HTML page's blocks are written by htmltext.py; without selectors, body.py
+finds the policy's body among them.
 """
 
 from __future__ import annotations
@@ -13,23 +14,21 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
-from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+from bs4 import BeautifulSoup, Tag, XMLParsedAsHTMLWarning
 
-from .body import Dropped, drop_link_dense
+from .body import Dropped, drop_link_dense, main_content, strip_boilerplate
 from .canonical import (
-    BREAK,
     MarkdownError,
     join_blocks,
     markdown_blocks,
     normalise_inline,
     plain_blocks,
-    row_line,
     text_block,
-    words_block,
 )
+from .htmltext import render, strip_non_content, unhide_cfemail
 
-# Bump when a change to this module changes the text it derives from the same bytes.
+# Bump when a change here, in htmltext.py, body.py or canonical.py changes the text derived from
+# the same bytes.
 EXTRACTOR_VERSION = 3  # 2: text and markdown keep their lines; 3: one canonical text (canonical.py)
 
 HTML, PDF, TEXT, MARKDOWN = "html", "pdf", "text", "markdown"
@@ -137,204 +136,16 @@ def decode(body: bytes, declared: str | None = None) -> str:
 # ---------------------------------------------------------------------------------------------
 # HTML
 
-_DROP_TAGS = (
-    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
-    "head", "link", "meta", "button", "input", "select", "textarea", "video", "audio", "picture",
-    "img", "map", "dialog",
-)  # fmt: skip
-_BOILERPLATE_TAGS = ("nav", "aside")
-_BOILERPLATE_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search", "dialog")
-_BOILERPLATE_NAMES = re.compile(
-    r"(^|[-_ ])(cookie[-_]?(banner|consent|notice|bar|popup|law)|onetrust|ot-sdk|cookiebot|"
-    r"consent[-_]?(banner|manager)|gdpr[-_]?banner|skip[-_]?(link|to)|breadcrumbs?|"
-    r"promo|newsletter|share[-_]?(buttons|bar)|social[-_]?(links|share))",
-    re.I,
-)
-_HIDDEN_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
-_HEADINGS = {f"h{i}": i for i in range(1, 7)}
-_BLOCKS = {
-    "p", "div", "section", "article", "main", "header", "footer", "blockquote", "pre", "figure",
-    "figcaption", "address", "details", "summary", "dl", "dt", "dd", "ul", "ol", "li", "table",
-    "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "hr", "form", "fieldset", "center",
-    "body", "html", "legend", "menu",
-}  # fmt: skip
-_NON_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
-
-
-def _decode_cfemail(token: str) -> str | None:
-    """Cloudflare e-mail obfuscation: a fresh hex token on every fetch hides a fixed address."""
-    try:
-        data = bytes.fromhex(token)
-    except ValueError:
-        return None
-    if len(data) < 2:
-        return None
-    key = data[0]
-    try:
-        return bytes(b ^ key for b in data[1:]).decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def _unhide_cfemail(soup: BeautifulSoup) -> None:
-    for element in soup.select("[data-cfemail]"):
-        address = _decode_cfemail(str(element.get("data-cfemail", "")))
-        element.replace_with(NavigableString(address or ""))
-
-
-def _is_hidden(tag: Tag) -> bool:
-    if tag.has_attr("hidden"):
-        return True
-    style = tag.get("style")
-    return isinstance(style, str) and bool(_HIDDEN_STYLE.search(style))
-
-
-def _strip_non_content(soup: BeautifulSoup) -> None:
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for node in soup.find_all(string=lambda s: isinstance(s, _NON_TEXT)):
-        node.extract()
-    for tag in soup.find_all(_is_hidden):
-        if not tag.decomposed:
-            tag.decompose()
-
-
-def _strip_boilerplate(soup: BeautifulSoup) -> None:
-    """Navigation, banners, footers: only for pages read without a selector."""
-    doomed: list[Tag] = list(soup.find_all(_BOILERPLATE_TAGS))
-    for tag in soup.find_all(["header", "footer"]):
-        if tag.find_parent(["main", "article"]) is None:
-            doomed.append(tag)
-    for tag in soup.find_all(True):
-        if str(tag.get("role", "")).lower() in _BOILERPLATE_ROLES:
-            doomed.append(tag)
-        elif tag.name not in ("html", "body", "main", "article"):
-            names = " ".join([str(tag.get("id", "")), *tag.get_attribute_list("class")])
-            if names.strip() and _BOILERPLATE_NAMES.search(names):
-                doomed.append(tag)
-    for tag in doomed:
-        if not tag.decomposed:
-            tag.decompose()
-
-
-def _text_length(tag: Tag) -> int:
-    return len(" ".join(tag.get_text(" ").split()))
-
-
-def _main_content(soup: BeautifulSoup) -> list[Tag]:
-    """The element that holds the policy, for pages with no selector."""
-    body = soup.body or soup
-    total = _text_length(body)
-    candidates = soup.select("main, article, [role=main]")
-    if candidates:
-        best = max(candidates, key=_text_length)
-        if total and _text_length(best) >= 0.25 * total:
-            return [best]
-    return [body]
-
-
-def _mail_address(link: Tag) -> str:
-    """A mailto link's address, when its words do not show it: how to reach the company is content."""
-    href = str(link.get("href", "")).strip()
-    if not href.lower().startswith("mailto:"):
-        return ""
-    address = href[7:].split("?", 1)[0].strip()
-    if not address or address.lower() in link.get_text().lower():
-        return ""
-    return f" ({address})"
-
-
-class _Renderer:
-    """Walks the DOM and writes one line per block."""
-
-    def __init__(self) -> None:
-        self.blocks: list[str] = []
-        self.buffer: list[str] = []
-        self.prefix = ""
-        self.continuation = ""
-
-    def flush(self) -> None:
-        text = normalise_inline("".join(self.buffer))
-        self.buffer.clear()
-        if not text:
-            return
-        marked = bool(self.prefix)
-        lead = self.prefix or self.continuation
-        self.prefix = ""
-        self.blocks.append(words_block(lead, text, self.continuation, marked=marked))
-
-    def walk(self, node: Tag, depth: int = 0) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if not isinstance(child, _NON_TEXT):
-                    self.buffer.append(str(child))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name
-            if name == "br":
-                self.buffer.append(BREAK)
-            elif name in _HEADINGS:
-                self.flush()
-                self.walk(child, depth)
-                self.buffer.insert(0, "#" * _HEADINGS[name] + " ")
-                self._flush_as_is()
-            elif name == "li":
-                self.flush()
-                parent = child.parent
-                ordered = parent is not None and parent.name == "ol"
-                number = len(child.find_previous_siblings("li")) + 1 if ordered else 0
-                indent = "  " * depth
-                saved = self.continuation
-                self.prefix = indent + (f"{number}. " if ordered else "- ")
-                self.continuation = indent + "  "
-                self.walk(child, depth + 1)
-                self.flush()
-                self.continuation = saved
-                self.prefix = ""
-            elif name in ("ul", "ol"):
-                self.flush()
-                self.walk(child, depth)
-                self.flush()
-            elif name == "tr":
-                self.flush()
-                cells = [
-                    normalise_inline(cell.get_text(" "))
-                    for cell in child.find_all(["td", "th"], recursive=False)
-                ]
-                if any(cells):
-                    self.blocks.append(row_line(cells, self.continuation))
-            elif name == "a":
-                self.walk(child, depth)
-                self.buffer.append(_mail_address(child))
-            elif name in _BLOCKS:
-                self.flush()
-                self.walk(child, depth)
-                self.flush()
-            else:
-                self.walk(child, depth)
-
-    def _flush_as_is(self) -> None:
-        text = normalise_inline("".join(self.buffer)).replace("\n", " ")
-        self.buffer.clear()
-        if text.strip("# "):
-            self.blocks.append(text)
+# What is never content and the walk that writes the blocks live in htmltext.py; the body of a
+# page read without selectors is found in body.py.
 
 
 def html_fragment_blocks(html: str) -> list[str]:
     """A piece of HTML (inside markdown) as canonical blocks, with what is not content gone."""
     soup = parse_html(f"<body>{html}</body>")
-    _unhide_cfemail(soup)
-    _strip_non_content(soup)
-    return _render([soup.body or soup])
-
-
-def _render(roots: list[Tag]) -> list[str]:
-    renderer = _Renderer()
-    for root in roots:
-        renderer.walk(root)
-        renderer.flush()
-    return renderer.blocks
+    unhide_cfemail(soup)
+    strip_non_content(soup)
+    return render([soup.body or soup])
 
 
 def parse_html(html: str) -> BeautifulSoup:
@@ -359,12 +170,12 @@ def extract_html(
 
     Without selectors, the link-dense blocks left out around the body are added to `dropped`.
     """
-    _unhide_cfemail(soup)
+    unhide_cfemail(soup)
     for selector in remove:
         for tag in soup.select(selector):
             if not tag.decomposed:
                 tag.decompose()
-    _strip_non_content(soup)
+    strip_non_content(soup)
     if select:
         roots: list[Tag] = []
         for selector in select:
@@ -374,13 +185,13 @@ def extract_html(
             raise ExtractionError(f"selector matched nothing: {shown}", kind="selector")
         # Selected elements nested in each other would be rendered twice.
         roots = [r for r in roots if not any(p in roots for p in r.parents)]
-        return _render(roots)
-    _strip_boilerplate(soup)
-    roots = _main_content(soup)
+        return render(roots)
+    strip_boilerplate(soup)
+    roots = main_content(soup)
     left_out = drop_link_dense(roots)  # menus and footers in plain <div>s (body.py)
     if dropped is not None:
         dropped.extend(left_out)
-    return _render(roots)
+    return render(roots)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .archive import ID
 from .config import POLICY_KEYS, SETTING_KEYS, Policy, Settings
+from .snapshot import ID
 from .yamlnodes import Reader
 
 # libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one.

@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import extract as extraction
-from .archive import Archive, ArchiveError, Snapshot, sha256
+from .archive import Archive, ArchiveError
 from .config import Policy
 from .derive import Rejected, derive_from_raw, extraction_meta
 from .fetch import Validators
 from .guard import shrank
 from .outcome import CHANGED, FAILED, NEW, UNCHANGED, Outcome
 from .page import Page
+from .snapshot import Snapshot, sha256
 
 
 def _is_technical(policy: Policy, last: Snapshot, text: str) -> bool:

@@ -22,11 +22,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .align import MOVED, Change
-from .archive import Snapshot
 from .cache import Comparisons
 from .diff import Comparison
 from .flag import Flag, flags_first
 from .memory import Flagged
+from .snapshot import Snapshot
 from .taxonomy import Category
 from .timeline import Entry, History, compare
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .archive import Archive, Snapshot
+from .archive import Archive
 from .cache import Comparisons
 from .changelog import chain, stated_date
 from .diff import Comparison, canonical_text, snapshot_side
 from .memory import Facts, Flagged, Memory, Summary, facts_after, facts_of
+from .snapshot import Snapshot
 from .taxonomy import Category
 
 # -- a policy's history -------------------------------------------------------------------------
