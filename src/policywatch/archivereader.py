@@ -163,6 +163,11 @@ class ArchiveReader:
             )
         return snaps[-2], snaps[-1]
 
+    def snapshots_named(self, policy_id: str) -> list[Snapshot]:
+        """A policy's snapshots, oldest first, for a command given its id (`history`,
+        `changelog`); a RefError says, as `show` and `diff` do, what the id lacks."""
+        return self._snapshots_of(policy_id, policy_id)
+
     def _snapshots_of(self, ref: str, policy_id: str) -> list[Snapshot]:
         """The snapshots a ref reads; RefError when it names no policy with snapshots."""
         snaps = self.snapshots(policy_id)

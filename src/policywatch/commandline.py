@@ -23,6 +23,7 @@ from .errors import ArchiveError, ArchiveLocked, ConfigError, RefError
 
 if TYPE_CHECKING:
     from .config import Config
+    from .snapshot import Snapshot
 
 EXIT_CHANGED = 1
 EXIT_USAGE = 2
@@ -180,6 +181,23 @@ class Env:
         from .yamlstream import taxonomy_of
 
         return load_taxonomy(taxonomy_of(self.config_path))
+
+    def snapshots(self, archive: Archive, policy_id: str) -> list[Snapshot]:
+        """A policy's snapshots for a command given its id (`history`, `changelog`); a Failure
+        says what the id lacks, as `show` and `diff` do, or that a configured policy has no
+        snapshot yet."""
+        try:
+            return archive.snapshots_named(policy_id)
+        except RefError as exc:
+            configured = self.config_path.exists() and any(
+                p.id == policy_id for p in self.config().policies
+            )
+            if configured:
+                raise Failure(
+                    f"'{policy_id}': no snapshots yet; `policywatch check {policy_id}` takes "
+                    "the first"
+                ) from None
+            raise Failure(str(exc)) from None
 
     def archive(self) -> Archive:
         if self.archive_path is not None:

@@ -81,8 +81,7 @@ def changelog(
         names = {}
         chosen = list(ids) or archive.policy_ids()
     for policy_id in chosen:
-        if not archive.snapshots(policy_id):
-            raise Failure(f"no snapshots of '{policy_id}' in {archive.root}")
+        env.snapshots(archive, policy_id)
     try:
         start = parse_since(since, moment) if since else None
     except (ValueError, OverflowError):

@@ -151,9 +151,8 @@ def history(env: Env, policy_id: str, fmt: str) -> None:
     from ..status import snapshot_rows
 
     archive = env.archive()
+    env.snapshots(archive, policy_id)
     rows = snapshot_rows(archive, policy_id)
-    if not rows:
-        raise Failure(f"no snapshots of '{policy_id}' in {archive.root}")
     emit(fmt, rows, lambda out: render_history(out, policy_id, rows))
 
 
