@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -335,7 +339,16 @@ def test_only_flagged_with_exit_code_counts_only_flagged_changes(
 # recorded changes.": the command names the path and the reason and exits 1 (README, Exit status).
 
 
-def _says_unreadable(result: Result, path: Path, reason: str) -> None:
+@dataclass(frozen=True)
+class Ran:
+    """What a command run in a process of its own said, named as click's Result names it."""
+
+    exit_code: int
+    output: str  # standard output
+    stderr: str
+
+
+def _says_unreadable(result: Result | Ran, path: Path, reason: str) -> None:
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and str(path) in lines[0] and reason in lines[0], result.stderr
@@ -343,19 +356,31 @@ def _says_unreadable(result: Result, path: Path, reason: str) -> None:
     assert "never checked" not in result.output and "No recorded changes" not in result.output
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a folder whatever its mode (chmod 000)")
-def test_an_unreadable_policy_folder_is_named_by_list_and_changelog(tmp_path: Path) -> None:
+def test_an_unreadable_policy_folder_is_named_by_list_and_changelog(
+    tmp_path: Path, as_a_user: Callable[[list[str]], list[str]]
+) -> None:
     # Copied, not imported: the shipped archive's real Reddit history, read by every command.
     shutil.copytree(ROOT / "snapshots" / "reddit", tmp_path / "snapshots" / "reddit")
     (tmp_path / "policies.yaml").write_text(
         "policies:\n  - id: reddit\n    url: https://www.reddit.com/policies/privacy-policy\n"
     )
     folder = tmp_path / "snapshots" / "reddit"
+
+    def run_as_a_user(*args: str) -> Ran:
+        config = str(tmp_path / "policies.yaml")
+        done = subprocess.run(
+            as_a_user([sys.executable, "-m", "policywatch", "--config", config, *args]),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return Ran(done.returncode, done.stdout, done.stderr)
+
     folder.chmod(0o000)
     try:
-        listing = run(tmp_path, "list")
-        changelog = run(tmp_path, "changelog")
-        history = run(tmp_path, "history", "reddit")
+        listing = run_as_a_user("list")
+        changelog = run_as_a_user("changelog")
+        history = run_as_a_user("history", "reddit")
     finally:
         folder.chmod(0o755)
     _says_unreadable(listing, folder, "Permission denied")

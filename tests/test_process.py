@@ -111,19 +111,80 @@ def _a_write_under_way(folder: Path, process: subprocess.Popen[bytes]) -> bool:
     return False
 
 
-def test_two_checks_started_together_archive_once(tmp_path: Path, httpserver: HTTPServer) -> None:
-    page = (TINDER / "000-2024-05-11T00-33-31Z.html").read_bytes()
+# `python -m policywatch` that writes "at the lock" to the file descriptor given first, when
+# it first opens the archive's lock file: from then on it holds the lock or waits for it.
+AT_THE_LOCK = """
+import os, runpy, sys
+told = int(sys.argv[1])
+sys.argv = ["policywatch", *sys.argv[2:]]
 
-    def slow(request: object) -> object:
+def tell(event, args):
+    global told
+    path = args[0] if event == "open" else None
+    if told < 0 or not isinstance(path, (str, bytes, os.PathLike)):
+        return
+    if os.path.basename(os.fsdecode(path)) == ".lock":
+        os.write(told, b"at the lock\\n")
+        os.close(told)
+        told = -1
+
+sys.addaudithook(tell)
+runpy.run_module("policywatch", run_name="__main__")
+"""
+
+
+def policywatch_at_the_lock(
+    *args: str, cwd: Path, news: queue.Queue[str]
+) -> subprocess.Popen[bytes]:
+    """policywatch(*args), which puts "at the lock" in `news` when it goes for the archive's
+    lock ("ended" if it ends without)."""
+    read, write = os.pipe()
+    run = subprocess.Popen(
+        [sys.executable, "-c", AT_THE_LOCK, str(write), *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=(write,),
+    )
+    os.close(write)
+
+    def forward() -> None:
+        with os.fdopen(read, "rb") as said:
+            news.put(said.readline().decode().strip() or "ended")
+
+    threading.Thread(target=forward, daemon=True).start()
+    return run
+
+
+def test_two_checks_started_together_archive_once(
+    tmp_path: Path, threaded_server: HTTPServer
+) -> None:
+    """A check started while another holds the lock waits for it, fetching nothing, then
+    finds the page unchanged: one snapshot, two checks."""
+    page = (TINDER / "000-2024-05-11T00-33-31Z.html").read_bytes()
+    # The requests the server gets and the second run's word, in the order they come.
+    news: queue.Queue[str] = queue.Queue()
+    answer = threading.Event()
+
+    def held(request: object) -> object:
         from werkzeug.wrappers import Response
 
-        time.sleep(0.5)  # long enough for both runs to be under way at once
+        news.put("request")
+        answer.wait(60)  # until the second run is under way; the time is only a safety net
         return Response(page, content_type="text/html; charset=utf-8")
 
-    httpserver.expect_request("/privacy").respond_with_handler(slow)
-    write_config(tmp_path, httpserver.url_for("/privacy"))
+    threaded_server.expect_request("/privacy").respond_with_handler(held)
+    write_config(tmp_path, threaded_server.url_for("/privacy"))
     args = ("check", "--format", "json", "--wait", "60")
-    first, second = policywatch(*args, cwd=tmp_path), policywatch(*args, cwd=tmp_path)
+    first = policywatch(*args, cwd=tmp_path)
+    try:
+        assert news.get(timeout=30) == "request"  # the first run holds the lock, fetching
+        second = policywatch_at_the_lock(*args, cwd=tmp_path, news=news)
+        # Under way at once: the second run goes for the lock, and does not fetch while the
+        # first holds it (a request of its would come here first: the server is threaded).
+        assert news.get(timeout=30) == "at the lock"
+    finally:
+        answer.set()
     outputs = [p.communicate(timeout=60) for p in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], outputs
     statuses = sorted(json.loads(out)["results"][0]["status"] for out, _ in outputs)
@@ -145,34 +206,32 @@ def test_a_check_while_another_holds_the_lock_exits_75(tmp_path: Path) -> None:
     assert archive.checks("tinder") == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder")
-def test_a_read_only_archive_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_read_only_archive_is_a_clear_error(
+    tmp_path: Path, as_a_user: Callable[[list[str]], list[str]]
+) -> None:
+    """A snapshots folder the run cannot write to: one line naming the lock it cannot take,
+    exit 1, before any fetch (the configured server would refuse the connection)."""
     write_config(tmp_path, "http://127.0.0.1:9/")
     (tmp_path / "snapshots").mkdir()
     (tmp_path / "snapshots").chmod(0o500)
     try:
-        process = policywatch("check", cwd=tmp_path)
-        _, err = process.communicate(timeout=30)
+        run = subprocess.run(
+            as_a_user([sys.executable, "-m", "policywatch", "check"]),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     finally:
         (tmp_path / "snapshots").chmod(0o700)
-    assert process.returncode != 0
-    assert "Traceback" not in err.decode()
-
-
-def as_a_user(command: list[str]) -> list[str]:
-    """The command as a user who is denied what its mode denies: root without the two
-    capabilities that let it read and enter any folder (the process stays root, so it can
-    still write what it owns)."""
-    if os.geteuid() != 0:
-        return command
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("root reads a folder whatever its mode, and setpriv is not installed")
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", *command]
+    lock = Path("snapshots", ".lock")
+    said = f"Error: {lock}: cannot take the archive's lock (Permission denied)"
+    assert (run.returncode, run.stderr.splitlines()) == (1, [said]), run.stdout + run.stderr
+    assert run.stdout == ""
 
 
 def test_a_policy_folder_that_cannot_be_read_fails_that_policy_only(
-    tmp_path: Path, httpserver: HTTPServer
+    tmp_path: Path, httpserver: HTTPServer, as_a_user: Callable[[list[str]], list[str]]
 ) -> None:
     """chmod 000 on one policy's folder: that policy fails with one line naming it and the
     folder (exit 3, README: Exit status); the others are checked and archived as usual."""
@@ -531,30 +590,37 @@ def stderr_lines(run: subprocess.Popen[bytes]) -> queue.Queue[str | None]:
 def test_an_interrupted_run_keeps_the_lock_while_its_threads_still_write(tmp_path: Path) -> None:
     """A second Ctrl-C ends the main thread while fetch threads finish their policies: the
     lock must stay held until they have, or another run would write the same folders."""
+    # The thread writes when the test says so (a line on stdin); the main thread says when
+    # the interrupt has left the lock's block.
     script = (
-        "import sys, threading, time\n"
+        "import sys, threading\n"
         "from pathlib import Path\n"
         "from policywatch.archive import Archive\n"
         "root = Path(sys.argv[1])\n"
         "def late():\n"
-        "    time.sleep(1.5)\n"
+        "    sys.stdin.readline()\n"
         "    (root / 'late-write').write_text('done')\n"
-        "with Archive(root).lock(0):\n"
-        "    threading.Thread(target=late).start()\n"
-        "    print('locked', flush=True)\n"
-        "    raise KeyboardInterrupt\n"
+        "try:\n"
+        "    with Archive(root).lock(0):\n"
+        "        threading.Thread(target=late).start()\n"
+        "        raise KeyboardInterrupt\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
     )
     run = subprocess.Popen(
         [sys.executable, "-c", script, str(tmp_path)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert run.stdout is not None and run.stdout.readline() == b"locked\n"
-    time.sleep(0.5)  # the interrupt has left the lock's block; the thread still sleeps
-    assert run.poll() is None
-    with pytest.raises(ArchiveLocked), Archive(tmp_path).lock(0):
-        pass
-    run.communicate(timeout=30)
+    try:
+        assert run.stdout is not None and run.stdout.readline() == b"interrupted\n"
+        # Out of the lock's block, its thread still to write:
+        with pytest.raises(ArchiveLocked), Archive(tmp_path).lock(0):
+            pass
+    finally:
+        run.communicate(b"write now\n", timeout=30)
+    assert run.returncode == 0, run.stderr
     assert (tmp_path / "late-write").read_text() == "done"
     with Archive(tmp_path).lock(0):  # free once the process is gone
         pass

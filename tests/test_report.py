@@ -18,6 +18,7 @@ from urllib.request import url2pathname
 
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from policywatch import commandline
 from policywatch.archive import Archive
@@ -382,6 +383,72 @@ def test_hostile_text_stays_text(tmp_path: Path) -> None:
         assert words in in_feed, words
 
 
+# A category's name comes from a user's taxonomy file: hostile like any policy text.
+HOSTILE_CATEGORY = (
+    "Faces \x1b[2J<script>window.__pwned=7</script> *all* [x](javascript:alert(7)) {{ 7*7 }}"
+)
+
+
+def test_a_category_new_to_a_policy_is_named_for_readers_and_an_id_for_programs(
+    tmp_path: Path,
+) -> None:
+    """A category new to a policy is named as the taxonomy names it, as written and escaped, in
+    the terminal, the markdown diff and changelog, the feed and the report's pages; the JSON
+    keeps its id."""
+    config = hostile_project(tmp_path)
+    (tmp_path / "mine.yaml").write_text(
+        "categories:\n  - id: faces\n"
+        f"    name: {json.dumps(HOSTILE_CATEGORY)}\n"
+        "    explain: Faces.\n    severity: high\n    patterns: ['faceprints?']\n",
+        encoding="utf-8",
+    )
+    config.write_text("taxonomy: mine.yaml\n" + config.read_text(encoding="utf-8"))
+    seen = HOSTILE_CATEGORY.replace("\x1b", "")  # where the terminal shows it as \x1b
+    news = f"New in this policy: Biometric identifiers, {seen}."
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["--config", str(config), *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    terminal = run("diff", "hostile")
+    shown_in_terminal = HOSTILE_CATEGORY.replace("\x1b", "\\x1b")
+    assert "\nNew in this policy: Biometric identifiers\n" in terminal
+    assert f"\nNew in this policy: {shown_in_terminal}\n" in terminal
+    assert "\x1b" not in terminal
+    for markdown in (run("diff", "hostile", "--format", "markdown"), run("changelog", "hostile")):
+        drawn = Tags()
+        drawn.feed(MarkdownIt("commonmark").render(markdown))
+        assert not {tag for tag, _ in drawn.tags} & {"script", "a"}
+        text = "".join(drawn.text)
+        assert "New in this policy: Biometric identifiers\n" in text
+        assert f"New in this policy: {seen}\n" in text
+    (entry,) = [
+        e
+        for e in ET.fromstring(run("changelog", "hostile", "--format", "atom"))
+        if e.tag == f"{ATOM}entry" and "first" not in (e.findtext(f"{ATOM}title") or "")
+    ]
+    assert news.rstrip(".") in shown(entry.find(f"{ATOM}content"))
+    output = tmp_path / "out"
+    build_report(config, output)
+    folder = output / "policies" / "hostile"
+    for page in (folder / "2024-02-01T06-00-00Z.html", folder / "index.html"):
+        drawn = Tags()
+        drawn.feed(page.read_text(encoding="utf-8"))
+        assert "script" not in {tag for tag, _ in drawn.tags}
+        assert news in "".join(drawn.text), page
+    assert news.rstrip(".") in "".join(
+        shown(e.find(f"{ATOM}content")) for e in feed_entries(output)
+    )
+    # Programs read the ids, as before.
+    categories = json.loads(run("diff", "hostile", "--format", "json"))["categories"]
+    assert [a["category"] for a in categories["appeared"]] == ["biometric", "faces"]
+    (change,) = [
+        e for e in json.loads(run("changelog", "hostile", "--format", "json")) if e["previous"]
+    ]
+    assert change["appeared"] == ["biometric", "faces"]
+
+
 def test_the_flags_of_the_window_are_on_the_index(demo_report: Path, tmp_path: Path) -> None:
     config = hostile_project(tmp_path)
     build_report(config, tmp_path / "out")
@@ -415,7 +482,7 @@ def test_the_tiktok_change_that_brought_ai_training_is_flagged(demo_report: Path
     entry = page.split('href="2022-12-02T18-34-05Z.html"', 1)[1].split("</article>", 1)[0]
     assert 'NEW <span class="cat">ai_training</span>' in entry
     change = (demo_report / "policies" / "tiktok-eea" / "2022-12-02T18-34-05Z.html").read_text()
-    assert "New in this policy: ai_training." in change
+    assert "New in this policy: AI training on your data." in change
     assert (
         "<mark>training and improving our technology, such as our machine learning</mark>" in change
     )

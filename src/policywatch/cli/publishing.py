@@ -108,7 +108,7 @@ def changelog(
         payload = data.encode("utf-8")
     elif fmt == "atom":
         payload = render_changelog.atom(
-            found, "urn:policywatch:changelog", "Privacy policy changes"
+            found, taxonomy, "urn:policywatch:changelog", "Privacy policy changes"
         )
     else:
         span = " ".join(

@@ -11,7 +11,7 @@ from itertools import groupby
 from ..align import GROUP_KINDS, Change
 from ..changelog import Entry
 from ..taxonomy import Category
-from .diffview import flag_sentence, summary_line
+from .diffview import category_names, flag_sentence, summary_line
 from .markdown import change_markdown, edit_runs, escape, folded_line, not_shown, ordered, places
 from .safe import for_markup
 
@@ -29,7 +29,7 @@ def _headings(entries: Sequence[Entry]) -> dict[str, str]:
     return {e.snapshot.stamp: _seen(e, seconds=minutes[_seen(e)] > 1) for e in entries}
 
 
-def _entry_markdown(entry: Entry, heading: str) -> list[str]:
+def _entry_markdown(entry: Entry, heading: str, taxonomy: Sequence[Category]) -> list[str]:
     if entry.formatting_only and not entry.returns_to:
         return [f"- {entry.date}: formatting only, no word changed (seen {_seen(entry)}).", ""]
     lines = [f"### {heading}", ""]
@@ -37,10 +37,10 @@ def _entry_markdown(entry: Entry, heading: str) -> list[str]:
     lines.extend(["*" + " ".join(_facts(entry, escape)) + "*", ""])
     if comparison is None or entry.returns_to:
         return lines
-    for appearance in comparison.appeared:
-        lines.extend([f"**New in this policy: {escape(appearance.category)}**", ""])
-    for appearance in comparison.disappeared:
-        lines.extend([f"**No longer in this policy: {escape(appearance.category)}**", ""])
+    for name in category_names((a.category for a in comparison.appeared), taxonomy):
+        lines.extend([f"**New in this policy: {escape(name)}**", ""])
+    for name in category_names((a.category for a in comparison.disappeared), taxonomy):
+        lines.extend([f"**No longer in this policy: {escape(name)}**", ""])
     for change in ordered(comparison.changes):
         lines.append(change_markdown(change).rstrip("\n"))
         lines.append("")
@@ -67,7 +67,7 @@ def markdown(
         lines.extend([f"## {escape(name)} ({escape(policy_id)})", ""])
         headings = _headings(items)
         for entry in items:
-            lines.extend(_entry_markdown(entry, headings[entry.snapshot.stamp]))
+            lines.extend(_entry_markdown(entry, headings[entry.snapshot.stamp], taxonomy))
     flagged = {f.category for e in entries if e.comparison for f in e.comparison.flags}
     if flagged:
         lines.extend(["## What the flags mean", ""])
@@ -104,13 +104,13 @@ class FeedItem:
     link: str | None = None  # the entry's page, relative to the feed (the report's feed)
 
 
-def feed_item(entry: Entry, link: str | None = None) -> FeedItem:
+def feed_item(entry: Entry, taxonomy: Sequence[Category], link: str | None = None) -> FeedItem:
     return FeedItem(
         entry.policy_id,
         entry.snapshot.stamp,
         entry.snapshot.taken_at,
         for_markup(entry_title(entry)),
-        entry_html(entry),
+        entry_html(entry, taxonomy),
         link,
     )
 
@@ -158,7 +158,7 @@ def _facts(entry: Entry, quoted: Callable[[str], str]) -> list[str]:
     return facts
 
 
-def entry_html(entry: Entry) -> str:
+def entry_html(entry: Entry, taxonomy: Sequence[Category]) -> str:
     """An entry as the feed's HTML: what its markdown says, drawn by a template with
     autoescaping, so a reader shows the policy's words as written (no markdown escapes)."""
     from . import html
@@ -173,8 +173,8 @@ def entry_html(entry: Entry) -> str:
     disappeared: list[str] = []
     if comparison is not None and not entry.returns_to and not entry.formatting_only:
         changes = comparison.changes
-        appeared = [a.category for a in comparison.appeared]
-        disappeared = [a.category for a in comparison.disappeared]
+        appeared = category_names((a.category for a in comparison.appeared), taxonomy)
+        disappeared = category_names((a.category for a in comparison.disappeared), taxonomy)
     return html.fragment(
         "feed-entry.html",
         entry=entry,
@@ -187,10 +187,10 @@ def entry_html(entry: Entry) -> str:
     )
 
 
-def atom(entries: Sequence[Entry], feed_id: str, title: str) -> bytes:
+def atom(entries: Sequence[Entry], taxonomy: Sequence[Category], feed_id: str, title: str) -> bytes:
     """An Atom feed, one entry per change; ids and dates come from the archive, so re-running
     it gives the same feed and readers never show an old change as new."""
-    return atom_of([feed_item(e) for e in entries], feed_id, title)
+    return atom_of([feed_item(e, taxonomy) for e in entries], feed_id, title)
 
 
 def atom_of(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -57,6 +58,13 @@ def flag_text(flag: Flag) -> Text:
 def flag_sentence(flag: Flag) -> str:
     """The sentence that triggered a flag, quoted on one line ("" when it has none)."""
     return quoted(flag.sentence_text)
+
+
+def category_names(ids: Iterable[str], taxonomy: Iterable[Category]) -> list[str]:
+    """Categories as readers see them, by name (the JSON keeps the ids, for programs); an id
+    the taxonomy does not know is shown as it is."""
+    names = {c.id: c.name for c in taxonomy}
+    return [names.get(i, i) for i in ids]
 
 
 def legend(categories: list[Category]) -> Text:
@@ -202,10 +210,11 @@ def render(
     if hidden and shown:
         console.print(Text(f"  ... {hidden} unchanged clause(s) ...", "dim"))
     console.print(Text(""))
-    for appearance in comparison.appeared:
-        console.print(Text(f"New in this policy: {appearance.category}", "bold red"))
-    for appearance in comparison.disappeared:
-        console.print(Text(f"No longer in this policy: {appearance.category}", "bold"))
+    known = taxonomy or ()
+    for name in category_names((a.category for a in comparison.appeared), known):
+        console.print(Text(f"New in this policy: {plain(name)}", "bold red"))
+    for name in category_names((a.category for a in comparison.disappeared), known):
+        console.print(Text(f"No longer in this policy: {plain(name)}", "bold"))
     console.print(Text(summary_line(comparison), "bold"))
     flagged_ids = {f.category for f in comparison.flags}
     if flagged_ids and taxonomy:

@@ -18,6 +18,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .. import report
+from .diffview import category_names
 from .safe import for_markup
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -72,7 +73,9 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         finalize=_fit,
     )
-    env.filters.update(iso=_iso, day=_day, moment=_moment, upper_first=_upper_first)
+    env.filters.update(
+        iso=_iso, day=_day, moment=_moment, upper_first=_upper_first, names=category_names
+    )
     env.globals.update(
         to=_to,
         policy_page=report.policy_page,

@@ -9,7 +9,7 @@ from ..align import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
 from ..diff import Comparison
 from ..inline import DELETE, EQUAL, INSERT, Edit
 from ..taxonomy import Category
-from .diffview import flag_sentence, flag_text, folded, summary_line
+from .diffview import category_names, flag_sentence, flag_text, folded, summary_line
 
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]~|])")
 # "<" becomes "&lt;", never "\<": Python-Markdown and Markdown.pl do not take "\<" as an
@@ -153,10 +153,10 @@ def render(comparison: Comparison, taxonomy: Sequence[Category] = ()) -> str:
         summary_line(comparison),
         "",
     ]
-    for appearance in comparison.appeared:
-        parts.extend([f"**New in this policy: {escape(appearance.category)}**", ""])
-    for appearance in comparison.disappeared:
-        parts.extend([f"**No longer in this policy: {escape(appearance.category)}**", ""])
+    for name in category_names((a.category for a in comparison.appeared), taxonomy):
+        parts.extend([f"**New in this policy: {escape(name)}**", ""])
+    for name in category_names((a.category for a in comparison.disappeared), taxonomy):
+        parts.extend([f"**No longer in this policy: {escape(name)}**", ""])
     parts.extend(change_markdown(change) for change in ordered(comparison.changes))
     quiet = folded_line(comparison.changes)
     if quiet:

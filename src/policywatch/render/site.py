@@ -275,7 +275,7 @@ def _build(
         # a long history's comparisons are not all kept at once.
         for entry in found.entries:
             if entry.previous is None or entry.stamp in found.comparisons:
-                feed[(policy_id, entry.stamp)] = _feed_item(found, entry, None)
+                feed[(policy_id, entry.stamp)] = _feed_item(found, entry, taxonomy, None)
         found.comparisons.clear()
         histories.append(found)
     rows, start, end = report.rows(histories, days)
@@ -306,7 +306,7 @@ def _build(
         page_version,
         [(h.policy_id, h.name, [(e.stamp, e.snapshot.meta) for e in h.entries]) for h in histories],
     )
-    folder.file(FEED, feed_inputs, lambda: _feed(histories, feed, comparisons))
+    folder.file(FEED, feed_inputs, lambda: _feed(histories, feed, taxonomy, comparisons))
     folder.remove_stale()
     memory.save(archive)
 
@@ -329,6 +329,7 @@ def _policy_files(
             report.policy_page(policy_id),
             history=found,
             strip=timeline.strip(found, taxonomy),
+            taxonomy=taxonomy,
             changed=changed,
             flags_of=flags_of,
         ),
@@ -408,6 +409,7 @@ def _changelog_entry(
 def _feed(
     histories: Sequence[timeline.History],
     drawn: dict[tuple[str, str], FeedItem],
+    taxonomy: Sequence[Category],
     comparisons: Comparisons,
 ) -> bytes:
     """`policywatch changelog --format atom` of the same policies, from the entries drawn
@@ -417,13 +419,16 @@ def _feed(
         for entry in found.entries:
             item = drawn.get((found.policy_id, entry.stamp))
             if item is None:
-                item = _feed_item(found, entry, comparisons)
+                item = _feed_item(found, entry, taxonomy, comparisons)
             items.append(item)
     return atom_of(items, FEED_ID, FEED_TITLE, self_link=FEED)
 
 
 def _feed_item(
-    found: timeline.History, entry: timeline.Entry, comparisons: Comparisons | None
+    found: timeline.History,
+    entry: timeline.Entry,
+    taxonomy: Sequence[Category],
+    comparisons: Comparisons | None,
 ) -> FeedItem:
     """The changelog's feed entry, linking to the change's page (the first version's text,
     which no change made): relative, like every link of the report, and resolved against the
@@ -434,4 +439,4 @@ def _feed_item(
         else report.text_page(found.policy_id, entry.stamp)
     )
     link = report.relative(FEED, page)
-    return feed_item(_changelog_entry(found, entry, comparisons), link)
+    return feed_item(_changelog_entry(found, entry, comparisons), taxonomy, link)
