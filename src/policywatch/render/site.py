@@ -6,7 +6,7 @@ before it is written, so a rebuild with nothing new writes nothing, and pages ca
 their own making: the same archive gives the same bytes. The files a build wrote, with their
 inputs, are listed in `.policywatch-report.json` in the folder (a missing or unreadable list
 only costs time); what the pages need of each change and version is in the archive's cache
-(timeline.Memory). Files of an earlier build that are no longer part of the report are
+(memory.Memory). Files of an earlier build that are no longer part of the report are
 removed; nothing else in the folder is ever touched.
 """
 
@@ -27,6 +27,7 @@ from ..archive import Archive
 from ..cache import Comparisons
 from ..changelog import Entry
 from ..diff import canonical_text
+from ..memory import Memory
 from ..taxonomy import Category
 from . import html
 from .changelog import FeedItem, atom_of, feed_item
@@ -41,6 +42,7 @@ FEED_TITLE = "Privacy policy changes"
 CODE = (
     "report",
     "timeline",
+    "memory",
     "render.html",
     "render.site",
     "render.diffview",
@@ -93,7 +95,7 @@ def memory_version(comparisons: Comparisons) -> str:
     the taxonomy), and the code that sums comparisons up."""
     sources = [
         Path(str(importlib.import_module(f"policywatch.{name}").__file__)).read_text("utf-8")
-        for name in ("timeline", "render.diffview")
+        for name in ("timeline", "memory", "render.diffview")
     ]
     return report.key(comparisons.version, sources)
 
@@ -229,7 +231,7 @@ def build(
     comparisons = Comparisons.of(archive, taxonomy)
     version = site_version()
     earlier = _manifest(output)
-    memory = timeline.Memory.of(archive, memory_version(comparisons))
+    memory = Memory.of(archive, memory_version(comparisons))
     known = earlier.get("pages")
     known = known if isinstance(known, dict) else {}
     built = Built(output)
@@ -260,7 +262,7 @@ def _build(
     taxonomy: Sequence[Category],
     days: int,
     comparisons: Comparisons,
-    memory: timeline.Memory,
+    memory: Memory,
     folder: _Folder,
     version: str,
 ) -> None:
