@@ -21,77 +21,29 @@ import bisect
 import difflib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from .change import (
+    ADDED,
+    GROUP_KINDS,
+    MERGED,
+    MODIFIED,
+    MOVED,
+    REFORMATTED,
+    REMOVED,
+    SAME,
+    SPLIT,
+    Alignment,
+    Change,
+)
 from .segment import Clause
-
-if TYPE_CHECKING:
-    from .flag import Flag
-    from .inline import Edit
-
-SAME, ADDED, REMOVED, MODIFIED, MOVED, SPLIT, MERGED, REFORMATTED = (
-    "same", "added", "removed", "modified", "moved", "split", "merged", "reformatted",
-)  # fmt: skip
-CHANGE_KINDS = (MODIFIED, ADDED, REMOVED, MOVED, SPLIT, MERGED, REFORMATTED)
-GROUP_KINDS = (SPLIT, MERGED, REFORMATTED)  # several clauses on a side, joined by "\n"
 
 PAIR_IN_GAP = 50.0  # two clauses between the same anchors: a modification above this
 PAIR_MOVED = 75.0  # two clauses far apart: the same clause moved, above this
 SPLIT_MERGE = 80.0  # one clause against several consecutive ones joined
 MAX_GAP_CELLS = 40_000  # comparisons in one gap before only a band around the diagonal is tried
-
-
-@dataclass(frozen=True)
-class Change:
-    """One entry of an alignment: the old clauses, the new clauses, and what happened."""
-
-    kind: str
-    old: tuple[Clause, ...] = ()
-    new: tuple[Clause, ...] = ()
-    similarity: float = 100.0
-    # Filled in once by diff.compare_texts, read by every renderer:
-    edits: tuple[Edit, ...] | None = None  # word edits, for changes that pair old and new words
-    flags: tuple[Flag, ...] = ()
-    minor: bool = False  # case, punctuation or white space only
-
-    @property
-    def reworded(self) -> bool:
-        """Whether any word changed: false for minor edits and for regroupings of the same words."""
-        if self.kind in (ADDED, REMOVED):
-            return True
-        if self.minor:
-            return False
-        old = "".join(w for c in self.old for w in c.words)
-        return old != "".join(w for c in self.new for w in c.words)  # hyphens are spelling
-
-    @property
-    def section(self) -> str:
-        side = self.new or self.old
-        return side[0].section_path if side else ""
-
-    @property
-    def old_text(self) -> str | None:
-        return "\n".join(c.text for c in self.old) if self.old else None
-
-    @property
-    def new_text(self) -> str | None:
-        return "\n".join(c.text for c in self.new) if self.new else None
-
-
-@dataclass
-class Alignment:
-    """Every clause of both versions, each in exactly one entry, in reading order."""
-
-    old: list[Clause]
-    new: list[Clause]
-    entries: list[Change] = field(default_factory=list)
-
-    @property
-    def changes(self) -> list[Change]:
-        return [e for e in self.entries if e.kind != SAME]
 
 
 class _Words:
@@ -459,3 +411,21 @@ def _as_group(
     kind = SPLIT if len(olds) == 1 else MERGED if len(news) == 1 else REFORMATTED
     score = 100.0 * (matched_old + matched_new) / (total_old + total_new)
     return Change(kind, tuple(olds), tuple(news), score)
+
+
+# render/ reads the kinds and Change from here; they live in change.py.
+__all__ = [
+    "ADDED",
+    "GROUP_KINDS",
+    "MERGED",
+    "MODIFIED",
+    "MOVED",
+    "REFORMATTED",
+    "REMOVED",
+    "SAME",
+    "SPLIT",
+    "Change",
+    "align",
+    "pair_similarity",
+    "similarity",
+]

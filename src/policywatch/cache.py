@@ -44,8 +44,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .align import SAME, Alignment, Change
 from .archive import Archive
+from .change import SAME, Alignment, Change
 from .diff import Appearance, Comparison, Side, compare_texts
 from .flag import Flag
 from .inline import Edit

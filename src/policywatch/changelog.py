@@ -11,7 +11,8 @@ from typing import Any
 
 from .archive import Archive
 from .cache import Comparisons
-from .diff import Comparison, change_json, snapshot_side
+from .change import change_json
+from .diff import Comparison, snapshot_side
 from .snapshot import Snapshot
 from .taxonomy import Category
 

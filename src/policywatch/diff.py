@@ -15,7 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .align import (
+from .align import align
+from .archive import Archive
+from .change import (
     ADDED,
     GROUP_KINDS,
     MERGED,
@@ -27,9 +29,8 @@ from .align import (
     SPLIT,
     Alignment,
     Change,
-    align,
+    change_json,
 )
-from .archive import Archive
 from .detect import (
     COMPANY_VOICE,
     LABEL_END,
@@ -151,28 +152,6 @@ class Comparison:
             },
             "changes": [change_json(c) for c in self.changes],
         }
-
-
-def change_json(change: Change) -> dict[str, Any]:
-    old_section = change.old[0].section_path if change.old else None
-    value: dict[str, Any] = {
-        "kind": change.kind,
-        "old_text": change.old_text,
-        "new_text": change.new_text,
-        "section": change.section,
-        "flags": [f.to_json() for f in change.flags],
-        "minor": change.minor,
-        "reworded": change.reworded,
-    }
-    if change.kind == MOVED:
-        value["old_section"] = old_section
-    if change.old:
-        value["old_position"] = change.old[0].position
-    if change.new:
-        value["new_position"] = change.new[0].position
-    if change.edits is not None:
-        value["edits"] = [{"op": e.op, "text": e.text} for e in change.edits]
-    return value
 
 
 def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = None) -> Comparison:

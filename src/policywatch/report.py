@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .align import MOVED, Change
 from .cache import Comparisons
+from .change import MOVED, Change
 from .diff import Comparison
 from .flag import Flag, flags_first
 from .memory import Flagged
