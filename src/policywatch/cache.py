@@ -46,10 +46,11 @@ from typing import Any
 
 from .archive import Archive
 from .change import SAME, Alignment, Change
-from .diff import Appearance, Comparison, Side, compare_texts
+from .diff import Appearance, Comparison, compare_texts
 from .flag import Flag
 from .inline import Edit
 from .segment import Clause, segment
+from .sides import Side
 from .snapshot import sha256
 from .taxonomy import Category
 

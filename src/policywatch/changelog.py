@@ -12,7 +12,8 @@ from typing import Any
 from .archive import Archive
 from .cache import Comparisons
 from .change import change_json
-from .diff import Comparison, snapshot_side
+from .diff import Comparison
+from .sides import snapshot_side
 from .snapshot import Snapshot
 from .taxonomy import Category
 

@@ -61,7 +61,7 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from ..diff import SideError, names_a_policy, read_side, read_sides, snapshot_side
+    from ..sides import SideError, names_a_policy, read_side, read_sides, snapshot_side
 
     archive = env.archive()
     try:
