@@ -46,7 +46,8 @@ from typing import Any
 
 from .archive import Archive
 from .change import SAME, Alignment, Change
-from .diff import Appearance, Comparison, compare_texts
+from .comparison import Appearance, Comparison
+from .diff import compare_texts
 from .flag import Flag
 from .inline import Edit
 from .segment import Clause, segment

@@ -12,7 +12,7 @@ from typing import Any
 from .archive import Archive
 from .cache import Comparisons
 from .change import change_json
-from .diff import Comparison
+from .comparison import Comparison
 from .sides import snapshot_side
 from .snapshot import Snapshot
 from .taxonomy import Category

@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from .align import align
-from .change import (
-    ADDED,
-    GROUP_KINDS,
-    MERGED,
-    MODIFIED,
-    MOVED,
-    REFORMATTED,
-    REMOVED,
-    SAME,
-    SPLIT,
-    Alignment,
-    Change,
-    change_json,
-)
+from .change import GROUP_KINDS, MODIFIED, MOVED, REFORMATTED, SAME, Change
+from .comparison import SUMMARY_ORDER, Appearance, Comparison
 from .detect import (
     COMPANY_VOICE,
     LABEL_END,
@@ -37,93 +23,6 @@ from .segment import HEADING, PARAGRAPH, Clause, key_of, segment
 from .sides import Side, canonical_text
 from .statements import Statements, in_document
 from .taxonomy import Category, load_taxonomy
-
-SUMMARY_ORDER = (MODIFIED, ADDED, REMOVED, MOVED, SPLIT, MERGED, REFORMATTED)
-
-
-@dataclass(frozen=True)
-class Appearance:
-    """A category the policy mentions for the first time, or no longer mentions at all."""
-
-    category: str
-    clauses: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"category": self.category, "clauses": list(self.clauses)}
-
-
-@dataclass
-class Comparison:
-    """Two versions aligned: each change carries its word edits and its flags."""
-
-    old: Side
-    new: Side
-    alignment: Alignment
-    appeared: list[Appearance] = field(default_factory=list)
-    disappeared: list[Appearance] = field(default_factory=list)
-    formatting_only: bool = False  # the text changed, its words did not
-    old_clauses: int = 0
-    new_clauses: int = 0
-
-    @property
-    def changes(self) -> list[Change]:
-        return self.alignment.changes
-
-    def compact(self) -> Comparison:
-        """Only what reports need (changes, flags, counts): no texts, no unchanged clauses."""
-        alignment = Alignment([], [], self.changes)
-        return Comparison(
-            Side(self.old.label, ""),
-            Side(self.new.label, ""),
-            alignment,
-            self.appeared,
-            self.disappeared,
-            self.formatting_only,
-            self.old_clauses,
-            self.new_clauses,
-        )
-
-    def only_flagged(self) -> Comparison:
-        """The same comparison with only its flagged changes (compact: no unchanged clauses)."""
-        kept = Alignment([], [], self.flagged())
-        return replace(self, alignment=kept, formatting_only=False)
-
-    def flagged(self) -> list[Change]:
-        """The changes that carry a flag, in reading order."""
-        return [c for c in self.changes if c.flags]
-
-    @property
-    def flags(self) -> list[Flag]:
-        return [f for c in self.changes for f in c.flags]
-
-    @property
-    def differs(self) -> bool:
-        return bool(self.changes)
-
-    @property
-    def reworded(self) -> list[Change]:
-        """The changes of words: not minor edits, not the same words regrouped."""
-        return [c for c in self.changes if c.reworded]
-
-    def summary(self) -> dict[str, int]:
-        counts = Counter(c.kind for c in self.changes)
-        summary = {kind: counts.get(kind, 0) for kind in SUMMARY_ORDER}
-        summary["minor"] = sum(1 for c in self.changes if c.minor)
-        return summary
-
-    def to_json(self) -> dict[str, Any]:
-        """The documented JSON of `diff` (DESIGN.md), with word edits for paired clauses."""
-        return {
-            "old": {"source": self.old.label, "clauses": self.old_clauses},
-            "new": {"source": self.new.label, "clauses": self.new_clauses},
-            "summary": self.summary(),
-            "formatting_only": self.formatting_only,
-            "categories": {
-                "appeared": [a.to_json() for a in self.appeared],
-                "disappeared": [a.to_json() for a in self.disappeared],
-            },
-            "changes": [change_json(c) for c in self.changes],
-        }
 
 
 def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = None) -> Comparison:
@@ -447,17 +346,11 @@ def _whole_document(comparison: Comparison) -> None:
             target.append(Appearance(category_id, tuple(clauses)))
 
 
+# Imported from here by tests, benchmarks and render/, wherever they live.
 __all__ = [
-    "ADDED",
-    "MERGED",
-    "MODIFIED",
-    "MOVED",
-    "REFORMATTED",
-    "REMOVED",
-    "SAME",
-    "SPLIT",
+    "SUMMARY_ORDER",
     "Comparison",
     "Side",
-    "canonical_text",  # render/site.py reads it from here; it lives in sides.py
+    "canonical_text",
     "compare_texts",
 ]

@@ -23,7 +23,7 @@ from typing import Any
 
 from .cache import Comparisons
 from .change import MOVED, Change
-from .diff import Comparison
+from .comparison import Comparison
 from .flag import Flag, flags_first
 from .memory import Flagged
 from .snapshot import Snapshot

@@ -19,7 +19,7 @@ from typing import Any
 from .archive import Archive
 from .cache import Comparisons
 from .changelog import chain, stated_date
-from .diff import Comparison
+from .comparison import Comparison
 from .memory import Facts, Flagged, Memory, Summary, facts_after, facts_of
 from .sides import canonical_text, snapshot_side
 from .snapshot import Snapshot
