@@ -1,25 +1,20 @@
-"""Compare two versions of a policy: segment, align, and word-level edits for each pair."""
+"""Compare two versions of a policy: segment, align, word-level edits for each pair, and each
+change's flags read against both versions (what they state, which sentences stand on the other
+side, what only names)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from .align import align
 from .change import GROUP_KINDS, MODIFIED, MOVED, REFORMATTED, SAME, Change
 from .comparison import SUMMARY_ORDER, Appearance, Comparison
-from .detect import (
-    COMPANY_VOICE,
-    LABEL_END,
-    LABEL_WORDS,
-    english,
-    flags_for,
-    title,
-)
+from .detect import english, flags_for
 from .flag import Flag
 from .inline import word_edits
-from .segment import HEADING, PARAGRAPH, Clause, segment
+from .names import names_only, section_names, titles
+from .segment import PARAGRAPH, segment
 from .sentences import Sentences, sentences
 from .sides import Side, canonical_text
 from .statements import Statements, in_document
@@ -37,7 +32,7 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
     formatting_only = old.text != new.text and not any(
         c.kind == MOVED or c.reworded for c in changes
     )
-    names = (_section_names(old_clauses), _section_names(new_clauses))
+    names = (section_names(old_clauses), section_names(new_clauses))
     found = [
         flags_for(c.old_text or "", c.new_text or "", categories) if c.reworded else []
         for c in changes
@@ -48,7 +43,7 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
         found = _in_documents(changes, found, old, new, categories)
     if any(found):
         found = _stated_anew(changes, found, Sentences(old_clauses), Sentences(new_clauses))
-    named = [_names_only(c, *names) for c in changes]
+    named = [names_only(c, *names) for c in changes]
     done = iter(
         replace(
             change,
@@ -85,7 +80,7 @@ def _stated_anew(
             side = change.new if flag.change == "added" else change.old
             text = (change.new_text if flag.change == "added" else change.old_text) or ""
             spans = sentences(text)
-            names = _titles(text, spans, side[0].kind if side else PARAGRAPH)
+            names = titles(text, spans, side[0].kind if side else PARAGRAPH)
             fresh: list[tuple[tuple[int, int], tuple[int, int]]] = []
             for position in flag.positions:
                 span = next((s for s in spans if s[0] <= position[0] < s[1]), None)
@@ -112,45 +107,6 @@ def _stated_anew(
     return kept
 
 
-# The name of a setting, a button or a page, quoted (two to six words, the first a capital):
-# right before what it names ('the "Behavioral Advertising" setting'), or in a parenthesis of
-# such names alone in a sentence about settings ('device-level settings ... ("Reset
-# advertising ID" and "Limit Ad Tracking")'). A quoted name elsewhere may be the practice
-# itself ('We use "Face Recognition" to suggest tags').
-_NAME = r"[“\"](?=[A-Z])(?:[^\s“”\".!?()]+ ){1,5}[^\s“”\".!?()]+[”\"]"
-_CONTROL = r"(?:settings?|buttons?|links?|options?|toggles?|menus?|tabs?|switch(?:es)?|controls?)"
-_NAMED_CONTROL = re.compile(rf"{_NAME}(?= (?i:{_CONTROL})\b)")
-_NAMES_ALONE = re.compile(rf"\({_NAME}(?:,? (?:and |or )?{_NAME})*\)")
-_ABOUT_CONTROLS = re.compile(rf"\b{_CONTROL}\b", re.IGNORECASE)
-
-
-def _titles(text: str, spans: list[tuple[int, int]], kind: str) -> list[tuple[int, int]]:
-    """The parts of a clause that only name what follows, and so state no practice: a short
-    lead-in sentence before others ("Your Contacts. If you choose to sync ..."), a short
-    paragraph alone, or a label before a colon or a dash ("Data Sharing: We do not sell ...",
-    "Identifiers – We collect ..."), where the company does not speak ("We collect
-    faceprints." is a statement), and the quoted name of a setting ('the "Behavioral
-    Advertising" setting'). Short list items, table cells and later sentences are titles
-    only in capitals (detect.title): "billing address;" under "We collect:" is a kind of data."""
-    found = []
-    for k, (a, b) in enumerate(spans):
-        label = LABEL_END.search(text, a, b)
-        if (
-            label is not None
-            and len(text[a : label.start()].split()) <= LABEL_WORDS
-            and not COMPANY_VOICE.search(text, a, label.start())
-        ):
-            found.append((a, label.end()))
-        lead_in = k == 0 and len(spans) > 1
-        alone = len(spans) == 1 and kind in (PARAGRAPH, HEADING)
-        if title(text[a:b], listed=not (lead_in or alone)):
-            found.append((a, b))
-        found.extend(m.span() for m in _NAMED_CONTROL.finditer(text, a, b))
-        if _ABOUT_CONTROLS.search(text, a, b):
-            found.extend(m.span() for m in _NAMES_ALONE.finditer(text, a, b))
-    return found
-
-
 def _with_edits(change: Change) -> Change:
     """A change with its word edits, and whether they are minor; a paired clause whose words
     stayed while its kind of block changed (a table row become a list item) is reformatted."""
@@ -166,22 +122,6 @@ def _with_edits(change: Change) -> Change:
         new = " ".join(c.text for c in change.new)
         return replace(change, edits=tuple(word_edits(old, new)))
     return change
-
-
-NAME_WORDS = 15  # a longer heading may be a sentence set in bold, and is read as one
-
-
-def _section_names(clauses: Sequence[Clause]) -> set[str]:
-    return {c.key for c in clauses if c.kind == HEADING and len(c.text.split()) <= NAME_WORDS}
-
-
-def _names_only(change: Change, old_names: set[str], new_names: set[str]) -> bool:
-    """A change of section names only: headings, and lines with the very text of a heading of
-    the same version (a table of contents, or a glossary's terms listed again). A name states
-    no practice: its flags are dropped, unless it turns "we do not" into "we may"."""
-    return all(c.key in old_names for c in change.old) and all(
-        c.key in new_names for c in change.new
-    )
 
 
 def _flip(flag: Flag) -> bool:
@@ -228,7 +168,7 @@ def _whole_document(comparison: Comparison) -> None:
             target.append(Appearance(category_id, tuple(clauses)))
 
 
-# Imported from here by tests, benchmarks and render/, wherever they live.
+# Tests, benchmarks and render/ import these from here, wherever they are defined.
 __all__ = [
     "SUMMARY_ORDER",
     "Comparison",
