@@ -16,9 +16,9 @@ import signal
 import sys
 from pathlib import Path
 
-from policywatch import diff
+from policywatch import sides as sides_module
 from policywatch.archive import Archive
-from policywatch.diff import SideError, read_side, read_sides
+from policywatch.sides import SideError, read_side, read_sides
 
 STRESS = Path(__file__).parent / "fixtures" / "stress"
 OLD, NEW = str(STRESS / "old.md"), str(STRESS / "new.md")
@@ -32,12 +32,12 @@ def main() -> int:
     real_dumps = marshal.dumps
     if case == "dies":  # killed, out of memory ...: nothing written to the pipe
 
-        def dies_in_the_child(spec: str, where: Archive) -> diff.Side:
+        def dies_in_the_child(spec: str, where: Archive) -> sides_module.Side:
             if os.getpid() != parent:
                 os._exit(3)
             return read_side(spec, where)
 
-        diff.read_side = dies_in_the_child  # type: ignore[assignment]
+        sides_module.read_side = dies_in_the_child  # type: ignore[assignment]
     elif case == "killed":  # the OOM killer, kill -9 ... while it sends
 
         def killed_in_the_child(value: object) -> bytes:

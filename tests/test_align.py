@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edits import KINDS, blocks_of, make_case
-from policywatch.align import MERGED, MODIFIED, MOVED, SPLIT, align
+from policywatch.align import align
 from policywatch.canonical import from_markdown
+from policywatch.change import MERGED, MODIFIED, MOVED, SPLIT
 from policywatch.segment import HEADING, ITEM, PARAGRAPH, ROW, segment
 
 PAIRS = sorted((Path(__file__).parent / "fixtures" / "pairs").glob("*"))

@@ -27,8 +27,9 @@ from policywatch.archive import Archive
 from policywatch.cache import CACHE_DIR, Comparisons, decode, encode
 from policywatch.changelog import entries, newest_first
 from policywatch.cli import main
-from policywatch.diff import Side, compare_texts, snapshot_side
+from policywatch.diff import Side, compare_texts
 from policywatch.render import changelog as render_changelog
+from policywatch.sides import snapshot_side
 from policywatch.taxonomy import load_taxonomy
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,9 +12,10 @@ from detect_eval import evaluate
 from policywatch import search
 from policywatch.cli import main
 from policywatch.detect import flags_for, lead_in, mentions
-from policywatch.diff import Comparison, Side, compare_texts, snapshot_side
+from policywatch.diff import Comparison, Side, compare_texts
 from policywatch.errors import ConfigError
 from policywatch.flag import Flag, json_title
+from policywatch.sides import snapshot_side
 from policywatch.taxonomy import load_taxonomy
 from projects import HISTORY
 

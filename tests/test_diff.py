@@ -12,7 +12,8 @@ from click.testing import CliRunner, Result
 from markdown_it import MarkdownIt
 
 from policywatch.cli import main
-from policywatch.diff import Side, _in_a_row, _plain, _spaced, compare_texts
+from policywatch.diff import Side, compare_texts
+from policywatch.sentences import _in_a_row, _plain, _spaced
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASE = FIXTURES / "cases" / "tiktok-us-faceprints"

@@ -25,10 +25,10 @@ from policywatch.archive import Archive
 from policywatch.cache import Comparisons
 from policywatch.changelog import entries, stated_date
 from policywatch.cli import main
-from policywatch.diff import canonical_text
 from policywatch.memory import Memory, facts_of
 from policywatch.render.site import MANIFEST
 from policywatch.report import DEFAULT_DAYS
+from policywatch.sides import canonical_text
 from policywatch.taxonomy import load_taxonomy
 from policywatch.timeline import history
 from projects import (

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from policywatch.archive import Archive
-from policywatch.diff import AT_ONCE_BYTES, read_side, read_sides
+from policywatch.sides import AT_ONCE_BYTES, read_side, read_sides
 
 STRESS = Path(__file__).parent / "fixtures" / "stress"
 OLD, NEW = str(STRESS / "old.md"), str(STRESS / "new.md")

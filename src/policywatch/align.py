@@ -6,9 +6,10 @@
 3. Inside each gap between anchors, similar clauses are paired in order (`modified`).
 4. What is left is paired across the document when it is very similar (`moved` with edits).
 5. A clause whose words reappear in several consecutive clauses is `split`; the reverse `merged`.
-6. Inside each run of changes between anchors, the words are aligned across clause boundaries:
-   clauses whose words reappear, in order, in other blocks are one `reformatted` change (a
-   table become lists, a paragraph become bullets, items regrouped), or `split` and `merged`.
+6. Inside each run of changes between anchors, the words are aligned across clause boundaries
+   (regroup.py): clauses whose words reappear, in order, in other blocks are one `reformatted`
+   change (a table become lists, a paragraph become bullets, items regrouped), or `split` and
+   `merged`.
 7. The rest is `added` or `removed`.
 
 Similarity is rapidfuzz's normalised Indel similarity over words (not characters: two unrelated
@@ -21,77 +22,30 @@ import bisect
 import difflib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from .change import (
+    ADDED,
+    GROUP_KINDS,
+    MERGED,
+    MODIFIED,
+    MOVED,
+    REFORMATTED,
+    REMOVED,
+    SAME,
+    SPLIT,
+    Alignment,
+    Change,
+)
+from .regroup import regroup
 from .segment import Clause
-
-if TYPE_CHECKING:
-    from .flag import Flag
-    from .inline import Edit
-
-SAME, ADDED, REMOVED, MODIFIED, MOVED, SPLIT, MERGED, REFORMATTED = (
-    "same", "added", "removed", "modified", "moved", "split", "merged", "reformatted",
-)  # fmt: skip
-CHANGE_KINDS = (MODIFIED, ADDED, REMOVED, MOVED, SPLIT, MERGED, REFORMATTED)
-GROUP_KINDS = (SPLIT, MERGED, REFORMATTED)  # several clauses on a side, joined by "\n"
 
 PAIR_IN_GAP = 50.0  # two clauses between the same anchors: a modification above this
 PAIR_MOVED = 75.0  # two clauses far apart: the same clause moved, above this
 SPLIT_MERGE = 80.0  # one clause against several consecutive ones joined
 MAX_GAP_CELLS = 40_000  # comparisons in one gap before only a band around the diagonal is tried
-
-
-@dataclass(frozen=True)
-class Change:
-    """One entry of an alignment: the old clauses, the new clauses, and what happened."""
-
-    kind: str
-    old: tuple[Clause, ...] = ()
-    new: tuple[Clause, ...] = ()
-    similarity: float = 100.0
-    # Filled in once by diff.compare_texts, read by every renderer:
-    edits: tuple[Edit, ...] | None = None  # word edits, for changes that pair old and new words
-    flags: tuple[Flag, ...] = ()
-    minor: bool = False  # case, punctuation or white space only
-
-    @property
-    def reworded(self) -> bool:
-        """Whether any word changed: false for minor edits and for regroupings of the same words."""
-        if self.kind in (ADDED, REMOVED):
-            return True
-        if self.minor:
-            return False
-        old = "".join(w for c in self.old for w in c.words)
-        return old != "".join(w for c in self.new for w in c.words)  # hyphens are spelling
-
-    @property
-    def section(self) -> str:
-        side = self.new or self.old
-        return side[0].section_path if side else ""
-
-    @property
-    def old_text(self) -> str | None:
-        return "\n".join(c.text for c in self.old) if self.old else None
-
-    @property
-    def new_text(self) -> str | None:
-        return "\n".join(c.text for c in self.new) if self.new else None
-
-
-@dataclass
-class Alignment:
-    """Every clause of both versions, each in exactly one entry, in reading order."""
-
-    old: list[Clause]
-    new: list[Clause]
-    entries: list[Change] = field(default_factory=list)
-
-    @property
-    def changes(self) -> list[Change]:
-        return [e for e in self.entries if e.kind != SAME]
 
 
 class _Words:
@@ -173,7 +127,7 @@ def align(old: list[Clause], new: list[Clause]) -> Alignment:
 
     groups = _splits_and_merges(old, new, old_words, new_words, old_pair, kinds, taken_new)
     alignment = _assemble(old, new, old_pair, kinds, scores, groups, gaps)
-    alignment.entries = _regroup(alignment.entries)
+    alignment.entries = regroup(alignment.entries)
     return alignment
 
 
@@ -351,111 +305,19 @@ def _assemble(
     return Alignment(old, new, [change for _, change in keyed])
 
 
-REGROUP_KINDS = (ADDED, REMOVED, MODIFIED, SPLIT, MERGED)
-REGROUP_WORDS = 20_000  # words on each side of a run beyond which it is left as it is
-NEAR = 0.9  # share of a group's words found again, in order, on the other side
-
-
-def _regroup(entries: list[Change]) -> list[Change]:
-    """Runs of changes between anchors, read again across clause boundaries (see step 6)."""
-    out: list[Change] = []
-    run: list[Change] = []
-    for entry in entries:
-        if entry.kind in REGROUP_KINDS:
-            run.append(entry)
-            continue
-        out.extend(_regroup_run(run) if len(run) > 1 else run)
-        run = []
-        out.append(entry)
-    out.extend(_regroup_run(run) if len(run) > 1 else run)
-    return out
-
-
-def _regroup_run(run: list[Change]) -> list[Change]:
-    """The words of a run's old clauses aligned with those of its new clauses: each set of
-    clauses that share their words is one change."""
-    olds = sorted({c for e in run for c in e.old}, key=lambda c: c.position)
-    news = sorted({c for e in run for c in e.new}, key=lambda c: c.position)
-    if not olds or not news:
-        return run
-    old_words = [(k, w) for k, c in enumerate(olds) for w in c.words]
-    new_words = [(k, w) for k, c in enumerate(news) for w in c.words]
-    if len(old_words) > REGROUP_WORDS or len(new_words) > REGROUP_WORDS:
-        return run
-    matcher = difflib.SequenceMatcher(
-        None, [w for _, w in old_words], [w for _, w in new_words], False
-    )
-    parent = list(range(len(olds) + len(news)))  # union-find: olds first, then news
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(x: int, y: int) -> None:
-        parent[find(x)] = find(y)
-
-    matched_old = [0] * len(olds)
-    matched_new = [0] * len(news)
-    for a, b, size in matcher.get_matching_blocks():
-        for k in range(size):
-            i, j = old_words[a + k][0], new_words[b + k][0]
-            matched_old[i] += 1
-            matched_new[j] += 1
-            union(i, len(olds) + j)
-    old_index = {c.position: k for k, c in enumerate(olds)}
-    new_index = {c.position: k for k, c in enumerate(news)}
-    for entry in run:  # an entry's clauses stay together
-        members = [old_index[c.position] for c in entry.old]
-        members += [len(olds) + new_index[c.position] for c in entry.new]
-        for other in members[1:]:
-            union(members[0], other)
-    components: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for i in range(len(olds)):
-        components[find(i)][0].append(i)
-    for j in range(len(news)):
-        components[find(len(olds) + j)][1].append(j)
-    regrouped: dict[int, Change] = {}  # component root -> its change
-    for root, (ois, njs) in components.items():
-        change = _as_group(
-            [olds[i] for i in ois],
-            [news[j] for j in njs],
-            sum(matched_old[i] for i in ois),
-            sum(matched_new[j] for j in njs),
-        )
-        if change is not None:
-            regrouped[root] = change
-    if not regrouped:
-        return run
-    out: list[Change] = []
-    placed: set[int] = set()
-    for entry in run:  # in the run's reading order, each group where its first entry stood
-        side = entry.old[0] if entry.old else entry.new[0]
-        root = find(old_index[side.position] if entry.old else len(olds) + new_index[side.position])
-        if root not in regrouped:
-            out.append(entry)
-        elif root not in placed:
-            placed.add(root)
-            out.append(regrouped[root])
-    return out
-
-
-def _as_group(
-    olds: list[Clause], news: list[Clause], matched_old: int, matched_new: int
-) -> Change | None:
-    """The change for clauses that share their words, when they are a regrouping."""
-    if not olds or not news:
-        return None
-    total_old = sum(len(c.words) for c in olds)
-    total_new = sum(len(c.words) for c in news)
-    if not total_old or not total_new:
-        return None
-    if len(olds) == 1 and len(news) == 1:  # the same words in another kind of block
-        same = matched_old == total_old == matched_new == total_new
-        return Change(MODIFIED, tuple(olds), tuple(news), 100.0) if same else None
-    if matched_old < NEAR * total_old or matched_new < NEAR * total_new:
-        return None
-    kind = SPLIT if len(olds) == 1 else MERGED if len(news) == 1 else REFORMATTED
-    score = 100.0 * (matched_old + matched_new) / (total_old + total_new)
-    return Change(kind, tuple(olds), tuple(news), score)
+# render/ reads the kinds and Change from here; they live in change.py.
+__all__ = [
+    "ADDED",
+    "GROUP_KINDS",
+    "MERGED",
+    "MODIFIED",
+    "MOVED",
+    "REFORMATTED",
+    "REMOVED",
+    "SAME",
+    "SPLIT",
+    "Change",
+    "align",
+    "pair_similarity",
+    "similarity",
+]

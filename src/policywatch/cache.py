@@ -44,12 +44,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .align import SAME, Alignment, Change
 from .archive import Archive
-from .diff import Appearance, Comparison, Side, compare_texts
+from .change import SAME, Alignment, Change
+from .comparison import Appearance, Comparison
+from .diff import compare_texts
 from .flag import Flag
 from .inline import Edit
 from .segment import Clause, segment
+from .sides import Side
 from .snapshot import sha256
 from .taxonomy import Category
 

@@ -11,7 +11,9 @@ from typing import Any
 
 from .archive import Archive
 from .cache import Comparisons
-from .diff import Comparison, change_json, snapshot_side
+from .change import change_json
+from .comparison import Comparison
+from .sides import snapshot_side
 from .snapshot import Snapshot
 from .taxonomy import Category
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .archive import Archive
+from .comparison import Comparison
 from .detect import english, present
-from .diff import Comparison
 from .flag import Flag, flag_title, flags_first
 from .taxonomy import Category
 

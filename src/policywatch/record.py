@@ -99,8 +99,8 @@ def record_version(
 
 def _same_wording(last: Snapshot, text: str) -> bool:
     """Whether a new text has the very words of the last snapshot: a change of formatting."""
-    from .diff import canonical_text
     from .segment import same_wording
+    from .sides import canonical_text
 
     try:
         before = canonical_text(last)

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .align import MOVED, Change
 from .cache import Comparisons
-from .diff import Comparison
+from .change import MOVED, Change
+from .comparison import Comparison
 from .flag import Flag, flags_first
 from .memory import Flagged
 from .snapshot import Snapshot

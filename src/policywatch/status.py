@@ -65,7 +65,7 @@ def news(archive: Archive, outcome: Outcome, comparisons: Comparisons) -> dict[s
     """What a new snapshot changed against the one before it: clause counts and flags."""
     if not (outcome.snapshot and outcome.previous):
         return None
-    from .diff import snapshot_side
+    from .sides import snapshot_side
 
     old = archive.resolve(f"{outcome.policy_id}@{outcome.previous}")
     new = archive.resolve(f"{outcome.policy_id}@{outcome.snapshot}")

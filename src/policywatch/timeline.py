@@ -19,8 +19,9 @@ from typing import Any
 from .archive import Archive
 from .cache import Comparisons
 from .changelog import chain, stated_date
-from .diff import Comparison, canonical_text, snapshot_side
+from .comparison import Comparison
 from .memory import Facts, Flagged, Memory, Summary, facts_after, facts_of
+from .sides import canonical_text, snapshot_side
 from .snapshot import Snapshot
 from .taxonomy import Category
 

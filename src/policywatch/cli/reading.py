@@ -61,7 +61,10 @@ def diff(
     A and B are snapshot refs (ID, ID@previous, ID~2, ID@2026-06-02) or files (.md, .txt,
     .html, .pdf). With only ID, compares its last two snapshots.
     """
-    from ..diff import SideError, names_a_policy, read_side, read_sides, snapshot_side
+    # The differ before the sides: what exists when read_sides forks is frozen out of the
+    # collector's reach, and the differ's modules are most of it (2-5 ms on the stress pair).
+    from ..diff import compare_texts
+    from ..sides import SideError, names_a_policy, read_side, read_sides, snapshot_side
 
     archive = env.archive()
     try:
@@ -84,8 +87,6 @@ def diff(
     taxonomy = env.taxonomy()
     # Two snapshots: the archive's cache may hold their comparison (files are not kept there).
     if any(Path(spec).is_file() for spec in (first, second)):
-        from ..diff import compare_texts
-
         comparison = compare_texts(old, new, taxonomy)
     else:
         from ..cache import Comparisons
