@@ -32,9 +32,7 @@ def main() -> int:
             )
             appeared = ", ".join(a.category for a in comparison.appeared)
             gone = ", ".join(a.category for a in comparison.disappeared)
-            added = sorted(
-                {f.category for _, fl in comparison.flagged() for f in fl if f.change == "added"}
-            )
+            added = sorted({f.category for f in comparison.flags if f.change == "added"})
             if appeared or gone or added:
                 print(
                     f"| {folder.name} | {newer.stem[:10]} | {appeared} | {gone} | "
