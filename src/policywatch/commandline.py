@@ -99,9 +99,27 @@ class Command(click.Command):
 
 
 class Group(click.Group):
-    """Turns the library's errors into one line on stderr with the documented exit code."""
+    """Turns the library's errors into one line on stderr with the documented exit code, and
+    loads a command's module only when the command is named (`lazy`: a name to its
+    "module:attribute"), so that `diff` reads none of the code that fetches."""
 
     command_class = Command
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = self.lazy.get(cmd_name)
+        if where is not None and cmd_name not in self.commands:
+            import importlib
+
+            module, attribute = where.split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
