@@ -666,3 +666,27 @@ def test_every_flag_badge_names_a_label_a_category_and_whose_data(demo_report: P
     for label, category, of in badges:
         assert re.fullmatch(r"[A-Z ]+ (?:\(in a legal definition\) )?", label), label
         assert of == "" or re.fullmatch(r" of \w+(?:, \w+)*", of), (category, of)
+
+
+def test_two_builds_at_once_keep_what_each_learnt(tmp_path: Path) -> None:
+    # A report of one policy saved while a report of another was under way (the two began
+    # from the same empty memory): the memory keeps what both learnt, and a third build of
+    # both reads no comparison.
+    archive = tmp_path / "snapshots"
+    for policy_id in ("reddit", "snapchat"):
+        shutil.copytree(DEMO_ARCHIVE / policy_id, archive / policy_id)
+    build_report(only(tmp_path, "reddit"), tmp_path / "one", archive=archive)
+    (memory,) = (archive / ".cache" / "report").glob("*.json")
+    alone = json.loads(memory.read_bytes())
+    memory.unlink()  # both builds begin from nothing
+    build_report(only(tmp_path, "snapchat"), tmp_path / "two", archive=archive)
+    other = json.loads(memory.read_bytes())
+    # The reddit build ends now, after the snapchat one saved: its learning is kept too.
+    version = alone["version"]
+    late = Memory.from_json(alone, version)
+    late.grown = True
+    late.save(Archive(archive))
+    both = json.loads(memory.read_bytes())
+    assert set(both["facts"]) == set(alone["facts"]) | set(other["facts"])
+    assert set(both["summaries"]) == set(alone["summaries"]) | set(other["summaries"])
+    assert set(other["facts"]) - set(alone["facts"])  # each learnt something of its own

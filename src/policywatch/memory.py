@@ -159,11 +159,19 @@ class Memory:
         return cls.from_json(data, version)
 
     def save(self, archive: Archive) -> None:
-        """Store what was learnt, atomically; a cache that cannot be written is left alone."""
+        """Store what was learnt, atomically, with what another run stored meanwhile (a
+        report of some policies built beside one of all keeps both); a cache that cannot be
+        written is left alone."""
         if not self.grown:
             return
         folder = archive.root / MEMORY_DIR
-        data = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
+        stored = Memory.of(archive, self.version)
+        merged = Memory(
+            self.version,
+            {**stored.summaries, **self.summaries},
+            {**stored.facts, **self.facts},
+        )
+        data = json.dumps(merged.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
         path = folder / f"{self.version[:16]}.json"
         try:
             folder.mkdir(parents=True, exist_ok=True)
