@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 
-from ..align import GROUP_KINDS, Change
+from ..change import GROUP_KINDS, Change
 from ..changelog import Entry
 from ..taxonomy import Category
 from .diffview import category_names, flag_sentence, summary_line

@@ -9,7 +9,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..align import (
+from ..change import (
     ADDED,
     GROUP_KINDS,
     MERGED,
@@ -21,7 +21,7 @@ from ..align import (
     SPLIT,
     Change,
 )
-from ..diff import SUMMARY_ORDER, Comparison
+from ..comparison import SUMMARY_ORDER, Comparison
 from ..flag import Flag, flag_title, quoted
 from ..inline import DELETE, EQUAL, INSERT
 from ..taxonomy import Category

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..align import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
-from ..diff import Comparison
+from ..change import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
+from ..comparison import Comparison
 from ..inline import DELETE, EQUAL, INSERT, Edit
 from ..taxonomy import Category
 from .diffview import category_names, flag_sentence, flag_text, folded, summary_line

@@ -26,8 +26,8 @@ from .. import __version__, report, timeline
 from ..archive import Archive
 from ..cache import Comparisons
 from ..changelog import Entry
-from ..diff import canonical_text
 from ..memory import Memory
+from ..sides import canonical_text
 from ..taxonomy import Category
 from . import html
 from .changelog import FeedItem, atom_of, feed_item
