@@ -26,19 +26,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .change import (
-    ADDED,
-    GROUP_KINDS,
-    MERGED,
-    MODIFIED,
-    MOVED,
-    REFORMATTED,
-    REMOVED,
-    SAME,
-    SPLIT,
-    Alignment,
-    Change,
-)
+from .change import ADDED, MERGED, MODIFIED, MOVED, REMOVED, SAME, SPLIT, Alignment, Change
 from .regroup import regroup
 from .segment import Clause
 
@@ -303,21 +291,3 @@ def _assemble(
         keyed.append(((place, i), Change(REMOVED, (old[i],), (), 0.0)))
     keyed.sort(key=lambda item: item[0])
     return Alignment(old, new, [change for _, change in keyed])
-
-
-# render/ reads the kinds and Change from here; they live in change.py.
-__all__ = [
-    "ADDED",
-    "GROUP_KINDS",
-    "MERGED",
-    "MODIFIED",
-    "MOVED",
-    "REFORMATTED",
-    "REMOVED",
-    "SAME",
-    "SPLIT",
-    "Change",
-    "align",
-    "pair_similarity",
-    "similarity",
-]

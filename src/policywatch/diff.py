@@ -9,14 +9,14 @@ from dataclasses import replace
 
 from .align import align
 from .change import GROUP_KINDS, MODIFIED, MOVED, REFORMATTED, SAME, Change
-from .comparison import SUMMARY_ORDER, Appearance, Comparison
+from .comparison import Appearance, Comparison
 from .detect import english, flags_for
 from .flag import Flag
 from .inline import word_edits
 from .names import names_only, section_names, titles
 from .segment import PARAGRAPH, segment
 from .sentences import Sentences, sentences
-from .sides import Side, canonical_text
+from .sides import Side
 from .statements import Statements, in_document
 from .taxonomy import Category, load_taxonomy
 
@@ -168,11 +168,5 @@ def _whole_document(comparison: Comparison) -> None:
             target.append(Appearance(category_id, tuple(clauses)))
 
 
-# Tests, benchmarks and render/ import these from here, wherever they are defined.
-__all__ = [
-    "SUMMARY_ORDER",
-    "Comparison",
-    "Side",
-    "canonical_text",
-    "compare_texts",
-]
+# Tests and benchmarks import these from here, wherever they are defined.
+__all__ = ["Comparison", "Side", "compare_texts"]

@@ -298,6 +298,8 @@ def _beyond(
         at = [(a, b) for a, b in flag.positions if term_key(text[a:b]) == key]
         for capital in (False, True):
             written = [(a, b) for a, b in at if text[a:b][:1].isupper() == capital]
+            if not written:
+                continue
             names = [term, *sorted(n for n, cap in defined.get(key, ()) if capital or not cap)]
             telling = [
                 n for n in names if category.kind_of(n) is not None or _term_words(n, category)
@@ -307,7 +309,7 @@ def _beyond(
                 for a in _scopes(written, text, subjects)
                 if telling and all(_new_to(n, there, category, a) for n in telling)
             }
-            if written and among:
+            if among:
                 new_among.setdefault(term, set()).update(among)
                 spots.extend(written)
     if not new_among:
