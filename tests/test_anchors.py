@@ -278,3 +278,12 @@ def test_a_class_with_a_space_is_one_character() -> None:
     category = _category("street[- ]level")
     assert not category.pattern.search("street+level")
     assert category.pattern.search("street-level") and category.pattern.search("street\nlevel")
+
+
+def test_a_pattern_too_short_to_search_for_leaves_the_others_their_needs() -> None:
+    # "UK" is two letters: every text may match it, and only it.
+    found = needs(["UK", "standard contractual clauses"])
+    assert found is not None and found[0] == ()
+    assert held_patterns(found, "we transfer data to the uk") == [0]
+    assert held_patterns(found, "under standard contractual clauses") == [0, 1]
+    assert needs(["UK", "a ?b"]) is None  # nothing to search for at all

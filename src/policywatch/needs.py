@@ -24,20 +24,20 @@ Needs = Sequence[Sequence[Sequence[str]]]
 
 
 def needs(patterns: list[str]) -> Needs | None:
-    """What each pattern's every match holds; None when some pattern has matches that need
-    hold nothing this can name (then every text may match)."""
-    found = []
+    """What each pattern's every match holds: no need for a pattern whose matches hold nothing
+    this can name ("UK" is two letters), which every text may then match; None when that is
+    so of every pattern."""
+    found: list[tuple[tuple[str, ...], ...]] = []
     for pattern in patterns:
         group = read(pattern)
-        if group is None:
-            return None
-        pattern_needs = _needs((group,))
+        pattern_needs = [] if group is None else _needs((group,))
         if not pattern_needs:
-            return None
+            found.append(())
+            continue
         # The needs of fewest strings first: a text is most often turned away by the first.
         ordered = sorted(dict.fromkeys(tuple(sorted(need)) for need in pattern_needs), key=len)
         found.append(tuple(ordered))
-    return tuple(found)
+    return tuple(found) if any(found) else None
 
 
 def _needs(items: Nodes) -> list[frozenset[str]]:
