@@ -15,6 +15,7 @@ from policywatch.detect import flags_for, lead_in, mentions
 from policywatch.diff import Comparison, Side, compare_texts
 from policywatch.errors import ConfigError
 from policywatch.flag import Flag, json_title
+from policywatch.segment import lead_in_of, segment
 from policywatch.sides import snapshot_side
 from policywatch.taxonomy import load_taxonomy
 from projects import HISTORY
@@ -817,3 +818,96 @@ def test_durations_hand_written(sentence: str, period: bool) -> None:
     retention = BY_ID["retention"]
     found = [m.term for m in mentions(sentence, [retention]) if not m.negated]
     assert bool(found) == period
+
+
+WHATSAPP_2022, WHATSAPP_2025 = "2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z"
+
+
+def test_a_list_item_is_read_in_what_leads_it_in() -> None:
+    # WhatsApp 2025-07: "We work with other Meta Companies in:" leads in a nested list whose
+    # items name the countries: "the United States and UK, that provide administrative
+    # services ...". The 2022 version names no UK, Germany or Israel anywhere.
+    comparison = history_comparison("whatsapp", WHATSAPP_2022, WHATSAPP_2025)
+    by_clause = {
+        change.new_text: [(f.label, list(f.terms)) for f in change.flags]
+        for change in comparison.changes
+        if change.new_text
+    }
+    item = "the United States and UK, that provide administrative services to help us"
+    [flags] = [fs for text, fs in by_clause.items() if text.startswith(item)]
+    assert flags == [("EXPANDED", ["uk"])]
+    # Said in a sentence of its own: companies in a country work on the data there.
+    sentence = "We work with Meta Companies in the UK, Israel and the United States that provide"
+    [flags] = [fs for text, fs in by_clause.items() if text.startswith(sentence)]
+    assert flags == [("EXPANDED", ["uk", "israel"])]
+
+
+def test_a_rule_for_inactive_accounts_and_a_period_a_number_stays_are_retention() -> None:
+    # WhatsApp 2025-07 deletes accounts "as a result of inactivity" (2022: only when you delete
+    # yours), and keeps your number in a group's past participants list "for up to 60 days".
+    found = history_flags("whatsapp", WHATSAPP_2022, WHATSAPP_2025, "retention")
+    assert ("EXPANDED", ["inactivity", "inactive"]) in found
+    assert ("EXPANDED", ["for up to 60 days"]) in found
+    # Snapchat 2024-01-22 drops "We'll also delete most of the information ... after you've
+    # been inactive for a while!"
+    found = history_flags("snapchat", "2024-01-04T00-34-17Z", "2024-01-22T06-34-01Z", "retention")
+    assert ("NARROWED", ["inactive"]) in found
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # Hand-written: one country, or one kind of identifier, under another of its names.
+        (
+            "We transfer your data to servers in the United Kingdom.",
+            "We transfer your data to servers in the UK.",
+            [],
+        ),
+        (
+            "We share a hash of your email address with advertisers.",
+            "We share hashed identifiers with advertisers.",
+            [],
+        ),
+        (
+            "We share cookie identifiers with advertisers.",
+            "We share cookie identifiers and hashed email addresses with advertisers.",
+            [("device_tracking", "EXPANDED", ["hashed email addresses"])],
+        ),
+    ],
+)
+def test_one_country_or_identifier_under_its_other_names(
+    old: str, new: str, expected: list[tuple[str, str, list[str]]]
+) -> None:
+    comparison = compare_texts(Side.of_markdown("old", old), Side.of_markdown("new", new))
+    found = [(f.category, f.label, list(f.terms)) for c in comparison.changes for f in c.flags]
+    assert found == expected
+
+
+def test_sharing_with_providers_to_provide_the_service_is_no_sale() -> None:
+    # Bluesky 2025-06 lists, under "We may use your personal information for the following
+    # purposes:", "Sharing personal information with third parties as needed to provide the
+    # Bluesky App Services;": a disclosure to service providers (CPRA 1798.140(ah)(2)(E)).
+    sale = BY_ID["sale_sharing_ads"]
+    item = "Sharing personal information with third parties as needed to provide the App;"
+    lead = "We may use your personal information for the following purposes:"
+    assert mentions(item, [sale], lead=lead) == []
+    assert mentions("Selling personal information to data brokers;", [sale], lead=lead)
+
+
+def test_what_leads_in_a_list_item_of_a_real_policy() -> None:
+    # WhatsApp 2025-07: a paragraph ending in a colon leads in a list; an item nested in an
+    # item is led in by it; a paragraph with no colon leads in nothing.
+    path = HISTORY / "whatsapp" / f"{WHATSAPP_2025}.md"
+    clauses = segment(Side.of_markdown(path.stem, path.read_text(encoding="utf-8")).text)
+
+    def lead(start: str) -> str:
+        [at] = [c.position for c in clauses if c.text.startswith(start)]
+        return lead_in_of(clauses, at)
+
+    assert lead("the United States and UK, that provide") == "We work with other Meta Companies in:"
+    assert lead("investigating any suspicious activities") == (
+        "the United States and UK, that provide administrative services to help us with our "
+        "efforts to ensure that the Services are safe and secure by:"
+    )
+    assert lead("We work with other Meta Companies in:") == ""  # its list follows a paragraph
+    assert lead("We work with other Meta Companies that act as our service providers") == ""

@@ -1144,7 +1144,10 @@ def test_fuzz_segment_arbitrary_text(text: str) -> None:
     for clause in clauses:
         assert clause.kind in (HEADING, PARAGRAPH, ITEM, ROW)
         assert clause.text.strip() and "\n" not in clause.text
-        assert (1 <= clause.level <= 6) if clause.kind == HEADING else clause.level == 0
+        if clause.kind == HEADING:
+            assert 1 <= clause.level <= 6
+        else:  # a list item's depth, from 1
+            assert clause.level >= 1 if clause.kind == ITEM else clause.level == 0
 
 
 def _slice(text: str, start: float, length: float) -> str:

@@ -184,12 +184,13 @@ def _framed(sentence: str, term_span: tuple[int, int], category: Category) -> bo
 
 
 def _framed_by_lead_in(
-    text: str, s_start: int, sentence: str, match: re.Match[str], category: Category
+    text: str, s_start: int, sentence: str, match: re.Match[str], category: Category, lead: str
 ) -> bool:
     """Whether a list item's ambiguous word stands in the frame of what leads the list in: the
     item continues its heading ("How We Use the Information We Collect: - For marketing and
-    advertising purposes") or the sentence before it that ends in a colon."""
-    lead = lead_in(text, s_start)
+    advertising purposes") or the sentence before it that ends in a colon. `lead` leads in a
+    text that is itself a list item (segment.lead_in_of)."""
+    lead = lead_in(text, s_start) or lead
     if not lead:
         return False
     shift = len(lead) + 1 - s_start
@@ -222,7 +223,7 @@ def lead_in(text: str, at: int) -> str:
 
 
 def read_mention(
-    text: str, match: re.Match[str], category: Category, framed: bool = True
+    text: str, match: re.Match[str], category: Category, framed: bool = True, lead: str = ""
 ) -> Mention | None:
     """A match read in its sentence; None when a known false positive covers it, or when an
     ambiguous word ("sell", "cookies") stands outside a data-practice frame (unless framed is
@@ -237,7 +238,7 @@ def read_mention(
         and ambiguous is not None
         and ambiguous.fullmatch(match.group(0))
         and not _framed(sentence, (match.start() - s_start, match.end() - s_start), category)
-        and not _framed_by_lead_in(text, s_start, sentence, match, category)
+        and not _framed_by_lead_in(text, s_start, sentence, match, category, lead)
     ):
         return None
     before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
@@ -256,14 +257,17 @@ def read_mention(
     )
 
 
-def mentions(text: str, taxonomy: Iterable[Category], lowered: str | None = None) -> list[Mention]:
-    """Every mention of every category in a text, in order of position."""
+def mentions(
+    text: str, taxonomy: Iterable[Category], lowered: str | None = None, lead: str = ""
+) -> list[Mention]:
+    """Every mention of every category in a text, in order of position; `lead` is what leads
+    the text in, when it is a list item."""
     lowered = text.lower() if lowered is None else lowered
     found = [
         mention
         for category in taxonomy
         for match in matches(text, lowered, category)
-        if (mention := read_mention(text, match, category)) is not None
+        if (mention := read_mention(text, match, category, lead=lead)) is not None
     ]
     found.sort(key=lambda m: (m.start, m.category))
     return found
@@ -273,12 +277,15 @@ def _terms(found: Sequence[Mention]) -> list[str]:
     return list(dict.fromkeys(m.key for m in found))
 
 
-def flags_for(old_text: str, new_text: str, taxonomy: Sequence[Category]) -> list[Flag]:
-    """The categories a change adds (or grows) and removes (or shrinks)."""
+def flags_for(
+    old_text: str, new_text: str, taxonomy: Sequence[Category], leads: tuple[str, str] = ("", "")
+) -> list[Flag]:
+    """The categories a change adds (or grows) and removes (or shrinks); `leads` lead in the
+    old and the new text where each is a list item."""
     if old_text == new_text:
         return []
-    old = mentions(old_text, taxonomy) if old_text else []
-    new = mentions(new_text, taxonomy) if new_text else []
+    old = mentions(old_text, taxonomy, lead=leads[0]) if old_text else []
+    new = mentions(new_text, taxonomy, lead=leads[1]) if new_text else []
     flags = []
     for category in taxonomy:
         old_pos = [m for m in old if m.category == category.id and not m.negated]

@@ -14,7 +14,7 @@ from .detect import english, flags_for
 from .flag import Flag
 from .inline import word_edits
 from .names import names_only, section_names, titles
-from .segment import PARAGRAPH, segment
+from .segment import PARAGRAPH, Clause, lead_in_of, segment
 from .sentences import Sentences, sentences
 from .sides import Side
 from .statements import Statements, in_document
@@ -34,7 +34,14 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
     )
     names = (section_names(old_clauses), section_names(new_clauses))
     found = [
-        flags_for(c.old_text or "", c.new_text or "", categories) if c.reworded else []
+        flags_for(
+            c.old_text or "",
+            c.new_text or "",
+            categories,
+            (_lead_in(c.old, old_clauses), _lead_in(c.new, new_clauses)),
+        )
+        if c.reworded
+        else []
         for c in changes
     ]
     if any(found) and not (english(old.text) and english(new.text)):
@@ -62,6 +69,11 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
     )
     _whole_document(comparison)
     return comparison
+
+
+def _lead_in(clauses: Sequence[Clause], every: Sequence[Clause]) -> str:
+    """What leads in a change's first clause on one side, when it is a list item."""
+    return lead_in_of(every, clauses[0].position) if clauses else ""
 
 
 def _stated_anew(

@@ -8,6 +8,7 @@ reference markers and typography are not part of what alignment compares (a clau
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -22,7 +23,7 @@ class Clause:  # and a long policy has thousands; nothing changes a clause once 
     text: str  # the words, formatting removed
     section: tuple[str, ...]  # the headings above it, outermost first
     position: int  # its index among the document's clauses
-    level: int = 0  # a heading's level (1 for the top)
+    level: int = 0  # a heading's level (1 for the top); a list item's depth (1 for the top)
     key: str = ""  # what is compared: the words with typography folded (see key_of)
 
     @cached_property
@@ -114,17 +115,20 @@ def _row(line: str) -> str:
 
 
 def _blocks(text: str) -> list[tuple[str, str, int]]:
-    """(kind, words, heading level) for each block of a canonical text, in order."""
+    """(kind, words, level) for each block of a canonical text, in order: a heading's level, a
+    list item's depth."""
     blocks: list[tuple[str, str, int]] = []
     current: list[str] = []
     current_kind = PARAGRAPH
+    depth = 0  # the list item's, for an item
 
     def flush() -> None:
-        nonlocal current_kind
+        nonlocal current_kind, depth
         if current:
-            blocks.append((current_kind, " ".join(current), 0))
+            blocks.append((current_kind, " ".join(current), depth))
             current.clear()
         current_kind = PARAGRAPH
+        depth = 0
 
     for raw in text.split("\n"):
         line = raw.strip()
@@ -150,6 +154,7 @@ def _blocks(text: str) -> list[tuple[str, str, int]]:
         if (first == "-" or first.isdigit()) and (item := _ITEM.match(line)):
             flush()
             current_kind = ITEM
+            depth = (len(raw) - len(raw.lstrip())) // 2 + 1
             current.append(line[item.end() :])
             continue
         current.append(line)
@@ -175,3 +180,24 @@ def segment(text: str) -> list[Clause]:
         key = key_of(words)
         clauses.append(Clause(kind, words, section, len(clauses), level, key))
     return clauses
+
+
+def lead_in_of(clauses: Sequence[Clause], at: int) -> str:
+    """What leads in a list item: the item it is nested in, the last sentence of the paragraph
+    before its list when that ends in a colon ("We work with other Meta Companies in:"), or its
+    heading; "" for a clause that is no list item, or whose list follows other words."""
+    clause = clauses[at]
+    if clause.kind != ITEM:
+        return ""
+    for before in reversed(clauses[:at]):
+        if before.kind == ITEM and before.level >= clause.level:
+            continue
+        if before.kind == HEADING:
+            return before.text
+        if before.kind == ITEM or before.text.endswith(":"):
+            return _LAST_SENTENCE.split(before.text)[-1]
+        return ""
+    return ""
+
+
+_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+")
