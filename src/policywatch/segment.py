@@ -189,7 +189,8 @@ def lead_in_of(clauses: Sequence[Clause], at: int) -> str:
     clause = clauses[at]
     if clause.kind != ITEM:
         return ""
-    for before in reversed(clauses[:at]):
+    for back in range(at - 1, -1, -1):
+        before = clauses[back]
         if before.kind == ITEM and before.level >= clause.level:
             continue
         if before.kind == HEADING:
