@@ -11,10 +11,11 @@ from click.testing import CliRunner
 from detect_eval import evaluate
 from policywatch import search
 from policywatch.cli import main
-from policywatch.detect import flags_for, lead_in, mentions
+from policywatch.detect import flags_for, mentions
 from policywatch.diff import Comparison, Side, compare_texts
 from policywatch.errors import ConfigError
 from policywatch.flag import Flag, json_title
+from policywatch.frames import lead_in
 from policywatch.segment import lead_in_of, segment
 from policywatch.sides import snapshot_side
 from policywatch.taxonomy import load_taxonomy

@@ -3,8 +3,8 @@
 A mention is a match of a category's patterns. Its sentence decides how much it weighs:
 negated or disclaimed ("we do not collect biometric data"), a first-person practice ("we may
 collect ..."), or a quoted legal definition ("... as defined in Cal. Civ. Code 1798.140").
-Where the patterns match is search.py's; how a clause's flag reads against the whole
-documents, statements.py's.
+Where the patterns match is search.py's; what an ambiguous word needs around it, frames.py's;
+how a clause's flag reads against the whole documents, statements.py's.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from . import frames
 from .flag import Flag
 from .search import first_matches, matches, matches_in
 from .taxonomy import Category, milder
@@ -143,85 +144,6 @@ def _excluded(text: str, match: re.Match[str], category: Category) -> bool:
     return any(trap.start() <= start and end <= trap.end() for trap in traps)
 
 
-# A data-practice frame: what an ambiguous word ("sell", "sharing", "cookies") needs around it
-# in its sentence to be a practice: a verb of collecting, using, sharing, keeping or inferring,
-# and personal data or a recipient.
-_FRAME_VERB = re.compile(
-    r"\b(?:collect|use|using|process|shar|sell|sold|sale|disclos|stor|retain|keep|kept|"
-    r"obtain|receiv|gather|infer|transfer|provid|access|track|record|place|set|serv|read|"
-    r"delet|eras|remov|destroy|purg|hold|held|"
-    r"combin|link|identif|measur|analy[sz]|target)\w*",
-    re.IGNORECASE,
-)
-_DATA_OR_RECIPIENT = re.compile(
-    r"\b(?:personal|data|information|info|identifiers?|details|profiles?|activit(?:y|ies)|"
-    r"browsing|device|e-?mail|phone numbers?|addresses|location|history|"
-    r"third[- ]part(?:y|ies)|partners?|advertisers?|affiliates?|vendors?|service providers?|"
-    r"brokers?|companies|authorities|agencies|governments?|police|courts?|law enforcement)\b",
-    re.IGNORECASE,
-)
-
-
-def in_frame(sentence: str, term_span: tuple[int, int]) -> bool:
-    """Whether a sentence frames a term as a data practice: a practice verb besides the term
-    itself, or the term as the verb, and personal data or a recipient."""
-    a, b = term_span
-    rest = sentence[:a] + " " + sentence[b:]
-    verb = _FRAME_VERB.search(sentence[a:b]) or _FRAME_VERB.search(rest)
-    return bool(verb) and bool(_DATA_OR_RECIPIENT.search(rest))
-
-
-def _framed(sentence: str, term_span: tuple[int, int], category: Category) -> bool:
-    """Whether an ambiguous term stands in its category's frame (its own patterns, looked for
-    in the whole sentence, or in_frame's)."""
-    a, b = term_span
-    for word, frame in category.word_frames:
-        if word.fullmatch(sentence[a:b]):
-            return bool(frame.search(sentence))
-    if category.frame_pattern is None:
-        return in_frame(sentence, term_span)
-    return bool(category.frame_pattern.search(sentence))
-
-
-def _framed_by_lead_in(
-    text: str, s_start: int, sentence: str, match: re.Match[str], category: Category, lead: str
-) -> bool:
-    """Whether a list item's ambiguous word stands in the frame of what leads the list in: the
-    item continues its heading ("How We Use the Information We Collect: - For marketing and
-    advertising purposes") or the sentence before it that ends in a colon. `lead` leads in a
-    text that is itself a list item (segment.lead_in_of)."""
-    lead = lead_in(text, s_start) or lead
-    if not lead:
-        return False
-    shift = len(lead) + 1 - s_start
-    return _framed(f"{lead} {sentence}", (match.start() + shift, match.end() + shift), category)
-
-
-_LEAD_REACH = 4000  # characters looked back over a list's earlier items for what leads it in
-
-
-def lead_in(text: str, at: int) -> str:
-    """What leads in the list whose item holds `at`: its heading's words, or the last sentence
-    of the paragraph before it when that ends in a colon; "" for text not in a list item."""
-    line = text.rfind("\n", 0, at) + 1
-    if not _LIST_LINE.match(text, line):
-        return ""
-    floor = max(0, line - _LEAD_REACH)
-    end = line
-    while end > floor:
-        start = text.rfind("\n", 0, end - 1) + 1
-        row = text[start:end].strip()
-        end = start
-        if not row or _LIST_LINE.match(row) or row.startswith("|"):
-            continue
-        if row.startswith("#"):
-            return row.lstrip("#").strip()
-        if row.endswith(":"):
-            return re.split(r"(?<=[.!?])\s+", row)[-1]
-        return ""
-    return ""
-
-
 def read_mention(
     text: str, match: re.Match[str], category: Category, framed: bool = True, lead: str = ""
 ) -> Mention | None:
@@ -237,8 +159,8 @@ def read_mention(
         framed
         and ambiguous is not None
         and ambiguous.fullmatch(match.group(0))
-        and not _framed(sentence, (match.start() - s_start, match.end() - s_start), category)
-        and not _framed_by_lead_in(text, s_start, sentence, match, category, lead)
+        and not frames.framed(sentence, (match.start() - s_start, match.end() - s_start), category)
+        and not frames.framed_by_lead_in(text, s_start, sentence, match, category, lead)
     ):
         return None
     before = text[max(s_start, match.start() - _LOOKBACK) : match.start()]
@@ -347,7 +269,6 @@ TITLE_WORDS = 6  # a title: "Your Contacts.", "Direct Messages Are Private.", "S
 LABEL_WORDS = 8  # a label before a colon or a dash: "Data Sharing: We do not sell ..."
 COMPANY_VOICE = re.compile(r"\b(?:we|us|our)\b", re.IGNORECASE)  # "We collect faceprints."
 LABEL_END = re.compile(r":\s|\s[–—-]\s")
-_LIST_LINE = re.compile(r"(?:- |\| |\d{1,9}\. )")
 
 
 def a_name(text: str, at: int) -> bool:
@@ -367,7 +288,7 @@ def a_name(text: str, at: int) -> bool:
         and not COMPANY_VOICE.search(text, begin, label.start())
     ):
         return True
-    return title(text[begin:end], listed=bool(_LIST_LINE.match(text, line)))
+    return title(text[begin:end], listed=bool(frames.LIST_LINE.match(text, line)))
 
 
 def title(sentence: str, listed: bool = False) -> bool:
