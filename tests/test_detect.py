@@ -912,3 +912,12 @@ def test_what_leads_in_a_list_item_of_a_real_policy() -> None:
     )
     assert lead("We work with other Meta Companies in:") == ""  # its list follows a paragraph
     assert lead("We work with other Meta Companies that act as our service providers") == ""
+
+
+def test_contacts_on_another_service_are_a_source_apart_from_the_phone() -> None:
+    # Snapchat 2025-03 asks before accessing "your device or third party contact book" and lets
+    # you withdraw "your phone or third party platform contacts"; 2024-11 read only the device's
+    # Contact Book.
+    found = history_flags("snapchat", "2024-11-19T00-35-02Z", "2025-03-06T12-34-12Z", "contacts")
+    assert ("EXPANDED", ["third party contact book"]) in found
+    assert ("EXPANDED", ["third party platform contacts"]) in found
