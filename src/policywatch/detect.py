@@ -4,7 +4,7 @@ A mention is a match of a category's patterns. Its sentence decides how much it 
 negated or disclaimed ("we do not collect biometric data"), a first-person practice ("we may
 collect ..."), or a quoted legal definition ("... as defined in Cal. Civ. Code 1798.140").
 Where the patterns match is search.py's; what an ambiguous word needs around it, frames.py's;
-how a clause's flag reads against the whole documents, statements.py's.
+how a clause's flag reads against the whole documents, novelty.py's.
 """
 
 from __future__ import annotations

@@ -14,10 +14,11 @@ from .detect import english, flags_for
 from .flag import Flag
 from .inline import word_edits
 from .names import names_only, section_names, titles
+from .novelty import in_document
 from .segment import PARAGRAPH, Clause, lead_in_of, segment
 from .sentences import Sentences, sentences
 from .sides import Side
-from .statements import Statements, in_document
+from .statements import Statements
 from .taxonomy import Category, load_taxonomy
 
 
@@ -147,7 +148,7 @@ def _in_documents(
     new: Side,
     categories: Sequence[Category],
 ) -> list[list[Flag]]:
-    """Each clause's flags read against the two whole documents (statements.in_document)."""
+    """Each clause's flags read against the two whole documents (novelty.in_document)."""
     by_id = {c.id: c for c in categories}
     before, after = Statements(old.text), Statements(new.text)
     kept: list[list[Flag]] = []

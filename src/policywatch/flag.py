@@ -1,7 +1,7 @@
 """A flag: a data-practice category a change adds or removes, and how every report names it.
 
 The flag is what a reader sees ("NOW SAYS IT MAY sale_sharing_ads (sale)"); how the mentions
-behind it are found is detect.py's, how it reads against the whole documents statements.py's.
+behind it are found is detect.py's, how it reads against the whole documents novelty.py's.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class Flag:
     narrowed: bool = False  # the document still states the practice: these terms are gone from it
     admission: bool = False  # a term is admitted ("may be considered a 'sale'"), not in the JSON
     # Whose data the terms are new (or gone) of, when only of theirs: "children" for "device
-    # ID" collected from the Child's device, where every adult gives it (statements.py).
+    # ID" collected from the Child's device, where every adult gives it (novelty.py).
     of: str = ""
 
     @property
