@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from .category import Category, milder
 from .detect import a_name, mentions, present, read_mention, sentence_span
 from .flag import Flag
 from .search import matches, matches_in
-from .taxonomy import Category, milder
 
 
 def names_people(sentence: str, subject: Category) -> bool:
