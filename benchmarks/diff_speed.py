@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from policywatch.category import Category
 from policywatch.diff import Side, compare_texts
-from policywatch.taxonomy import Category
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT / "tests" / "fixtures"

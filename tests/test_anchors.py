@@ -21,10 +21,11 @@ from hypothesis import strategies as st
 
 from policywatch.anchors import anchors
 from policywatch.canonical import from_markdown
+from policywatch.category import Category, _compile, _spaced
 from policywatch.needs import needs
 from policywatch.search import LONG_TEXT, held_patterns, matches, matches_in
 from policywatch.segment import segment
-from policywatch.taxonomy import Category, _compile, _spaced, load_taxonomy
+from policywatch.taxonomy import load_taxonomy
 from projects import HISTORY, PAIRS
 
 # Ten histories beside the project, when it is checked out with them.

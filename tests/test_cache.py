@@ -419,7 +419,7 @@ def test_two_processes_at_once_leave_a_valid_cache(project: Path, counted: Count
 def test_an_edit_of_any_module_makes_a_new_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Detection uses anchors.py through taxonomy.py: no list of modules to keep up to date."""
+    """Detection uses anchors.py through category.py: no list of modules to keep up to date."""
     package = tmp_path / "policywatch"
     shutil.copytree(Path(cache.__file__).parent, package)
     monkeypatch.setattr(cache, "__file__", str(package / "cache.py"))

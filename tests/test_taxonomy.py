@@ -12,9 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from policywatch import taxonomy
+from policywatch import category, taxonomy
 from policywatch.anchors import anchors
 from policywatch.needs import needs
+
+
+def forget_what_the_json_gave(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty the anchors and needs taxonomy.json gave: one dict each, filled by taxonomy.py and
+    read by category.py, so both are given the same new one."""
+    for name in ("_KNOWN_ANCHORS", "_KNOWN_NEEDS"):
+        fresh: dict[tuple[str, ...], object] = {}
+        monkeypatch.setattr(category, name, fresh)
+        monkeypatch.setattr(taxonomy, name, fresh)
 
 
 def test_taxonomy_json_is_made_from_the_files_as_they_are() -> None:
@@ -24,8 +33,7 @@ def test_taxonomy_json_is_made_from_the_files_as_they_are() -> None:
 
 
 def test_the_json_gives_what_the_yaml_gives(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(taxonomy, "_KNOWN_ANCHORS", {})
-    monkeypatch.setattr(taxonomy, "_KNOWN_NEEDS", {})
+    forget_what_the_json_gave(monkeypatch)
     from_yaml = taxonomy._categories(taxonomy.SHIPPED.read_text(encoding="utf-8"), "yaml")
     from_json = taxonomy._shipped()
     assert taxonomy._KNOWN_ANCHORS and taxonomy._KNOWN_NEEDS  # read from the JSON, not the YAML
@@ -53,8 +61,7 @@ def test_a_stale_or_broken_json_is_only_slower(
     for text in (stale, "{", "[]", '{"made_from": 1}', short, fewer_needs):
         (tmp_path / "taxonomy.json").write_text(text)
         monkeypatch.setattr(taxonomy, "SHIPPED_JSON", tmp_path / "taxonomy.json")
-        monkeypatch.setattr(taxonomy, "_KNOWN_ANCHORS", {})
-        monkeypatch.setattr(taxonomy, "_KNOWN_NEEDS", {})
+        forget_what_the_json_gave(monkeypatch)
         assert taxonomy._shipped() == expected, text[:40]
         assert not taxonomy._KNOWN_ANCHORS and not taxonomy._KNOWN_NEEDS
     monkeypatch.setattr(taxonomy, "SHIPPED_JSON", tmp_path / "missing.json")

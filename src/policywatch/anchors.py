@@ -180,7 +180,7 @@ class _Reader:
             else:
                 chars.add(char)
         self.at += 1
-        if " " in chars:  # white space, as a space in a pattern is (taxonomy._spaced), or else
+        if " " in chars:  # white space, as a space in a pattern is (category._spaced), or else
             return Chars(_ANY, spelled=frozenset(chars))
         return Chars(frozenset(chars))
 

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from .archive import Archive
+from .category import Category
 from .change import SAME, Alignment, Change
 from .comparison import Appearance, Comparison
 from .diff import compare_texts
@@ -53,7 +54,6 @@ from .inline import Edit
 from .segment import Clause, segment
 from .sides import Side
 from .snapshot import sha256
-from .taxonomy import Category
 
 FORMAT = 1
 CACHE_DIR = Path(".cache") / "comparisons"

@@ -11,11 +11,11 @@ from typing import Any
 
 from .archive import Archive
 from .cache import Comparisons
+from .category import Category
 from .change import change_json
 from .comparison import Comparison
 from .sides import snapshot_side
 from .snapshot import Snapshot
-from .taxonomy import Category
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"

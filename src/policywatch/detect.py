@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from . import frames
+from .category import Category, milder
 from .flag import Flag
 from .search import first_matches, matches, matches_in
-from .taxonomy import Category, milder
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[^a-z])|\n+")
 _NEGATION = re.compile(

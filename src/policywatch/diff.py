@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .align import align
+from .category import Category
 from .change import GROUP_KINDS, MODIFIED, MOVED, REFORMATTED, SAME, Change
 from .comparison import Appearance, Comparison
 from .detect import english, flags_for
@@ -19,7 +20,7 @@ from .segment import PARAGRAPH, Clause, lead_in_of, segment
 from .sentences import Sentences, sentences
 from .sides import Side
 from .statements import Statements
-from .taxonomy import Category, load_taxonomy
+from .taxonomy import load_taxonomy
 
 
 def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = None) -> Comparison:

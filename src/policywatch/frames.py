@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .taxonomy import Category
+from .category import Category
 
 LIST_LINE = re.compile(r"(?:- |\| |\d{1,9}\. )")  # a canonical text's list item or table row
 

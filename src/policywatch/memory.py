@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from .archive import Archive
+from .category import Category
 from .comparison import Comparison
 from .detect import english, present
 from .flag import Flag, flag_title, flags_first
-from .taxonomy import Category
 
 MEMORY_FORMAT = 2
 MEMORY_DIR = Path(".cache") / "report"

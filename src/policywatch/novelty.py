@@ -14,10 +14,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from .category import Category, milder
 from .detect import a_name, sentence_span
 from .flag import Flag
 from .statements import Statements, lemma, names_people, term_key
-from .taxonomy import Category, milder
 
 
 def in_document(

@@ -22,12 +22,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .cache import Comparisons
+from .category import Category
 from .change import MOVED, Change
 from .comparison import Comparison
 from .flag import Flag, flags_first
 from .memory import Flagged
 from .snapshot import Snapshot
-from .taxonomy import Category
 from .timeline import Entry, History, compare
 
 DEFAULT_DAYS = 30  # the index shows the flags of this many days

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .category import Category
 from .needs import Needs
-from .taxonomy import Category
 
 LONG_TEXT = 20_000  # characters: above this, search around anchors instead of everywhere
 _WINDOW_BEFORE, _WINDOW_AFTER = 40, 200  # anchors.OPTIONAL_LEAD must stay below BEFORE

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .category import Category
 from .detect import a_name, mentions, present, read_mention, sentence_span
 from .search import matches, matches_in
-from .taxonomy import Category
 
 
 def names_people(sentence: str, subject: Category) -> bool:

@@ -18,12 +18,12 @@ from typing import Any
 
 from .archive import Archive
 from .cache import Comparisons
+from .category import Category
 from .changelog import chain, stated_date
 from .comparison import Comparison
 from .memory import Facts, Flagged, Memory, Summary, facts_after, facts_of
 from .sides import canonical_text, snapshot_side
 from .snapshot import Snapshot
-from .taxonomy import Category
 
 # -- a policy's history -------------------------------------------------------------------------
 

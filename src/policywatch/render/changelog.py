@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 
+from ..category import Category
 from ..change import GROUP_KINDS, Change
 from ..changelog import Entry
-from ..taxonomy import Category
 from .diffview import category_names, flag_sentence, summary_line
 from .markdown import change_markdown, edit_runs, escape, folded_line, not_shown, ordered, places
 from .safe import for_markup

@@ -9,6 +9,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ..category import Category
 from ..change import (
     ADDED,
     GROUP_KINDS,
@@ -24,7 +25,6 @@ from ..change import (
 from ..comparison import SUMMARY_ORDER, Comparison
 from ..flag import Flag, flag_title, quoted
 from ..inline import DELETE, EQUAL, INSERT
-from ..taxonomy import Category
 from .safe import plain
 
 SIGNS = {MODIFIED: "~", ADDED: "+", REMOVED: "-", MOVED: ">", SPLIT: "<", MERGED: ">",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..category import Category
 from ..change import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
 from ..comparison import Comparison
 from ..inline import DELETE, EQUAL, INSERT, Edit
-from ..taxonomy import Category
 from .diffview import category_names, flag_sentence, flag_text, folded, summary_line
 
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]~|])")

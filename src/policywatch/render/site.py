@@ -25,10 +25,10 @@ from typing import Any
 from .. import __version__, report, timeline
 from ..archive import Archive
 from ..cache import Comparisons
+from ..category import Category
 from ..changelog import Entry
 from ..memory import Memory
 from ..sides import canonical_text
-from ..taxonomy import Category
 from . import html
 from .changelog import FeedItem, atom_of, feed_item
 
