@@ -29,7 +29,7 @@ def usage_text() -> str:
     runner = CliRunner()
     parts = []
     for args in [[], *([name] for name in sorted(commands()))]:
-        result = runner.invoke(main, [*args, "--help"], terminal_width=100)
+        result = runner.invoke(main, [*args, "--help"], prog_name="policywatch", terminal_width=100)
         assert result.exit_code == 0
         title = " ".join(["policywatch", *args])
         parts.append(f"### `{title}`\n\n```\n{result.output.rstrip()}\n```\n")
