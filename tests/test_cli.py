@@ -259,7 +259,10 @@ def test_only_flagged_prints_nothing_unless_a_flag_fired(
         assert result.exit_code == 0
         outputs.append(result.output)
     assert outputs[0] == ""  # a first snapshot: nothing flagged
-    assert outputs[1].startswith("tiktok-us: EXPANDED biometric (") and outputs[1].count("\n") == 1
+    lines = outputs[1].rstrip("\n").split("\n")  # a line per flag, then the change
+    assert lines[0].startswith("tiktok-us: EXPANDED biometric (faceprints, voiceprints): “We")
+    assert lines[-1].startswith("tiktok-us: CHANGED 2021-06-02T06-00-00Z")
+    assert len(lines) == 4 and all(line.startswith("tiktok-us: ") for line in lines)
     assert outputs[2] == ""
 
 

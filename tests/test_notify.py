@@ -75,3 +75,30 @@ def test_notify_settings_are_validated(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "policies.yaml"), "validate"])
     assert result.exit_code == 2
     assert "'sometimes' is not 'changes' or 'flagged'" in result.stderr
+
+
+def test_a_message_tells_each_thing_a_change_flags_once() -> None:
+    # WhatsApp 2022-10 -> 2025-07: flags that say the same (a label and a category) make one
+    # line, with how many more clauses say it; past NOTIFY_FLAGS lines, the diff says the rest.
+    from policywatch.diff import compare_texts
+    from policywatch.notify import NOTIFY_FLAGS, compose
+    from policywatch.outcome import CHANGED, Outcome
+    from policywatch.sides import Side
+    from projects import HISTORY
+
+    old, new = (
+        Side.of_markdown(stem, (HISTORY / "whatsapp" / f"{stem}.md").read_text(encoding="utf-8"))
+        for stem in ("2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z")
+    )
+    comparison = compare_texts(old, new)
+    flags = [f.to_json() for f in comparison.flags]
+    news = {"whatsapp": {"changes": comparison.summary(), "flags": flags}}
+    outcome = Outcome("whatsapp", CHANGED, snapshot="2025-07-03T12-38-19Z", previous="x")
+    message = compose([outcome], news, "today")
+    assert message is not None
+    lines = message.body.split("\n")
+    said = {(f["category"], f["change"], f.get("expanded"), f.get("narrowed")) for f in flags}
+    told = [line for line in lines if line.startswith("  ")]
+    assert len(told) == len(said) <= NOTIFY_FLAGS < len(flags)  # 7 things in 23 flags
+    assert len({line.split(":")[0] for line in told}) == len(said)
+    assert any(line.endswith("more clause(s))") for line in told)

@@ -108,3 +108,37 @@ def test_a_piped_diff_keeps_each_line_whole(tmp_path: Path) -> None:
     piped = invoke(["diff", str(old), str(new)], PIPED).output
     assert url in piped
     assert all(line == line.rstrip() for line in piped.splitlines())
+
+
+def test_a_check_line_tells_each_thing_a_change_flags_once() -> None:
+    # WhatsApp 2022-10 -> 2025-07 raises 23 flags, many in tables the policy repeats: the check
+    # prints a line per label and category, each led by the id, at most CHECK_FLAGS of them.
+    from policywatch.diff import compare_texts
+    from policywatch.outcome import CHANGED, Outcome
+    from policywatch.render.terminal import CHECK_FLAGS, outcome_line
+    from policywatch.sides import Side
+    from projects import HISTORY
+
+    old, new = (
+        Side.of_markdown(stem, (HISTORY / "whatsapp" / f"{stem}.md").read_text(encoding="utf-8"))
+        for stem in ("2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z")
+    )
+    comparison = compare_texts(old, new)
+    flags = [f.to_json() for f in comparison.flags]
+    said = {
+        (f["category"], f["change"], bool(f.get("expanded")), bool(f.get("narrowed")))
+        for f in flags
+    }
+    assert len(flags) > len(said) > CHECK_FLAGS
+    news = {"changes": comparison.summary(), "flags": flags}
+    outcome = Outcome("whatsapp", CHANGED, snapshot="2025-07-03T12-38-19Z", previous="x")
+    lines = outcome_line(outcome, news).plain.splitlines()
+    assert all(line.startswith("whatsapp: ") for line in lines)
+    assert len(lines) == CHECK_FLAGS + 2
+    assert lines[-2] == (
+        f"whatsapp: and {len(said) - CHECK_FLAGS} more flag(s): policywatch diff whatsapp"
+    )
+    assert lines[-1].startswith("whatsapp: CHANGED 2025-07-03T12-38-19Z (was x): ")
+    titles = [line.split(":")[1] for line in lines[:-2]]
+    assert len(set(titles)) == len(titles)  # each said once
+    assert any("more clause(s))" in line for line in lines)

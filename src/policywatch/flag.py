@@ -52,6 +52,51 @@ def json_sentence(flag: Mapping[str, Any]) -> str:
     return str(sentence.get("text") or "")
 
 
+@dataclass(frozen=True)
+class FlagGroup:
+    """The flags of one comparison that say the same thing (a label, a category, whose data),
+    told once: a policy that repeats a table, or names a new practice in six clauses, makes one
+    line of a check or a notification, not six."""
+
+    label: str
+    category: str
+    of: str
+    terms: tuple[str, ...]  # every term of the group, in the order first seen
+    sentence: str  # the first flag's
+    severity: str  # the highest of the group's
+    clauses: int  # how many flags it holds
+
+    def title(self, terms: int = 0) -> str:
+        """The flag title, naming at most `terms` terms (all of them for 0)."""
+        shown = self.terms if not terms or len(self.terms) <= terms else (*self.terms[:terms], "…")
+        return flag_title(self.label, self.category, shown, self.of)
+
+
+_SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+def grouped(flags: Sequence[Mapping[str, Any]]) -> list[FlagGroup]:
+    """Flags given as JSON (check results, notifications) grouped by what they say, in the
+    order each group first appears."""
+    groups: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
+    for flag in flags:
+        groups.setdefault((json_label(flag), flag["category"], flag.get("of") or ""), []).append(
+            flag
+        )
+    return [
+        FlagGroup(
+            label,
+            category,
+            of,
+            tuple(dict.fromkeys(term for flag in members for term in flag["terms"])),
+            json_sentence(members[0]),
+            max((f["severity"] for f in members), key=lambda s: _SEVERITY_RANK.get(s, 0)),
+            len(members),
+        )
+        for (label, category, of), members in groups.items()
+    ]
+
+
 def quoted(sentence: str, limit: int = 0) -> str:
     """A flag's sentence as reports quote it, on one line; cut at a word past `limit`."""
     words = " ".join(sentence.split())

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .flag import json_sentence, json_title, quoted
+from .flag import grouped, quoted
 from .outcome import CHANGED, FAILED, NEW, Outcome
 
 ALL, FLAGGED = "changes", "flagged"
@@ -23,10 +23,24 @@ class Message:
     body: str
 
 
-def _flag_line(flag: dict[str, Any]) -> str:
-    """'EXPANDED biometric (faceprints, voiceprints): “the sentence that says so”'."""
-    sentence = quoted(json_sentence(flag))
-    return json_title(flag) + (f": {sentence}" if sentence else "")
+# Flags told in a message, per policy: what says the same once, at most NOTIFY_FLAGS of them.
+NOTIFY_FLAGS = 10
+NOTIFY_SENTENCE = 400  # characters of a flag's sentence
+
+
+def _flag_lines(policy_id: str, flags: Sequence[dict[str, Any]]) -> list[str]:
+    """'EXPANDED biometric (faceprints, voiceprints): “the sentence that says so”', a line per
+    group of flags that say the same, and what is left to read in the diff."""
+    groups = grouped(flags)
+    lines = []
+    for group in groups[:NOTIFY_FLAGS]:
+        sentence = quoted(group.sentence, NOTIFY_SENTENCE)
+        more = f" (and {group.clauses - 1} more clause(s))" if group.clauses > 1 else ""
+        lines.append(f"  {group.title()}" + (f": {sentence}" if sentence else "") + more)
+    if len(groups) > NOTIFY_FLAGS:
+        rest = len(groups) - NOTIFY_FLAGS
+        lines.append(f"  and {rest} more flag(s): policywatch diff {policy_id}")
+    return lines
 
 
 def compose(
@@ -48,7 +62,7 @@ def compose(
             if outcome.status == NEW:
                 head = f"{outcome.policy_id}: first snapshot"
             lines.append(head)
-            lines.extend(f"  {_flag_line(flag)}" for flag in flags)
+            lines.extend(_flag_lines(outcome.policy_id, flags))
         elif outcome.status == FAILED and outcome.is_news and only == ALL:
             lines.append(f"{outcome.policy_id}: failed: {outcome.reason}")
     if not lines:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..flag import json_sentence, json_title, quoted
+from ..flag import FlagGroup, grouped, quoted
 from ..outcome import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from .safe import text
 
@@ -47,10 +47,20 @@ def outcome_line(outcome: Outcome, news: dict[str, Any] | None = None) -> Text:
         line.append("back to an earlier text", "yellow")
         line.append(f" {outcome.snapshot}: the same text as {day(outcome.returns_to)}")
     elif outcome.status == CHANGED:
-        flags = (news or {}).get("flags") or []
-        for flag in flags:
-            line.append_text(_flag(flag))
-            line.append("; ")
+        groups = grouped((news or {}).get("flags") or [])
+        for group in groups[:CHECK_FLAGS]:
+            line.append_text(_flag(group))
+            line.append("\n")
+            line.append_text(text(outcome.policy_id, "bold"))
+            line.append(": ")
+        if len(groups) > CHECK_FLAGS:
+            more = len(groups) - CHECK_FLAGS
+            line.append_text(
+                text(f"and {more} more flag(s): policywatch diff {outcome.policy_id}", "bold")
+            )
+            line.append("\n")
+            line.append_text(text(outcome.policy_id, "bold"))
+            line.append(": ")
         line.append("CHANGED", "bold yellow")
         line.append(f" {outcome.snapshot} (was {outcome.previous})")
         counts = (news or {}).get("changes")
@@ -63,18 +73,25 @@ def outcome_line(outcome: Outcome, news: dict[str, Any] | None = None) -> Text:
     return line
 
 
-CHECK_SENTENCE = 300  # characters of a flag's sentence on a check line
+# A check line per flag, each led by the policy's id (grep finds them all): at most CHECK_FLAGS
+# of them, each naming CHECK_TERMS terms and quoting CHECK_SENTENCE characters; the diff says
+# the rest.
+CHECK_FLAGS = 6
+CHECK_TERMS = 4
+CHECK_SENTENCE = 300
 
 
-def _flag(flag: dict[str, Any]) -> Text:
-    """A flag from the JSON of a change, as the diff shows it: 'EXPANDED biometric
-    (faceprints, voiceprints): “the sentence that says so”'."""
+def _flag(group: FlagGroup) -> Text:
+    """A group of flags of a change, as the diff names them: 'EXPANDED biometric (faceprints,
+    voiceprints): “the sentence that says so”', and how many more clauses say it."""
     line = Text()
-    style = "bold red" if flag["severity"] in ("high", "critical") else "bold yellow"
-    line.append_text(text(json_title(flag), style))
-    sentence = quoted(json_sentence(flag), CHECK_SENTENCE)
+    style = "bold red" if group.severity in ("high", "critical") else "bold yellow"
+    line.append_text(text(group.title(CHECK_TERMS), style))
+    sentence = quoted(group.sentence, CHECK_SENTENCE)
     if sentence:
         line.append_text(text(": " + sentence))
+    if group.clauses > 1:
+        line.append(f" (and {group.clauses - 1} more clause(s))", "dim")
     return line
 
 
