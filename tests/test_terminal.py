@@ -142,3 +142,32 @@ def test_a_check_line_tells_each_thing_a_change_flags_once() -> None:
     titles = [line.split(":")[1] for line in lines[:-2]]
     assert len(set(titles)) == len(titles)  # each said once
     assert any("more clause(s))" in line for line in lines)
+
+
+def test_a_check_line_counts_changes_as_the_diff_does() -> None:
+    # Reddit 2026-01 -> 2026-07 has two minor edits: the diff says "21 modified, ...; 2 minor",
+    # and the check line and the notification must not say 23 modified.
+    from policywatch.comparison import counts_line
+    from policywatch.diff import compare_texts
+    from policywatch.notify import compose
+    from policywatch.outcome import CHANGED, Outcome
+    from policywatch.render.diffview import summary_line
+    from policywatch.render.terminal import outcome_line
+    from policywatch.sides import Side
+    from projects import HISTORY
+
+    old, new = (
+        Side.of_markdown(stem, (HISTORY / "reddit" / f"{stem}.md").read_text(encoding="utf-8"))
+        for stem in ("2026-01-15T00-49-51Z", "2026-07-02T12-51-46Z")
+    )
+    comparison = compare_texts(old, new)
+    summary = comparison.summary()
+    assert summary["minor"] == 2 and summary["modified"] == 23  # the JSON counts every one
+    said = summary_line(comparison)
+    assert said.startswith("21 modified, ") and said.endswith("; 2 minor (case, punctuation)")
+    assert counts_line(comparison.shown()) == said
+    news = {"changes": comparison.shown(), "flags": []}
+    outcome = Outcome("reddit", CHANGED, snapshot="2026-07-02T12-51-46Z", previous="x")
+    assert outcome_line(outcome, news).plain.endswith(f"(was x): {said}")
+    message = compose([outcome], {"reddit": news}, "today")
+    assert message is not None and f"reddit: changed ({said})" in message.body

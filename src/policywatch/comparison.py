@@ -4,6 +4,7 @@ flags), what they count, the categories new to the policy or gone from it, and i
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -90,10 +91,20 @@ class Comparison:
         return [c for c in self.changes if c.reworded]
 
     def summary(self) -> dict[str, int]:
+        """The JSON's counts: every change of each kind, and how many of them are minor."""
         counts = Counter(c.kind for c in self.changes)
         summary = {kind: counts.get(kind, 0) for kind in SUMMARY_ORDER}
         summary["minor"] = sum(1 for c in self.changes if c.minor)
         return summary
+
+    def shown(self) -> dict[str, int]:
+        """The counts people read (diff, changelog, report, check, notifications): minor edits
+        (case, punctuation) counted apart from the kind of change they are, the kinds with
+        none left out."""
+        counts = Counter(c.kind for c in self.changes if not c.minor)
+        shown = {kind: counts[kind] for kind in SUMMARY_ORDER if counts[kind]}
+        minor = sum(1 for c in self.changes if c.minor)
+        return {**shown, "minor": minor} if minor else shown
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON of `diff` (DESIGN.md), with word edits for paired clauses."""
@@ -108,3 +119,12 @@ class Comparison:
             },
             "changes": [change_json(c) for c in self.changes],
         }
+
+
+def counts_line(shown: Mapping[str, int]) -> str:
+    """Comparison.shown as people read it: "2 modified, 1 added; 3 minor (case, punctuation)"."""
+    minor = shown.get("minor", 0)
+    line = ", ".join(f"{n} {kind}" for kind, n in shown.items() if kind != "minor")
+    if minor:
+        line += ("; " if line else "") + f"{minor} minor (case, punctuation)"
+    return line

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .comparison import counts_line
 from .flag import grouped, quoted
 from .outcome import CHANGED, FAILED, NEW, Outcome
 
@@ -57,7 +58,7 @@ def compose(
         if outcome.status in (NEW, CHANGED) and outcome.is_news:
             if flags:
                 flagged_policies.append(outcome.policy_id)
-            counts = ", ".join(f"{n} {k}" for k, n in (found.get("changes") or {}).items())
+            counts = counts_line(found.get("changes") or {})
             head = f"{outcome.policy_id}: changed" + (f" ({counts})" if counts else "")
             if outcome.status == NEW:
                 head = f"{outcome.policy_id}: first snapshot"

@@ -71,7 +71,7 @@ def news(archive: Archive, outcome: Outcome, comparisons: Comparisons) -> dict[s
     new = archive.resolve(f"{outcome.policy_id}@{outcome.snapshot}")
     comparison = comparisons.compare(snapshot_side(old), snapshot_side(new))
     return {
-        "changes": {kind: n for kind, n in comparison.summary().items() if n},
+        "changes": comparison.shown(),
         "flags": [f.to_json() for f in comparison.flags],
         "appeared": [a.category for a in comparison.appeared],
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
 from rich.console import Console, Group, RenderableType
@@ -22,7 +21,7 @@ from ..change import (
     SPLIT,
     Change,
 )
-from ..comparison import SUMMARY_ORDER, Comparison
+from ..comparison import Comparison, counts_line
 from ..flag import Flag, flag_title, quoted
 from ..inline import DELETE, EQUAL, INSERT
 from .safe import plain
@@ -99,15 +98,8 @@ def summary_line(comparison: Comparison) -> str:
     """ "2 modified, 1 added; 3 minor", or "formatting only: no word changed"."""
     if not comparison.differs:
         return "no changes" if not comparison.formatting_only else FORMATTING_ONLY
-    counts = Counter(c.kind for c in comparison.changes if not c.minor)
-    parts = [f"{counts[kind]} {kind}" for kind in SUMMARY_ORDER if counts[kind]]
-    minor = sum(1 for c in comparison.changes if c.minor)
-    line = ", ".join(parts)
-    if minor:
-        line += ("; " if line else "") + f"{minor} minor (case, punctuation)"
-    if comparison.formatting_only:
-        line = f"{FORMATTING_ONLY} ({line})"
-    return line
+    line = counts_line(comparison.shown())
+    return f"{FORMATTING_ONLY} ({line})" if comparison.formatting_only else line
 
 
 FORMATTING_ONLY = "formatting only: no word changed"

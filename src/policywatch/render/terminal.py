@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..comparison import counts_line
 from ..flag import FlagGroup, grouped, quoted
 from ..outcome import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from .safe import text
@@ -65,7 +66,7 @@ def outcome_line(outcome: Outcome, news: dict[str, Any] | None = None) -> Text:
         line.append(f" {outcome.snapshot} (was {outcome.previous})")
         counts = (news or {}).get("changes")
         if counts:
-            line.append(": " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+            line.append(": " + counts_line(counts))
     else:
         line.append("unchanged", "dim")
         if outcome.not_modified:
