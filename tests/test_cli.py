@@ -493,10 +493,22 @@ def test_diff_only_flagged_shows_the_flagged_changes_alone(tmp_path: Path) -> No
     )
     assert [c for c in every["changes"] if c["flags"]] == some["changes"]
     assert 0 < len(some["changes"]) < len(every["changes"])
+    assert some["summary_of_all"] == every["summary"] != some["summary"]
     shown = run(tmp_path, "diff", str(old), str(new), "--format", "markdown", "--only-flagged")
     blocks = shown.output.split("\n#### ")[1:]
     assert len(blocks) == len(some["changes"]) and all("⚑" in b for b in blocks)
+    # Every format says the counts are of the flagged changes, and gives all of them.
+    whole = run(tmp_path, "diff", str(old), str(new)).output
+    for output in (
+        shown.output,
+        run(tmp_path, "diff", str(old), str(new), "--only-flagged").output,
+    ):
+        assert f"{len(some['changes'])} flagged change(s) shown (" in output
+        every_count = output.split(") of all: ", 1)[1].split("\n", 1)[0]
+        assert f"\n{every_count}\n" in whole  # the line the whole diff sums up with
     quiet = [str(PAIRS / "01-637c7989" / f"{s}.md") for s in ("old", "new")]
+    none = run(tmp_path, "diff", *quiet, "--only-flagged").output
+    assert "no flagged change, of all: " in none
     assert run(tmp_path, "diff", *quiet, "--exit-code").exit_code == 1
     assert run(tmp_path, "diff", *quiet, "--exit-code", "--only-flagged").exit_code == 0
     assert run(tmp_path, "diff", str(old), str(new), "--exit-code", "--only-flagged").exit_code == 1

@@ -49,6 +49,8 @@ class Comparison:
     formatting_only: bool = False  # the text changed, its words did not
     old_clauses: int = 0
     new_clauses: int = 0
+    # What only_flagged kept its changes from: every format says the whole's counts too.
+    whole: Comparison | None = field(default=None, compare=False, repr=False)
 
     @property
     def changes(self) -> list[Change]:
@@ -71,7 +73,7 @@ class Comparison:
     def only_flagged(self) -> Comparison:
         """The same comparison with only its flagged changes (compact: no unchanged clauses)."""
         kept = Alignment([], [], self.flagged())
-        return replace(self, alignment=kept, formatting_only=False)
+        return replace(self, alignment=kept, formatting_only=False, whole=self.whole or self)
 
     def flagged(self) -> list[Change]:
         """The changes that carry a flag, in reading order."""
@@ -112,6 +114,7 @@ class Comparison:
             "old": {"source": self.old.label, "clauses": self.old_clauses},
             "new": {"source": self.new.label, "clauses": self.new_clauses},
             "summary": self.summary(),
+            **({"summary_of_all": self.whole.summary()} if self.whole is not None else {}),
             "formatting_only": self.formatting_only,
             "categories": {
                 "appeared": [a.to_json() for a in self.appeared],

@@ -95,11 +95,26 @@ class Marks:
 
 
 def summary_line(comparison: Comparison) -> str:
-    """ "2 modified, 1 added; 3 minor", or "formatting only: no word changed"."""
+    """ "2 modified, 1 added; 3 minor", or "formatting only: no word changed"; with
+    --only-flagged, "2 flagged change(s) shown (2 modified) of all: 21 modified, ..."."""
+    whole = comparison.whole
+    if whole is not None:
+        if not comparison.differs:
+            return f"no flagged change, of {_all(whole)}"
+        line = counts_line(comparison.shown())
+        return f"{len(comparison.changes)} flagged change(s) shown ({line}) of {_all(whole)}"
     if not comparison.differs:
         return "no changes" if not comparison.formatting_only else FORMATTING_ONLY
     line = counts_line(comparison.shown())
     return f"{FORMATTING_ONLY} ({line})" if comparison.formatting_only else line
+
+
+def _all(whole: Comparison) -> str:
+    """Every change of a comparison only some of whose changes are shown."""
+    if whole.formatting_only:
+        return f"all: {FORMATTING_ONLY}"
+    line = counts_line(whole.shown())
+    return f"all: {line}" if line else "no change at all"
 
 
 FORMATTING_ONLY = "formatting only: no word changed"
