@@ -1,6 +1,6 @@
-"""The static HTML report (report.py, timeline.py, render/site.py): what pages it has, that a
-rebuild writes only what changed, that policy text stays text. The pages in a real browser are
-tests/test_report_browser.py."""
+"""The static HTML report (report.py, timeline.py, render/site.py, render/reportfolder.py):
+what pages it has, that a rebuild writes only what changed, that policy text stays text. The
+pages in a real browser are tests/test_report_browser.py."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from policywatch.cache import Comparisons
 from policywatch.changelog import entries, stated_date
 from policywatch.cli import main
 from policywatch.memory import Memory, facts_of
-from policywatch.render.site import MANIFEST
+from policywatch.render.reportfolder import MANIFEST
 from policywatch.report import DEFAULT_DAYS
 from policywatch.sides import canonical_text
 from policywatch.taxonomy import load_taxonomy
@@ -568,7 +568,7 @@ def test_a_report_folder_holding_or_inside_the_archive_is_refused(
 
 
 def test_the_file_systems_root_is_refused_before_anything_is_written() -> None:
-    from policywatch.render.site import ReportError, prepare
+    from policywatch.render.reportfolder import ReportError, prepare
 
     with pytest.raises(ReportError, match="root"):
         prepare(Path("/"))

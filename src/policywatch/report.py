@@ -8,7 +8,7 @@
     feed.atom, style.css
 
 This module returns data (a policy's history itself is timeline.py); render/html.py draws the
-pages and render/site.py writes them.
+pages, render/site.py decides which to draw and render/reportfolder.py writes them.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ def _report_folder(env: Env, output: Path | None) -> Path:
 
 
 def report_folder_ready(output: Path, archive: Archive) -> None:
-    from ..render.site import ReportError, prepare
+    from ..render.reportfolder import ReportError, prepare
 
     try:
         prepare(output, archive.root)
@@ -149,7 +149,8 @@ def report_folder_ready(output: Path, archive: Archive) -> None:
 
 
 def build_report(env: Env, output: Path, days: int) -> Any:
-    from ..render.site import ReportError, build
+    from ..render.reportfolder import ReportError
+    from ..render.site import build
 
     archive = env.archive()
     try:
