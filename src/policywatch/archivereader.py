@@ -174,7 +174,9 @@ class ArchiveReader:
         if not snaps:
             known = self.policy_ids()
             where = "no snapshots" if policy_id in known else "no such policy in the archive"
-            raise RefError(f"'{ref}': {where} ({self.root / policy_id})")
+            raise RefError(
+                f"'{ref}': {where} ({self.root / policy_id})", ref=ref, unknown=policy_id
+            )
         return snaps
 
 

@@ -5,6 +5,7 @@ commands themselves."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import signal
 import threading
@@ -23,7 +24,6 @@ from .errors import ArchiveError, ArchiveLocked, ConfigError, RefError
 
 if TYPE_CHECKING:
     from .config import Config
-    from .snapshot import Snapshot
 
 EXIT_CHANGED = 1
 EXIT_USAGE = 2
@@ -130,13 +130,30 @@ class Group(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
         except ArchiveLocked as exc:
             raise Failure(str(exc), EXIT_LOCKED) from None
-        except (ConfigError, RefError) as exc:
+        except RefError as exc:
+            raise Failure(_worded(ctx, exc), EXIT_USAGE) from None
+        except ConfigError as exc:
             raise Failure(str(exc), EXIT_USAGE) from None
         except ArchiveError as exc:
             raise Failure(str(exc), 1) from None
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise Failure(f"{where}{exc.strerror or exc}", 1) from None
+
+
+def _worded(ctx: click.Context, exc: RefError) -> str:
+    """A ref's error as every command words it: a configured policy with no snapshot yet says
+    how to take the first; an id the archive does not hold names the ones it may mean."""
+    env = ctx.find_object(Env)
+    if not exc.unknown or env is None:
+        return str(exc)
+    configured = env.configured_ids()
+    if exc.unknown in configured:
+        return f"'{exc.ref}': no snapshots yet; `policywatch check {exc.unknown}` takes the first"
+    known = sorted({*configured, *env.archive().policy_ids()})
+    like = [i for i in known if i.startswith(exc.unknown)]
+    like += [i for i in difflib.get_close_matches(exc.unknown, known, n=3) if i not in like]
+    return f"{exc}; did you mean {', '.join(like[:3])}?" if like else str(exc)
 
 
 @contextmanager
@@ -200,22 +217,13 @@ class Env:
 
         return load_taxonomy(taxonomy_of(self.config_path))
 
-    def snapshots(self, archive: Archive, policy_id: str) -> list[Snapshot]:
-        """A policy's snapshots for a command given its id (`history`, `changelog`); a Failure
-        says what the id lacks, as `show` and `diff` do, or that a configured policy has no
-        snapshot yet."""
+    def configured_ids(self) -> list[str]:
+        """The ids the configuration names; none when there is no configuration, or one that
+        cannot be read (the command that needs it says why)."""
         try:
-            return archive.snapshots_named(policy_id)
-        except RefError:
-            configured = self.config_path.exists() and any(
-                p.id == policy_id for p in self.config().policies
-            )
-            if configured:
-                raise Failure(
-                    f"'{policy_id}': no snapshots yet; `policywatch check {policy_id}` takes "
-                    "the first"
-                ) from None
-            raise  # Group says it as show and diff do
+            return [p.id for p in self.config().policies] if self.config_path.exists() else []
+        except (ConfigError, OSError):
+            return []
 
     def archive(self) -> Archive:
         if self.archive_path is not None:

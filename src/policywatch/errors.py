@@ -14,4 +14,10 @@ class ArchiveLocked(ArchiveError):
 
 
 class RefError(ArchiveError):
-    """A snapshot ref that names nothing in the archive."""
+    """A snapshot ref that names nothing in the archive. `unknown` names a policy id the
+    archive holds no snapshot of (the CLI words it for a configured policy, or suggests ids)."""
+
+    def __init__(self, message: str, *, ref: str = "", unknown: str = "") -> None:
+        super().__init__(message)
+        self.ref = ref
+        self.unknown = unknown

@@ -81,7 +81,7 @@ def changelog(
         names = {}
         chosen = list(ids) or archive.policy_ids()
     for policy_id in chosen:
-        env.snapshots(archive, policy_id)
+        archive.snapshots_named(policy_id)
     try:
         start = parse_since(since, moment) if since else None
     except (ValueError, OverflowError):

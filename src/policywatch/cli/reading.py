@@ -152,7 +152,7 @@ def history(env: Env, policy_id: str, fmt: str) -> None:
     from ..status import snapshot_rows
 
     archive = env.archive()
-    env.snapshots(archive, policy_id)
+    archive.snapshots_named(policy_id)
     rows = snapshot_rows(archive, policy_id)
     emit(fmt, rows, lambda out: render_history(out, policy_id, rows))
 
