@@ -477,3 +477,17 @@ def test_any_edit_renders_as_the_old_words_and_the_new_with_only_our_marks(
     # A space may part a deletion from its replacement: the words are compared without spaces.
     assert "".join(_plain(sides["old"]).split()) == "".join(old.split())
     assert "".join(_plain(sides["new"]).split()) == "".join(new.split())
+
+
+def test_a_policy_s_own_date_is_the_one_a_line_begins_with() -> None:
+    # Snapchat 2023-07-13 opens with "We've updated our Privacy Policy, effective August 15,
+    # 2023." above its own "Effective: June 29, 2022"; the next day's says August 15, 2023: its
+    # date changed, and the changelog must not say it did not.
+    from policywatch.sides import Side
+
+    def stated(stem: str) -> str | None:
+        path = HISTORY / "snapchat" / f"{stem}.md"
+        return stated_date(Side.of_markdown(stem, path.read_text(encoding="utf-8")).text)
+
+    assert stated("2023-07-13T00-33-56Z") == "June 29, 2022"
+    assert stated("2023-07-14T00-33-54Z") == "August 15, 2023"

@@ -921,3 +921,12 @@ def test_contacts_on_another_service_are_a_source_apart_from_the_phone() -> None
     found = history_flags("snapchat", "2024-11-19T00-35-02Z", "2025-03-06T12-34-12Z", "contacts")
     assert ("EXPANDED", ["third party contact book"]) in found
     assert ("EXPANDED", ["third party platform contacts"]) in found
+
+
+def test_an_admission_under_applicable_law_is_not_called_a_legal_definition() -> None:
+    # Parler 2026-06: "... may be considered a "sale" or "sharing" under applicable law" admits
+    # the practice; "under applicable law" made it read as a quoted definition.
+    comparison = history_comparison("parler", "2026-05-21T00-48-06Z", "2026-06-16T00-48-21Z")
+    admitted = [f for f in comparison.flags if f.category == "sale_sharing_ads" and f.admission]
+    assert any(f.definition for f in admitted)
+    assert [f.shown_label for f in admitted] == ["NOW SAYS IT MAY"] * len(admitted)

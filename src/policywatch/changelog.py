@@ -37,9 +37,21 @@ _STATED = re.compile(
 
 
 def stated_date(text: str) -> str | None:
-    """The date a policy gives for itself ("Last updated: May 4, 2026"), as written."""
-    match = _STATED.search(text[:5000]) or _STATED.search(text)
-    return " ".join(match.group(1).split()) if match else None
+    """The date a policy gives for itself ("Last updated: May 4, 2026"), as written: a date that
+    a line begins with before one said in a sentence (Snapchat 2023-07 opens with "We've updated
+    our Privacy Policy, effective August 15, 2023." above its own "Effective: June 29, 2022")."""
+    for part in (text[:5000], text):
+        found = list(_STATED.finditer(part))
+        if found:
+            match = next((m for m in found if _begins_line(part, m.start())), found[0])
+            return " ".join(match.group(1).split())
+    return None
+
+
+def _begins_line(text: str, at: int) -> bool:
+    """Whether only markup stands between the line's start and a position."""
+    line = text.rfind("\n", 0, at) + 1
+    return not text[line:at].strip(" \t#*_>|-")
 
 
 @dataclass(frozen=True)

@@ -132,8 +132,9 @@ class Flag:
 
     @property
     def shown_label(self) -> str:
-        """The label as reports show it: a quoted legal definition says so."""
-        if self.change == "added" and self.definition:
+        """The label as reports show it: a quoted legal definition says so, unless the company
+        admits the practice in it ("may be considered a 'sale' under applicable law")."""
+        if self.change == "added" and self.definition and not self.admission:
             return f"{self.label} (in a legal definition)"
         return self.label
 
