@@ -14,7 +14,7 @@ from policywatch.cli import main
 from policywatch.detect import flags_for, mentions
 from policywatch.diff import Comparison, Side, compare_texts
 from policywatch.errors import ConfigError
-from policywatch.flag import Flag, json_title
+from policywatch.flag import Flag, json_sentence, json_title
 from policywatch.frames import lead_in
 from policywatch.segment import lead_in_of, segment
 from policywatch.sides import snapshot_side
@@ -930,3 +930,22 @@ def test_an_admission_under_applicable_law_is_not_called_a_legal_definition() ->
     admitted = [f for f in comparison.flags if f.category == "sale_sharing_ads" and f.admission]
     assert any(f.definition for f in admitted)
     assert [f.shown_label for f in admitted] == ["NOW SAYS IT MAY"] * len(admitted)
+
+
+def test_a_flag_of_a_list_item_quotes_what_leads_it_in() -> None:
+    # WhatsApp 2025-07: "the UK, United States that provide us with:" says little alone; its
+    # flag carries "We work with other Meta Companies in:", in the JSON and in every quote.
+    comparison = history_comparison("whatsapp", WHATSAPP_2022, WHATSAPP_2025)
+    [flag] = [
+        f
+        for c in comparison.changes
+        for f in c.flags
+        if (c.new_text or "").startswith("the UK, United States that provide us with:")
+    ]
+    assert flag.lead == "We work with other Meta Companies in:"
+    assert flag.to_json()["lead_in"] == flag.lead
+    assert flag.said == f"{flag.lead} … the UK, United States that provide us with:"
+    assert json_sentence(flag.to_json()) == flag.said
+    # A sentence of its own leads nothing in: no lead, the sentence alone.
+    alone = [f for f in comparison.flags if f.sentence_text.startswith("We work with Meta")]
+    assert alone and all(f.lead == "" and f.said == f.sentence_text for f in alone)

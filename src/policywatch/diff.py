@@ -52,6 +52,8 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
         found = _in_documents(changes, found, old, new, categories)
     if any(found):
         found = _stated_anew(changes, found, Sentences(old_clauses), Sentences(new_clauses))
+    if any(found):
+        found = _led_in(changes, found, old_clauses, new_clauses)
     named = [names_only(c, *names) for c in changes]
     done = iter(
         replace(
@@ -71,6 +73,26 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
     )
     _whole_document(comparison)
     return comparison
+
+
+def _led_in(
+    changes: Sequence[Change],
+    found: list[list[Flag]],
+    old: Sequence[Clause],
+    new: Sequence[Clause],
+) -> list[list[Flag]]:
+    """Each flag of a list item with the sentence that leads in its list, when one ends in a
+    colon (a heading is the section already shown)."""
+    led = []
+    for change, flags in zip(changes, found, strict=True):
+        out = []
+        for flag in flags:
+            lead = (
+                _lead_in(change.new, new) if flag.change == "added" else _lead_in(change.old, old)
+            )
+            out.append(replace(flag, lead=lead) if lead.endswith(":") else flag)
+        led.append(out)
+    return led
 
 
 def _lead_in(clauses: Sequence[Clause], every: Sequence[Clause]) -> str:

@@ -48,8 +48,15 @@ def json_title(flag: Mapping[str, Any]) -> str:
 
 
 def json_sentence(flag: Mapping[str, Any]) -> str:
+    """A flag's sentence given as JSON, after what leads it in, as Flag.said."""
     sentence = flag.get("sentence") or {}
-    return str(sentence.get("text") or "")
+    return said(str(sentence.get("text") or ""), str(flag.get("lead_in") or ""))
+
+
+def said(sentence: str, lead: str) -> str:
+    """A list item's sentence after the sentence that leads in its list: "We work with other
+    Meta Companies in: … the UK, United States that provide us with:"."""
+    return f"{lead} … {sentence}" if lead and sentence else sentence
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,14 @@ class Flag:
     # Whose data the terms are new (or gone) of, when only of theirs: "children" for "device
     # ID" collected from the Child's device, where every adult gives it (novelty.py).
     of: str = ""
+    # The sentence that leads in the list whose item the flag's clause is, when it ends in a
+    # colon: a quoted item ("the UK, United States that provide us with:") says little alone.
+    lead: str = ""
+
+    @property
+    def said(self) -> str:
+        """The flag's sentence as reports quote it, after what leads it in, if anything does."""
+        return said(self.sentence_text, self.lead)
 
     @property
     def label(self) -> str:
@@ -167,6 +182,7 @@ class Flag:
             "expanded": self.expanded,
             "narrowed": self.narrowed,
             "of": self.of or None,
+            "lead_in": self.lead or None,
         }
 
 

@@ -238,9 +238,9 @@ def sides(change: Change) -> tuple[tuple[tuple[str, str], ...] | None, ...]:
 def marked_sentence(flag: Flag, text: str) -> tuple[tuple[str, bool], ...]:
     """The flag's sentence, its terms marked."""
     if flag.sentence is None:
-        return ((flag.sentence_text or "", False),) if flag.sentence_text else ()
+        return ((flag.said, False),) if flag.sentence_text else ()
     start, end = flag.sentence
-    runs: list[tuple[str, bool]] = []
+    runs: list[tuple[str, bool]] = [(f"{flag.lead} … ", False)] if flag.lead else []
     at = start
     for a, b in sorted(flag.positions):
         if a < at or b > end:

@@ -56,7 +56,7 @@ def flag_text(flag: Flag) -> Text:
 
 def flag_sentence(flag: Flag) -> str:
     """The sentence that triggered a flag, quoted on one line ("" when it has none)."""
-    return quoted(flag.sentence_text)
+    return quoted(flag.said)
 
 
 def category_names(ids: Iterable[str], taxonomy: Iterable[Category]) -> list[str]:
