@@ -491,3 +491,26 @@ def test_a_policy_s_own_date_is_the_one_a_line_begins_with() -> None:
 
     assert stated("2023-07-13T00-33-56Z") == "June 29, 2022"
     assert stated("2023-07-14T00-33-54Z") == "August 15, 2023"
+
+
+def test_where_a_change_stands_is_said_as_a_reader_needs_it(tmp_path: Path) -> None:
+    # Reddit 2024-02-21 -> 2024-08-17 moves clauses inside "Reddit Is a Public Platform": "moved
+    # within" it, not "from" it "to" it. Snapchat's text has no headings: "(no heading)", never
+    # "(top)", which reads as the top of the policy.
+    from policywatch.diff import compare_texts
+    from policywatch.render.markdown import render
+    from policywatch.sides import Side
+
+    def compared(policy: str, old: str, new: str) -> str:
+        sides = [
+            Side.of_markdown(s, (HISTORY / policy / f"{s}.md").read_text(encoding="utf-8"))
+            for s in (old, new)
+        ]
+        return render(compare_texts(*sides))
+
+    moves = compared("reddit", "2024-02-21T00-33-34Z", "2024-08-17T00-33-32Z")
+    assert "#### Moved: within Reddit Privacy Policy > Reddit Is a Public Platform" in moves
+    same = [line for line in moves.splitlines() if line.startswith("#### Moved: from")]
+    assert all(line.split(" from ")[1].split(" to ")[0] != line.split(" to ")[-1] for line in same)
+    snap = compared("snapchat", "2023-07-13T00-33-56Z", "2023-07-14T00-33-54Z")
+    assert "#### Modified: (no heading)" in snap and "(top)" not in snap

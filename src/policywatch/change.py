@@ -48,12 +48,43 @@ class Change:
         return side[0].section_path if side else ""
 
     @property
+    def moved_from(self) -> str | None:
+        """The section a clause moved from, when it moved to another ("" for none); None
+        otherwise, and for a move within its section."""
+        if self.kind != MOVED or not self.old:
+            return None
+        before = self.old[0].section_path
+        return None if before == self.section else before
+
+    @property
+    def within(self) -> bool:
+        """A move inside one section: "moved within A > B", not "from A > B to A > B"."""
+        return self.kind == MOVED and bool(self.old) and self.moved_from is None
+
+    @property
     def old_text(self) -> str | None:
         return "\n".join(c.text for c in self.old) if self.old else None
 
     @property
     def new_text(self) -> str | None:
         return "\n".join(c.text for c in self.new) if self.new else None
+
+
+NO_HEADING = "(no heading)"  # where a clause stands that no heading is above
+
+
+def place(section: str) -> str:
+    """A section path as reports name it: NO_HEADING for none."""
+    return section or NO_HEADING
+
+
+def where(change: Change) -> tuple[str | None, str]:
+    """Where a change stands, as reports say it: the section it moved from (None unless it
+    moved to another) and its own ("within ..." for a move inside it)."""
+    moved_from = change.moved_from
+    if moved_from is not None:
+        return place(moved_from), place(change.section)
+    return None, ("within " if change.within else "") + place(change.section)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from typing import Any
 
 from .cache import Comparisons
 from .category import Category
-from .change import MOVED, Change
+from .change import MOVED, Change, where
 from .comparison import Comparison
 from .flag import Flag, flags_first
 from .memory import Flagged
@@ -185,13 +185,11 @@ class ChangeView:
 
     @property
     def section(self) -> str:
-        return self.change.section or "(top)"
+        return where(self.change)[1]
 
     @property
     def old_section(self) -> str | None:
-        if self.change.kind == MOVED and self.change.old:
-            return self.change.old[0].section_path or "(top)"
-        return None
+        return where(self.change)[0]
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from itertools import groupby
 
 from ..category import Category
-from ..change import GROUP_KINDS, Change
+from ..change import GROUP_KINDS, Change, where
 from ..changelog import Entry
 from .diffview import category_names, flag_sentence, summary_line
-from .markdown import change_markdown, edit_runs, escape, folded_line, not_shown, ordered, places
+from .markdown import change_markdown, edit_runs, escape, folded_line, not_shown, ordered
 from .safe import for_markup
 
 
@@ -127,14 +127,14 @@ class _ChangeView:
 
 
 def _change_view(change: Change) -> _ChangeView:
-    moved_from, section = places(change)
-    where = section if moved_from is None else f"from {moved_from} to {section}"
+    moved_from, section = where(change)
+    place = section if moved_from is None else f"from {moved_from} to {section}"
     regrouped = ""
     if change.kind in GROUP_KINDS:
         regrouped = f"{len(change.old)} block(s) became {len(change.new)}:"
     return _ChangeView(
         change.kind,
-        where,
+        place,
         [(f.shown_title, flag_sentence(f)) for f in change.flags],
         regrouped,
         edit_runs(change),

@@ -20,6 +20,7 @@ from ..change import (
     SAME,
     SPLIT,
     Change,
+    where,
 )
 from ..comparison import Comparison, counts_line
 from ..flag import Flag, flag_title, quoted
@@ -128,13 +129,13 @@ def folded(change: Change) -> bool:
 def _header(change: Change) -> Text:
     line = Text()
     line.append(f"{SIGNS[change.kind]} {change.kind}", KIND_STYLE[change.kind])
-    section = change.section
-    if change.kind == MOVED and change.old:
+    moved_from, section = where(change)
+    if moved_from is not None:
         line.append(" from ", "dim")
-        line.append(plain(change.old[0].section_path or "(top)"), "dim italic")
+        line.append(plain(moved_from), "dim italic")
         line.append(" to ", "dim")
-        line.append(plain(section or "(top)"), "dim italic")
-    elif section:
+        line.append(plain(section), "dim italic")
+    elif change.section or change.within:
         line.append(" · ", "dim")
         line.append(plain(section), "dim italic")
     return line

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from ..category import Category
-from ..change import ADDED, GROUP_KINDS, MOVED, REMOVED, Change
+from ..change import ADDED, GROUP_KINDS, REMOVED, Change, where
 from ..comparison import Comparison
 from ..inline import DELETE, EQUAL, INSERT, Edit
 from .diffview import category_names, flag_sentence, flag_text, folded, summary_line
@@ -95,22 +95,13 @@ def edit_runs(change: Change) -> list[tuple[str, str]]:
     return [(EQUAL, change.new_text or "")]
 
 
-def places(change: Change) -> tuple[str | None, str]:
-    """Where a change stands: the section it moved from (None unless moved) and its section,
-    "(top)" for none."""
-    section = change.section or "(top)"
-    if change.kind == MOVED and change.old:
-        return change.old[0].section_path or "(top)", section
-    return None, section
-
-
 def change_markdown(change: Change) -> str:
-    moved_from, section = places(change)
+    moved_from, section = where(change)
     if moved_from is not None:
-        where = f"from {escape(moved_from)} to {escape(section)}"
+        place = f"from {escape(moved_from)} to {escape(section)}"
     else:
-        where = escape(section) if change.section else section
-    lines = [f"#### {change.kind.capitalize()}: {where}", ""]
+        place = escape(section)
+    lines = [f"#### {change.kind.capitalize()}: {place}", ""]
     for flag in change.flags:
         sentence = flag_sentence(flag)
         said = f": {escape(sentence)}" if sentence else ""
