@@ -166,3 +166,22 @@ def test_hyphenation_alone_is_formatting_for_check_as_for_diff(
     result = run(config, respelled, "2024-03-01T06:00:00Z", "--format", "json")
     (found,) = json.loads(result.stdout)["results"]
     assert found["status"] == "changed" and found["formatting_only"] is True
+
+
+def test_an_underscore_is_emphasis_not_a_word() -> None:
+    # Reddit 2024-02-16's table cells lose the underscores of "_ <br>Log and usage data_" (an
+    # emphasis its source never closed): case and punctuation only, a minor edit, not a change
+    # of words.
+    from policywatch.diff import compare_texts
+    from policywatch.sides import Side
+
+    old, new = (
+        Side.of_markdown(s, (HISTORY / f"{s}.md").read_text(encoding="utf-8"))
+        for s in ("2023-08-01T00-33-43Z", "2024-02-16T00-34-22Z")
+    )
+    rows = [
+        c
+        for c in compare_texts(old, new).changes
+        if c.old_text and c.new_text and "Log and usage data" in c.new_text
+    ]
+    assert rows and all(c.minor and not c.reworded for c in rows)

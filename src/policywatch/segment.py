@@ -84,7 +84,7 @@ def key_of(text: str) -> str:
     return text
 
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # an underscore is emphasis or a link's, not a word
 
 
 def words_of(key: str) -> list[str]:
