@@ -185,3 +185,21 @@ def test_an_underscore_is_emphasis_not_a_word() -> None:
         if c.old_text and c.new_text and "Log and usage data" in c.new_text
     ]
     assert rows and all(c.minor and not c.reworded for c in rows)
+
+
+def test_a_page_number_is_no_clause() -> None:
+    # Parler's policy as recorded from its PDF keeps the pages' numbers ("1" ... "14") between
+    # paragraphs: none of them is a clause, so none is added or removed.
+    from policywatch.diff import compare_texts
+    from policywatch.segment import segment
+    from policywatch.sides import Side
+
+    parler = HISTORY.parent / "parler"  # recorded from a PDF
+    old, new = (
+        Side.of_markdown(s, (parler / f"{s}.md").read_text(encoding="utf-8"))
+        for s in ("2022-08-27T00-32-17Z", "2024-03-10T18-32-40Z")
+    )
+    assert sum(line.isdigit() for line in old.text.split("\n")) == 14  # in the text
+    assert not [c for c in segment(old.text) if c.text.isdigit()]
+    changes = compare_texts(old, new).changes
+    assert not [c for c in changes if (c.old_text or c.new_text or "").strip().isdigit()]

@@ -162,13 +162,22 @@ def _blocks(text: str) -> list[tuple[str, str, int]]:
     return blocks
 
 
+# A paragraph that is a number alone is a page's number (Parler's policy as recorded from its
+# PDF: "1", "2" ... "14" between paragraphs), never a clause a reader would quote.
+_PAGE_NUMBER = re.compile(r"\d{1,3}")
+
+
 def segment(text: str) -> list[Clause]:
     """Split a canonical text (see canonical.py) into clauses with their section paths."""
     clauses: list[Clause] = []
     headings: list[tuple[int, str]] = []
     below: tuple[str, ...] = ()  # the section of the clauses after the last heading
     for kind, words, level in _blocks(text):
-        if not words or (kind == ROW and not words.strip(" |")):
+        if (
+            not words
+            or (kind == ROW and not words.strip(" |"))
+            or (kind == PARAGRAPH and _PAGE_NUMBER.fullmatch(words))
+        ):
             continue
         section = below
         if kind == HEADING:
