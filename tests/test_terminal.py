@@ -171,3 +171,18 @@ def test_a_check_line_counts_changes_as_the_diff_does() -> None:
     assert outcome_line(outcome, news).plain.endswith(f"(was x): {said}")
     message = compose([outcome], {"reddit": news}, "today")
     assert message is not None and f"reddit: changed ({said})" in message.body
+
+
+def test_blocks_split_or_merged_read_word_by_word() -> None:
+    # WhatsApp 2022-10 -> 2025-07 merges and splits blocks: piped, they read word by word as
+    # the markdown shows them, not as whole blocks whose marks close on lines of their own.
+    from projects import HISTORY
+
+    old, new = (
+        HISTORY / "whatsapp" / f"{s}.md" for s in ("2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z")
+    )
+    piped = invoke(["diff", str(old), str(new)], PIPED).output
+    lines = piped.splitlines()
+    grouped = [i for i, line in enumerate(lines) if line.startswith(("> merged", "< split"))]
+    assert grouped
+    assert not [line for line in lines if line.lstrip().startswith(("-]", "+}"))]

@@ -145,7 +145,9 @@ def _body(change: Change, marks: Marks, side: str | None = None) -> Text:
     """The change's words; side picks 'old' or 'new' only (for side by side)."""
     body = Text()
     edits = change.edits
-    if edits is not None and change.kind not in GROUP_KINDS:
+    # Blocks split or merged read word by word too, as the markdown shows them; side by side,
+    # each side lists its own blocks.
+    if edits is not None and (change.kind not in GROUP_KINDS or side is None):
         for edit in edits:
             if (side == "old" and edit.op == INSERT) or (side == "new" and edit.op == DELETE):
                 continue
