@@ -312,8 +312,10 @@ def test_a_new_version_redraws_only_the_pages_it_changes(
         f"{reddit}/{before}.html",  # its "next change" link
         f"{reddit}/text/{before}.html",  # its "next version" link
         f"{reddit}/index.html",
-        "feed.atom",
     } <= written
+    # The demo's last Reddit version flips back to an earlier text: not news, not in the feed.
+    returns = json.loads((archive / "reddit" / f"{last}.json").read_text())["returns_to"]
+    assert returns and "feed.atom" not in written
     assert any(p.startswith(f"{reddit}/raw/{last}") for p in written)
     assert not [p for p in written if p.startswith("policies/snapchat")]
     # The comparisons of the new change and of the one before it (its page links to the new
@@ -690,3 +692,21 @@ def test_two_builds_at_once_keep_what_each_learnt(tmp_path: Path) -> None:
     assert set(both["facts"]) == set(alone["facts"]) | set(other["facts"])
     assert set(both["summaries"]) == set(alone["summaries"]) | set(other["summaries"])
     assert set(other["facts"]) - set(alone["facts"])  # each learnt something of its own
+
+
+def test_the_last_change_is_one_that_still_stands_and_returns_are_no_feed_news() -> None:
+    # Reddit 2026-08-19 removes 36 clauses (Brazil, CCPA); 2026-08-20 is back to 2026-07-02's
+    # text: the last change that stands is 2026-07-02's, and neither return is feed news.
+    archive = Archive(DEMO_ARCHIVE)
+    taxonomy = load_taxonomy()
+    comparisons = Comparisons.of(archive, taxonomy)
+    found = history(archive, "reddit", "reddit", "", taxonomy, comparisons, Memory("test"))
+    stamps = [e.stamp for e in found.entries]
+    assert "2026-08-19T12-51-47Z" in stamps
+    assert found.entry("2026-08-20T00-52-10Z").returns_to == "2026-07-02T12-51-46Z"
+    assert found.last_change is not None
+    assert found.last_change.stamp == "2026-07-02T12-51-46Z"
+    args = ["--config", str(DEMO_CONFIG), "--archive", str(DEMO_ARCHIVE), "changelog", "reddit"]
+    atom = CliRunner().invoke(main, [*args, "--format", "atom"])
+    assert atom.exit_code == 0
+    assert "back to the text of" not in atom.output and "reddit: " in atom.output

@@ -121,8 +121,16 @@ class History:
 
     @property
     def last_change(self) -> Entry | None:
-        news = [e for e in self.entries if e.news]
-        return news[-1] if news else None
+        """The last change of words that still stands: one a later return to the text before
+        it undid (Reddit 2026-08-19's removals, back to 2026-07-02's text the next day) is not
+        what the policy says now."""
+        standing: list[Entry] = []
+        for entry in self.entries:
+            if entry.returns_to:
+                standing = [e for e in standing if e.stamp <= entry.returns_to]
+            elif entry.news:
+                standing.append(entry)
+        return standing[-1] if standing else None
 
     @property
     def failing_since(self) -> str | None:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from ..category import Category
 from ..change import GROUP_KINDS, Change, where
@@ -14,6 +15,9 @@ from ..changelog import Entry
 from .diffview import category_names, flag_sentence, summary_line
 from .markdown import change_markdown, edit_runs, escape, folded_line, not_shown, ordered
 from .safe import for_markup
+
+if TYPE_CHECKING:
+    from .. import timeline
 
 
 def _seen(entry: Entry, seconds: bool = False) -> str:
@@ -190,7 +194,13 @@ def entry_html(entry: Entry, taxonomy: Sequence[Category]) -> str:
 def atom(entries: Sequence[Entry], taxonomy: Sequence[Category], feed_id: str, title: str) -> bytes:
     """An Atom feed, one entry per change; ids and dates come from the archive, so re-running
     it gives the same feed and readers never show an old change as new."""
-    return atom_of([feed_item(e, taxonomy) for e in entries], feed_id, title)
+    return atom_of([feed_item(e, taxonomy) for e in entries if in_feed(e)], feed_id, title)
+
+
+def in_feed(entry: Entry | timeline.Entry) -> bool:
+    """Whether an entry is news for a feed's readers: a page flipping back to an earlier text,
+    or a version whose words did not change, is not (the changelog keeps each as one line)."""
+    return not entry.returns_to and not entry.formatting_only
 
 
 def atom_of(

@@ -24,7 +24,7 @@ from ..changelog import Entry
 from ..memory import Memory
 from ..sides import canonical_text
 from . import html
-from .changelog import FeedItem, atom_of, feed_item
+from .changelog import FeedItem, atom_of, feed_item, in_feed
 from .reportfolder import (
     FORMAT,
     Built,
@@ -267,7 +267,7 @@ def _feed(
     during this build and, for the others, their comparisons read now."""
     items = []
     for found in histories:
-        for entry in found.entries:
+        for entry in filter(in_feed, found.entries):
             item = drawn.get((found.policy_id, entry.stamp))
             if item is None:
                 item = _feed_item(found, entry, taxonomy, comparisons)
