@@ -14,6 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from policywatch.cli import main
+from policywatch.diff import Comparison, Side, compare_texts
 
 ROOT = Path(__file__).parent.parent
 DEMO_CONFIG = ROOT / "policies.yaml"
@@ -21,6 +22,20 @@ DEMO_ARCHIVE = ROOT / "snapshots"
 FIXTURES = ROOT / "tests" / "fixtures"
 HISTORY = FIXTURES / "history"  # real versions (Open Terms Archive, ODC-BY)
 PAIRS = FIXTURES / "pairs"
+
+
+def history_sides(policy: str, old: str, new: str) -> tuple[Side, Side]:
+    """Two recorded versions of a real policy (tests/fixtures/history), as diff reads them."""
+    return (
+        Side.of_markdown(old, (HISTORY / policy / f"{old}.md").read_text(encoding="utf-8")),
+        Side.of_markdown(new, (HISTORY / policy / f"{new}.md").read_text(encoding="utf-8")),
+    )
+
+
+def history_comparison(policy: str, old: str, new: str) -> Comparison:
+    """Two recorded versions of a real policy compared."""
+    return compare_texts(*history_sides(policy, old, new))
+
 
 HOSTILE_NAME = "Evil <script>window.__pwned='name'</script> & {{ 7*7 }} Policy"
 # Words that must show on the pages exactly as written.

@@ -497,16 +497,11 @@ def test_where_a_change_stands_is_said_as_a_reader_needs_it(tmp_path: Path) -> N
     # Reddit 2024-02-21 -> 2024-08-17 moves clauses inside "Reddit Is a Public Platform": "moved
     # within" it, not "from" it "to" it. Snapchat's text has no headings: "(no heading)", never
     # "(top)", which reads as the top of the policy.
-    from policywatch.diff import compare_texts
     from policywatch.render.markdown import render
-    from policywatch.sides import Side
+    from projects import history_comparison
 
     def compared(policy: str, old: str, new: str) -> str:
-        sides = [
-            Side.of_markdown(s, (HISTORY / policy / f"{s}.md").read_text(encoding="utf-8"))
-            for s in (old, new)
-        ]
-        return render(compare_texts(*sides))
+        return render(history_comparison(policy, old, new))
 
     moves = compared("reddit", "2024-02-21T00-33-34Z", "2024-08-17T00-33-32Z")
     assert "#### Moved: within Reddit Privacy Policy > Reddit Is a Public Platform" in moves

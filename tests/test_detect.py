@@ -12,14 +12,14 @@ from detect_eval import evaluate
 from policywatch import search
 from policywatch.cli import main
 from policywatch.detect import flags_for, mentions
-from policywatch.diff import Comparison, Side, compare_texts
+from policywatch.diff import Side, compare_texts
 from policywatch.errors import ConfigError
 from policywatch.flag import Flag, json_sentence, json_title
 from policywatch.frames import lead_in
 from policywatch.segment import lead_in_of, segment
 from policywatch.sides import snapshot_side
 from policywatch.taxonomy import load_taxonomy
-from projects import HISTORY
+from projects import HISTORY, history_comparison
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASE = FIXTURES / "cases" / "tiktok-us-faceprints"
@@ -496,14 +496,6 @@ def test_a_bad_kind_is_a_clear_error(tmp_path: Path, kinds: str, message: str) -
     mine.write_text(f"categories:\n  - id: mine\n    patterns: ['x']\n    {kinds}\n")
     with pytest.raises(ConfigError, match=message):
         load_taxonomy(mine)
-
-
-def history_comparison(policy: str, old: str, new: str) -> Comparison:
-    sides = [
-        Side.of_markdown(stem, (HISTORY / policy / f"{stem}.md").read_text(encoding="utf-8"))
-        for stem in (old, new)
-    ]
-    return compare_texts(*sides)
 
 
 def history_flags(policy: str, old: str, new: str, category: str) -> list[tuple[str, list[str]]]:

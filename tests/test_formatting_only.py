@@ -172,16 +172,12 @@ def test_an_underscore_is_emphasis_not_a_word() -> None:
     # Reddit 2024-02-16's table cells lose the underscores of "_ <br>Log and usage data_" (an
     # emphasis its source never closed): case and punctuation only, a minor edit, not a change
     # of words.
-    from policywatch.diff import compare_texts
-    from policywatch.sides import Side
+    from projects import history_comparison
 
-    old, new = (
-        Side.of_markdown(s, (HISTORY / f"{s}.md").read_text(encoding="utf-8"))
-        for s in ("2023-08-01T00-33-43Z", "2024-02-16T00-34-22Z")
-    )
+    comparison = history_comparison("reddit", "2023-08-01T00-33-43Z", "2024-02-16T00-34-22Z")
     rows = [
         c
-        for c in compare_texts(old, new).changes
+        for c in comparison.changes
         if c.old_text and c.new_text and "Log and usage data" in c.new_text
     ]
     assert rows and all(c.minor and not c.reworded for c in rows)
@@ -192,13 +188,10 @@ def test_a_page_number_is_no_clause() -> None:
     # paragraphs: none of them is a clause, so none is added or removed.
     from policywatch.diff import compare_texts
     from policywatch.segment import segment
-    from policywatch.sides import Side
+    from projects import history_sides
 
-    parler = HISTORY.parent / "parler"  # recorded from a PDF
-    old, new = (
-        Side.of_markdown(s, (parler / f"{s}.md").read_text(encoding="utf-8"))
-        for s in ("2022-08-27T00-32-17Z", "2024-03-10T18-32-40Z")
-    )
+    # Recorded from a PDF.
+    old, new = history_sides("parler", "2022-08-27T00-32-17Z", "2024-03-10T18-32-40Z")
     assert sum(line.isdigit() for line in old.text.split("\n")) == 14  # in the text
     assert not [c for c in segment(old.text) if c.text.isdigit()]
     changes = compare_texts(old, new).changes

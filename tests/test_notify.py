@@ -80,17 +80,11 @@ def test_notify_settings_are_validated(tmp_path: Path) -> None:
 def test_a_message_tells_each_thing_a_change_flags_once() -> None:
     # WhatsApp 2022-10 -> 2025-07: flags that say the same (a label and a category) make one
     # line, with how many more clauses say it; past NOTIFY_FLAGS lines, the diff says the rest.
-    from policywatch.diff import compare_texts
     from policywatch.notify import NOTIFY_FLAGS, compose
     from policywatch.outcome import CHANGED, Outcome
-    from policywatch.sides import Side
-    from projects import HISTORY
+    from projects import history_comparison
 
-    old, new = (
-        Side.of_markdown(stem, (HISTORY / "whatsapp" / f"{stem}.md").read_text(encoding="utf-8"))
-        for stem in ("2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z")
-    )
-    comparison = compare_texts(old, new)
+    comparison = history_comparison("whatsapp", "2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z")
     flags = [f.to_json() for f in comparison.flags]
     news = {"whatsapp": {"changes": comparison.summary(), "flags": flags}}
     outcome = Outcome("whatsapp", CHANGED, snapshot="2025-07-03T12-38-19Z", previous="x")

@@ -113,17 +113,11 @@ def test_a_piped_diff_keeps_each_line_whole(tmp_path: Path) -> None:
 def test_a_check_line_tells_each_thing_a_change_flags_once() -> None:
     # WhatsApp 2022-10 -> 2025-07 raises 23 flags, many in tables the policy repeats: the check
     # prints a line per label and category, each led by the id, at most CHECK_FLAGS of them.
-    from policywatch.diff import compare_texts
     from policywatch.outcome import CHANGED, Outcome
     from policywatch.render.terminal import CHECK_FLAGS, outcome_line
-    from policywatch.sides import Side
-    from projects import HISTORY
+    from projects import history_comparison
 
-    old, new = (
-        Side.of_markdown(stem, (HISTORY / "whatsapp" / f"{stem}.md").read_text(encoding="utf-8"))
-        for stem in ("2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z")
-    )
-    comparison = compare_texts(old, new)
+    comparison = history_comparison("whatsapp", "2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z")
     flags = [f.to_json() for f in comparison.flags]
     said = {
         (f["category"], f["change"], bool(f.get("expanded")), bool(f.get("narrowed")))
@@ -148,19 +142,13 @@ def test_a_check_line_counts_changes_as_the_diff_does() -> None:
     # Reddit 2026-01 -> 2026-07 has two minor edits: the diff says "21 modified, ...; 2 minor",
     # and the check line and the notification must not say 23 modified.
     from policywatch.comparison import counts_line
-    from policywatch.diff import compare_texts
     from policywatch.notify import compose
     from policywatch.outcome import CHANGED, Outcome
     from policywatch.render.diffview import summary_line
     from policywatch.render.terminal import outcome_line
-    from policywatch.sides import Side
-    from projects import HISTORY
+    from projects import history_comparison
 
-    old, new = (
-        Side.of_markdown(stem, (HISTORY / "reddit" / f"{stem}.md").read_text(encoding="utf-8"))
-        for stem in ("2026-01-15T00-49-51Z", "2026-07-02T12-51-46Z")
-    )
-    comparison = compare_texts(old, new)
+    comparison = history_comparison("reddit", "2026-01-15T00-49-51Z", "2026-07-02T12-51-46Z")
     summary = comparison.summary()
     assert summary["minor"] == 2 and summary["modified"] == 23  # the JSON counts every one
     said = summary_line(comparison)
