@@ -186,7 +186,7 @@ def test_an_underscore_is_emphasis_not_a_word() -> None:
 def test_a_page_number_is_no_clause() -> None:
     # Parler's policy as recorded from its PDF keeps the pages' numbers ("1" ... "14") between
     # paragraphs: none of them is a clause, so none is added or removed.
-    from policywatch.diff import compare_texts
+    from policywatch.diff import Side, compare_texts
     from policywatch.segment import segment
     from projects import history_sides
 
@@ -196,3 +196,7 @@ def test_a_page_number_is_no_clause() -> None:
     assert not [c for c in segment(old.text) if c.text.isdigit()]
     changes = compare_texts(old, new).changes
     assert not [c for c in changes if (c.old_text or c.new_text or "").strip().isdigit()]
+    # Hand-written: a number alone that numbers no pages is words: an age in a table of them.
+    ages = [Side.of_markdown(v, f"Minimum age\n\n{v}\n\nContact us.\n") for v in ("13", "16")]
+    changed = compare_texts(*ages)
+    assert not changed.formatting_only and changed.reworded

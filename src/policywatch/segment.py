@@ -7,6 +7,7 @@ reference markers and typography are not part of what alignment compares (a clau
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -162,9 +163,29 @@ def _blocks(text: str) -> list[tuple[str, str, int]]:
     return blocks
 
 
-# A paragraph that is a number alone is a page's number (Parler's policy as recorded from its
-# PDF: "1", "2" ... "14" between paragraphs), never a clause a reader would quote.
 _PAGE_NUMBER = re.compile(r"\d{1,3}")
+
+
+def _page_numbers(blocks: Sequence[tuple[str, str, int]]) -> set[int]:
+    """The blocks that number a document's pages: paragraphs of a number alone that count up
+    from the first pages through the text (Parler's policy as recorded from its PDF: "1", "2"
+    ... "14" between paragraphs), never a clause a reader would quote. A number alone that does
+    not count ("13" become "16" in a table of ages) is words."""
+    numbers = [
+        (i, int(words))
+        for i, (kind, words, _) in enumerate(blocks)
+        if kind == PARAGRAPH and _PAGE_NUMBER.fullmatch(words)
+    ]
+    values = [n for _, n in numbers]
+    counting = (
+        len(values) >= PAGES
+        and values[0] <= 2
+        and all(0 < b - a <= 2 for a, b in itertools.pairwise(values))
+    )
+    return {i for i, _ in numbers} if counting else set()
+
+
+PAGES = 3  # numbered pages before numbers alone read as page numbers
 
 
 def segment(text: str) -> list[Clause]:
@@ -172,12 +193,10 @@ def segment(text: str) -> list[Clause]:
     clauses: list[Clause] = []
     headings: list[tuple[int, str]] = []
     below: tuple[str, ...] = ()  # the section of the clauses after the last heading
-    for kind, words, level in _blocks(text):
-        if (
-            not words
-            or (kind == ROW and not words.strip(" |"))
-            or (kind == PARAGRAPH and _PAGE_NUMBER.fullmatch(words))
-        ):
+    blocks = _blocks(text)
+    pages = _page_numbers(blocks)
+    for at, (kind, words, level) in enumerate(blocks):
+        if not words or (kind == ROW and not words.strip(" |")) or at in pages:
             continue
         section = below
         if kind == HEADING:
