@@ -312,10 +312,8 @@ def test_a_new_version_redraws_only_the_pages_it_changes(
         f"{reddit}/{before}.html",  # its "next change" link
         f"{reddit}/text/{before}.html",  # its "next version" link
         f"{reddit}/index.html",
-    } <= written
-    # The demo's last Reddit version flips back to an earlier text: not news, not in the feed.
-    returns = json.loads((archive / "reddit" / f"{last}.json").read_text())["returns_to"]
-    assert returns and "feed.atom" not in written
+        "feed.atom",  # the demo's last Reddit version returns to an earlier text: it undoes
+    } <= written  # a change the feed told of
     assert any(p.startswith(f"{reddit}/raw/{last}") for p in written)
     assert not [p for p in written if p.startswith("policies/snapchat")]
     # The comparisons of the new change and of the one before it (its page links to the new
@@ -694,9 +692,9 @@ def test_two_builds_at_once_keep_what_each_learnt(tmp_path: Path) -> None:
     assert set(other["facts"]) - set(alone["facts"])  # each learnt something of its own
 
 
-def test_the_last_change_is_one_that_still_stands_and_returns_are_no_feed_news() -> None:
+def test_the_last_change_is_one_that_still_stands_and_the_feed_tells_of_its_undoing() -> None:
     # Reddit 2026-08-19 removes 36 clauses (Brazil, CCPA); 2026-08-20 is back to 2026-07-02's
-    # text: the last change that stands is 2026-07-02's, and neither return is feed news.
+    # text: the last change that stands is 2026-07-02's, and the feed says it was undone.
     archive = Archive(DEMO_ARCHIVE)
     taxonomy = load_taxonomy()
     comparisons = Comparisons.of(archive, taxonomy)
@@ -709,4 +707,35 @@ def test_the_last_change_is_one_that_still_stands_and_returns_are_no_feed_news()
     args = ["--config", str(DEMO_CONFIG), "--archive", str(DEMO_ARCHIVE), "changelog", "reddit"]
     atom = CliRunner().invoke(main, [*args, "--format", "atom"])
     assert atom.exit_code == 0
-    assert "back to the text of" not in atom.output and "reddit: " in atom.output
+    assert "reddit: back to the text of 2026-07-02" in atom.output
+
+
+def test_a_page_flipping_between_two_texts_leaves_the_change_of_the_one_in_force(
+    tmp_path: Path,
+) -> None:
+    # Hand-written texts A, B, A, B (a page served in two variants): B's change stands at the
+    # end, though each later version is a return; a formatting-only version is no feed news.
+    config = tmp_path / "policies.yaml"
+    config.write_text("policies:\n  - id: flip\n    url: https://example.com/privacy\n")
+    a = "Privacy Policy\n\nWe collect your email address to run the service.\n"
+    b = a + "\nWe collect your precise location from GPS to show you nearby posts.\n"
+    texts = [a, b, a, b, b.replace("\nWe collect your precise", "\n- We collect your precise")]
+    runner = CliRunner()
+    stamps = []
+    for day, text in enumerate(texts, start=1):
+        path = tmp_path / f"v{day}.md"
+        path.write_text(text)
+        at = f"2024-01-0{day}T06:00:00Z"
+        args = ["--config", str(config), "import", "flip", str(path), "--at", at, "--accept"]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        stamps.append(f"2024-01-0{day}T06-00-00Z")
+    archive = Archive(tmp_path / "snapshots")
+    taxonomy = load_taxonomy()
+    comparisons = Comparisons.of(archive, taxonomy)
+    found = history(archive, "flip", "flip", "", taxonomy, comparisons, Memory("test"))
+    assert [bool(e.returns_to) for e in found.entries] == [False, False, True, True, False]
+    assert found.last_change is not None and found.last_change.stamp == stamps[1]
+    atom = runner.invoke(main, ["--config", str(config), "changelog", "--format", "atom"])
+    titles = re.findall(r"<title>(.*?)</title>", atom.output)
+    assert len(titles) == 1 + 4  # the feed's, then every version but the formatting-only one

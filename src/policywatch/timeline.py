@@ -124,12 +124,21 @@ class History:
         """The last change of words that still stands: one a later return to the text before
         it undid (Reddit 2026-08-19's removals, back to 2026-07-02's text the next day) is not
         what the policy says now."""
-        standing: list[Entry] = []
+        standing: list[Entry] = []  # the changes that stand, oldest first
+        at: dict[str, list[Entry]] = {}  # what stood at each version
         for entry in self.entries:
             if entry.returns_to:
-                standing = [e for e in standing if e.stamp <= entry.returns_to]
+                # Back to that version's text: what stood then stands again (a page flipping
+                # between two texts, A B A B, ends with B's change standing).
+                before = at.get(entry.returns_to)
+                standing = (
+                    list(before)
+                    if before is not None
+                    else [e for e in standing if e.stamp <= entry.returns_to]
+                )
             elif entry.news:
                 standing.append(entry)
+            at[entry.stamp] = list(standing)
         return standing[-1] if standing else None
 
     @property

@@ -198,9 +198,10 @@ def atom(entries: Sequence[Entry], taxonomy: Sequence[Category], feed_id: str, t
 
 
 def in_feed(entry: Entry | timeline.Entry) -> bool:
-    """Whether an entry is news for a feed's readers: a page flipping back to an earlier text,
-    or a version whose words did not change, is not (the changelog keeps each as one line)."""
-    return not entry.returns_to and not entry.formatting_only
+    """Whether an entry goes in a feed: a version whose words did not change is no news (the
+    changelog keeps it as one line). A return to an earlier text does go in: it may undo a
+    change the feed told of."""
+    return bool(entry.returns_to) or not entry.formatting_only
 
 
 def atom_of(
