@@ -664,7 +664,7 @@ def test_a_defined_name_means_what_it_stands_for() -> None:
         if flag.category == "children" and flag.expanded
     }
     email = next(t for t in expanded if t and "in-app feedback form" in t)
-    assert list(expanded[email].terms) == ["child (under the age of 13)"]  # what it stands for
+    assert list(expanded[email].terms) == ["child"]
     assert expanded[email].sentence_text.startswith("If a Child reaches out")
     intro = next(f for t, f in expanded.items() if t and "is committed to protecting" in t)
     assert "privacy of children" not in intro.sentence_text

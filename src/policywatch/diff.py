@@ -127,10 +127,9 @@ def _stated_anew(
             if not fresh and flag.positions:
                 continue
             if fresh:
-                # A defined name keeps what it stands for: "children (under the age of 13)".
-                meant = {t.split(" (", 1)[0]: t for t in flag.terms}
-                said = (" ".join(text[a:b].lower().split()) for (a, b), _ in fresh)
-                terms = tuple(dict.fromkeys(meant.get(term, term) for term in said))
+                terms = tuple(
+                    dict.fromkeys(" ".join(text[a:b].lower().split()) for (a, b), _ in fresh)
+                )
                 first = fresh[0][1]
                 flag = replace(
                     flag,

@@ -83,8 +83,6 @@ def _beyond(
     "Children" defined as under 13 is new where under-13s are)."""
     new_among: dict[str, set[Category | None]] = {}
     spots: list[tuple[int, int]] = []
-    # A defined name shown with what it stands for: "children (users under the age of 13)".
-    shown: dict[str, str] = {}
     defined = here.defined(category)
     for term in flag.terms:
         key = term_key(term)
@@ -105,11 +103,9 @@ def _beyond(
             if among:
                 new_among.setdefault(term, set()).update(among)
                 spots.extend(written)
-                if term not in telling:  # it tells nothing but through what it stands for
-                    shown.setdefault(term, f"{term} ({', '.join(telling)})")
     if not new_among:
         return None
-    terms = tuple(shown.get(term, term) for term in new_among)
+    terms = tuple(new_among)
     # New only of some people's data ("device ID" from the Child's device): the flag says whose.
     people = {a.id for among in new_among.values() for a in among if a is not None}
     of = ", ".join(sorted(people)) if all(None not in a for a in new_among.values()) else ""
