@@ -941,3 +941,14 @@ def test_a_flag_of_a_list_item_quotes_what_leads_it_in() -> None:
     # A sentence of its own leads nothing in: no lead, the sentence alone.
     alone = [f for f in comparison.flags if f.sentence_text.startswith("We work with Meta")]
     assert alone and all(f.lead == "" and f.said == f.sentence_text for f in alone)
+
+
+def test_both_readers_of_a_lead_in_agree_on_a_nested_list() -> None:
+    # WhatsApp 2025-07: the whole version (frames.lead_in, which Statements reads) and a clause
+    # (segment.lead_in_of) give a nested item the same lead-in: the item it is nested in.
+    path = HISTORY / "whatsapp" / f"{WHATSAPP_2025}.md"
+    text = Side.of_markdown(path.stem, path.read_text(encoding="utf-8")).text
+    clauses = segment(text)
+    for start in ("the United States and UK, that provide", "investigating any suspicious"):
+        [at] = [c.position for c in clauses if c.text.startswith(start)]
+        assert lead_in(text, text.index(start)) == lead_in_of(clauses, at)

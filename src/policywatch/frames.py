@@ -69,22 +69,40 @@ _LEAD_REACH = 4000  # characters looked back over a list's earlier items for wha
 
 
 def lead_in(text: str, at: int) -> str:
-    """What leads in the list whose item holds `at`: its heading's words, or the last sentence
-    of the paragraph before it when that ends in a colon; "" for text not in a list item."""
+    """What leads in the list whose item holds `at`: the item it is nested in, its heading's
+    words, or the last sentence of the paragraph before it when that ends in a colon; "" for
+    text not in a list item (segment.lead_in_of says the same of a clause)."""
     line = text.rfind("\n", 0, at) + 1
-    if not LIST_LINE.match(text, line):
+    indent = _indent(text, line)
+    if not LIST_LINE.match(text, line + indent):
         return ""
     floor = max(0, line - _LEAD_REACH)
     end = line
     while end > floor:
         start = text.rfind("\n", 0, end - 1) + 1
-        row = text[start:end].strip()
+        raw = text[start:end]
+        row = raw.strip()
         end = start
-        if not row or LIST_LINE.match(row) or row.startswith("|"):
+        if not row or row.startswith("|"):
             continue
+        item = LIST_LINE.match(row)
+        if item is not None:
+            if _indent(raw, 0) >= indent:
+                continue
+            return _LAST_SENTENCE.split(row[item.end() :])[-1]  # the item it is nested in
         if row.startswith("#"):
             return row.lstrip("#").strip()
         if row.endswith(":"):
-            return re.split(r"(?<=[.!?])\s+", row)[-1]
+            return _LAST_SENTENCE.split(row)[-1]
         return ""
     return ""
+
+
+def _indent(text: str, line: int) -> int:
+    """How far a line of a canonical text is indented: a nested list item's depth."""
+    end = text.find("\n", line)
+    row = text[line : end if end >= 0 else len(text)]
+    return len(row) - len(row.lstrip(" "))
+
+
+_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+")
