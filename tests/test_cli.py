@@ -517,3 +517,24 @@ def test_diff_only_flagged_shows_the_flagged_changes_alone(tmp_path: Path) -> No
     assert run(tmp_path, "diff", *quiet, "--exit-code").exit_code == 1
     assert run(tmp_path, "diff", *quiet, "--exit-code", "--only-flagged").exit_code == 0
     assert run(tmp_path, "diff", str(old), str(new), "--exit-code", "--only-flagged").exit_code == 1
+
+
+def test_an_id_is_never_offered_as_what_itself_may_mean(tmp_path: Path) -> None:
+    # A policy folder with no snapshot (a policy that only ever failed, since removed from the
+    # configuration): "no snapshots", with no "did you mean ghost?".
+    (tmp_path / "policies.yaml").write_text("policies: []\n")
+    (tmp_path / "snapshots" / "ghost").mkdir(parents=True)
+    result = CliRunner().invoke(
+        main, ["--config", str(tmp_path / "policies.yaml"), "show", "ghost"]
+    )
+    assert result.exit_code == 2 and "no snapshots" in result.stderr
+    assert "did you mean" not in result.stderr
+
+
+def test_only_flagged_of_two_equal_texts_says_no_changes(tmp_path: Path) -> None:
+    # Hand-written: one text twice.
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text("We collect your email address.\n")
+    b.write_text("We collect your email address.\n")
+    said = run(tmp_path, "diff", str(a), str(b), "--only-flagged").output
+    assert "no changes" in said and "of no change" not in said

@@ -952,3 +952,13 @@ def test_both_readers_of_a_lead_in_agree_on_a_nested_list() -> None:
     for start in ("the United States and UK, that provide", "investigating any suspicious"):
         [at] = [c.position for c in clauses if c.text.startswith(start)]
         assert lead_in(text, text.index(start)) == lead_in_of(clauses, at)
+
+
+def test_a_heading_is_no_lead_in_to_quote() -> None:
+    # Hand-written: a heading that ends in a colon is the section the diff shows already.
+    old = Side.of_markdown("old", "## What we collect:\n\n- your email address\n")
+    new = Side.of_markdown(
+        "new", "## What we collect:\n\n- your email address\n- your precise location from GPS\n"
+    )
+    [flag] = compare_texts(old, new).flags
+    assert flag.category == "precise_geolocation" and flag.lead == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
@@ -86,7 +87,7 @@ def test_a_message_tells_each_thing_a_change_flags_once() -> None:
 
     comparison = history_comparison("whatsapp", "2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z")
     flags = [f.to_json() for f in comparison.flags]
-    news = {"whatsapp": {"changes": comparison.summary(), "flags": flags}}
+    news = {"whatsapp": {"changes": comparison.shown(), "flags": flags}}
     outcome = Outcome("whatsapp", CHANGED, snapshot="2025-07-03T12-38-19Z", previous="x")
     message = compose([outcome], news, "today")
     assert message is not None
@@ -96,3 +97,41 @@ def test_a_message_tells_each_thing_a_change_flags_once() -> None:
     assert len(told) == len(said) <= NOTIFY_FLAGS < len(flags)  # 7 things in 23 flags
     assert len({line.split(":")[0] for line in told}) == len(said)
     assert any(line.endswith("more clause(s))") for line in told)
+
+
+def test_a_message_names_what_it_leaves_to_the_diff(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same seven things of WhatsApp 2025-07, told at most three at a time.
+    from policywatch import notify
+    from policywatch.outcome import CHANGED, Outcome
+    from projects import history_comparison
+
+    comparison = history_comparison("whatsapp", "2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z")
+    flags = [f.to_json() for f in comparison.flags]
+    monkeypatch.setattr(notify, "NOTIFY_FLAGS", 3)
+    outcome = Outcome("whatsapp", CHANGED, snapshot="2025-07-03T12-38-19Z", previous="x")
+    news = {"whatsapp": {"changes": comparison.shown(), "flags": flags}}
+    message = notify.compose([outcome], news, "today")
+    assert message is not None
+    told = [line for line in message.body.split("\n") if line.startswith("  ")]
+    assert len(told) == 4 and told[-1] == "  and 4 more flag(s): policywatch diff whatsapp"
+
+
+def test_a_group_of_flags_is_as_severe_as_its_most_severe() -> None:
+    # Hand-written: two flags of one label and category, a medium and a high one.
+    from policywatch.flag import grouped
+
+    def flag(severity: str, term: str) -> dict[str, object]:
+        return {
+            "category": "biometric",
+            "change": "added",
+            "terms": [term],
+            "severity": severity,
+            "negated": False,
+            "was_negated": False,
+            "expanded": True,
+            "narrowed": False,
+        }
+
+    [group] = grouped([flag("medium", "faceprints"), flag("high", "voiceprints")])
+    assert group.severity == "high" and group.terms == ("faceprints", "voiceprints")
+    assert group.clauses == 2 and group.title() == "EXPANDED biometric (faceprints, voiceprints)"

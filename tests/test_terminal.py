@@ -124,7 +124,7 @@ def test_a_check_line_tells_each_thing_a_change_flags_once() -> None:
         for f in flags
     }
     assert len(flags) > len(said) > CHECK_FLAGS
-    news = {"changes": comparison.summary(), "flags": flags}
+    news = {"changes": comparison.shown(), "flags": flags}
     outcome = Outcome("whatsapp", CHANGED, snapshot="2025-07-03T12-38-19Z", previous="x")
     lines = outcome_line(outcome, news).plain.splitlines()
     assert all(line.startswith("whatsapp: ") for line in lines)

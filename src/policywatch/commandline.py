@@ -150,7 +150,7 @@ def _worded(ctx: click.Context, exc: RefError) -> str:
     configured = env.configured_ids()
     if exc.unknown in configured:
         return f"'{exc.ref}': no snapshots yet; `policywatch check {exc.unknown}` takes the first"
-    known = sorted({*configured, *env.archive().policy_ids()})
+    known = sorted({*configured, *env.archive().policy_ids()} - {exc.unknown})
     like = [i for i in known if i.startswith(exc.unknown)]
     like += [i for i in difflib.get_close_matches(exc.unknown, known, n=3) if i not in like]
     return f"{exc}; did you mean {', '.join(like[:3])}?" if like else str(exc)

@@ -71,7 +71,8 @@ class Comparison:
         )
 
     def only_flagged(self) -> Comparison:
-        """The same comparison with only its flagged changes (compact: no unchanged clauses)."""
+        """The same comparison with only its flagged changes (compact: no unchanged clauses),
+        the whole one kept as `whole` for the counts of every change."""
         kept = Alignment([], [], self.flagged())
         return replace(self, alignment=kept, formatting_only=False, whole=self.whole or self)
 

@@ -149,7 +149,7 @@ def read_mention(
 ) -> Mention | None:
     """A match read in its sentence; None when a known false positive covers it, or when an
     ambiguous word ("sell", "cookies") stands outside a data-practice frame (unless framed is
-    False: any sense of the word will do)."""
+    False: any sense of the word will do). `lead` leads in the text when it is a list item."""
     if category.excludes and _excluded(text, match, category):
         return None
     s_start, s_end = sentence_span(text, match.start(), match.end())

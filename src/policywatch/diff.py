@@ -87,10 +87,10 @@ def _led_in(
     for change, flags in zip(changes, found, strict=True):
         out = []
         for flag in flags:
-            lead = (
-                _lead_in(change.new, new) if flag.change == "added" else _lead_in(change.old, old)
-            )
-            out.append(replace(flag, lead=lead) if lead.endswith(":") else flag)
+            side = change.new if flag.change == "added" else change.old
+            lead = _lead_in(side, new if flag.change == "added" else old)
+            heading = side[0].section[-1] if side and side[0].section else None
+            out.append(replace(flag, lead=lead) if lead.endswith(":") and lead != heading else flag)
         led.append(out)
     return led
 

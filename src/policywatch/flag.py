@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .category import SEVERITIES
+
 
 def flag_label(
     change: str,
@@ -79,7 +81,6 @@ class FlagGroup:
         return flag_title(self.label, self.category, shown, self.of)
 
 
-_SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
 def grouped(flags: Sequence[Mapping[str, Any]]) -> list[FlagGroup]:
@@ -97,7 +98,7 @@ def grouped(flags: Sequence[Mapping[str, Any]]) -> list[FlagGroup]:
             of,
             tuple(dict.fromkeys(term for flag in members for term in flag["terms"])),
             json_sentence(members[0]),
-            max((f["severity"] for f in members), key=lambda s: _SEVERITY_RANK.get(s, 0)),
+            max((f["severity"] for f in members), key=_rank),
             len(members),
         )
         for (label, category, of), members in groups.items()
@@ -188,5 +189,9 @@ class Flag:
 
 def flags_first(flags: Sequence[Flag]) -> list[Flag]:
     """Critical and high first, then in reading order."""
-    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    return sorted(flags, key=lambda f: rank.get(f.severity, 4))
+    return sorted(flags, key=lambda f: -_rank(f.severity))
+
+
+def _rank(severity: str) -> int:
+    """A severity's place, mildest first (category.SEVERITIES); -1 for none it knows."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1

@@ -56,7 +56,8 @@ def flag_text(flag: Flag) -> Text:
 
 
 def flag_sentence(flag: Flag) -> str:
-    """The sentence that triggered a flag, quoted on one line ("" when it has none)."""
+    """The sentence that triggered a flag, after what leads its list in (if anything does),
+    quoted on one line ("" when it has none)."""
     return quoted(flag.said)
 
 
@@ -99,7 +100,7 @@ def summary_line(comparison: Comparison) -> str:
     """ "2 modified, 1 added; 3 minor", or "formatting only: no word changed"; with
     --only-flagged, "2 flagged change(s) shown (2 modified) of all: 21 modified, ..."."""
     whole = comparison.whole
-    if whole is not None:
+    if whole is not None and (whole.differs or whole.formatting_only):
         if not comparison.differs:
             return f"no flagged change, of {_all(whole)}"
         line = counts_line(comparison.shown())
