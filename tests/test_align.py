@@ -11,7 +11,7 @@ from edits import KINDS, blocks_of, make_case
 from policywatch.align import align
 from policywatch.canonical import from_markdown
 from policywatch.change import MERGED, MODIFIED, MOVED, SPLIT
-from policywatch.segment import HEADING, ITEM, PARAGRAPH, ROW, segment
+from policywatch.segment import HEADING, ITEM, PARAGRAPH, ROW, key_of, segment, words_of
 
 PAIRS = sorted((Path(__file__).parent / "fixtures" / "pairs").glob("*"))
 REAL = [p / "new.md" for p in PAIRS]
@@ -80,7 +80,14 @@ def test_generated_edits_align_losslessly_and_as_made(name: str, kind: str, seed
         # Moving section A past B reads as well as moving B before A: either may be reported.
         assert kinds and set(kinds) == {MOVED}
     elif case.truth:
-        assert len(kinds) >= len(case.truth)
+        # A word edit that deletes only a clause's enumerator ("vi. Sensitive Personal" become
+        # "Sensitive Personal") changes no word: numbering is formatting (segment.key_of).
+        worded = [t for t in case.truth if t.kind != MODIFIED or _words(t.old) != _words(t.new)]
+        assert len(kinds) >= len(worded)
+
+
+def _words(texts: tuple[str, ...]) -> list[str]:
+    return [w for text in texts for w in words_of(key_of(text))]
 
 
 @settings(max_examples=40, deadline=None)
