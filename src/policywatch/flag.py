@@ -81,8 +81,6 @@ class FlagGroup:
         return flag_title(self.label, self.category, shown, self.of)
 
 
-
-
 def grouped(flags: Sequence[Mapping[str, Any]]) -> list[FlagGroup]:
     """Flags given as JSON (check results, notifications) grouped by what they say, in the
     order each group first appears."""
