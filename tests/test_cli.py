@@ -538,3 +538,13 @@ def test_only_flagged_of_two_equal_texts_says_no_changes(tmp_path: Path) -> None
     b.write_text("We collect your email address.\n")
     said = run(tmp_path, "diff", str(a), str(b), "--only-flagged").output
     assert "no changes" in said and "of no change" not in said
+
+
+def test_a_diff_of_two_policies_says_so(tmp_path: Path) -> None:
+    # The demo archive: Reddit's latest beside Snapchat's is allowed, but seldom meant.
+    args = ["--config", str(ROOT / "policies.yaml"), "--archive", str(ROOT / "snapshots")]
+    two = CliRunner().invoke(main, [*args, "diff", "reddit", "snapchat", "--format", "json"])
+    assert two.exit_code == 0 and "two policies' versions (reddit@" in two.stderr
+    json.loads(two.stdout)  # the JSON stays whole on standard output
+    one = CliRunner().invoke(main, [*args, "diff", "reddit@previous", "reddit"])
+    assert one.exit_code == 0 and "two policies" not in one.stderr

@@ -85,8 +85,13 @@ def diff(
     except SideError as exc:
         raise Failure(str(exc)) from None
     taxonomy = env.taxonomy()
+    files = any(Path(spec).is_file() for spec in (first, second))
+    policies = {side.label.partition("@")[0] for side in (old, new)}
+    if not files and len(policies) > 1:
+        # Allowed (two services' policies side by side), but seldom meant: say so.
+        click.echo(f"note: these are two policies' versions ({old.label}, {new.label})", err=True)
     # Two snapshots: the archive's cache may hold their comparison (files are not kept there).
-    if any(Path(spec).is_file() for spec in (first, second)):
+    if files:
         comparison = compare_texts(old, new, taxonomy)
     else:
         from ..cache import Comparisons
