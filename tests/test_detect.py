@@ -211,6 +211,9 @@ def test_a_user_taxonomy_adds_and_overrides(tmp_path: Path) -> None:
     assert categories["genetic"]["severity"] == "low" and len(categories) == 19
     text = CliRunner().invoke(main, ["--config", str(tmp_path / "policies.yaml"), "taxonomy"])
     assert "neural" in text.output and "Illinois BIPA" in text.output
+    # The names summaries give ("Government identifiers") stand beside the ids flags give.
+    row = next(line for line in text.output.splitlines() if line.startswith("government_id"))
+    assert "Government identifiers" in row
     extra.write_text("categories:\n  - id: Bad Id\n    patterns: ['x']\n")
     load_taxonomy.cache_clear()
     broken = CliRunner().invoke(main, ["--config", str(tmp_path / "policies.yaml"), "taxonomy"])

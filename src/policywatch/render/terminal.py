@@ -199,13 +199,15 @@ def taxonomy_table(console: Console, categories: Sequence[Any]) -> None:
     cells = [
         [
             text(category.id, "bold"),
+            text(category.name),
             text(category.severity),
             text(category.explain),
             text(category.legal_hook, "dim"),
         ]
         for category in categories
     ]
-    table(console, ("category", "severity", "what it means", "law"), cells)
+    # The id is what flags and the JSON say, the name what summaries say: both, to find either.
+    table(console, ("category", "name", "severity", "what it means", "law"), cells)
 
 
 def import_report(console: Console, results: Sequence[Any]) -> None:
