@@ -739,3 +739,13 @@ def test_a_page_flipping_between_two_texts_leaves_the_change_of_the_one_in_force
     atom = runner.invoke(main, ["--config", str(config), "changelog", "--format", "atom"])
     titles = re.findall(r"<title>(.*?)</title>", atom.output)
     assert len(titles) == 1 + 4  # the feed's, then every version but the formatting-only one
+
+
+def test_a_text_page_shows_headings_lists_and_rows_not_their_markup(demo_report: Path) -> None:
+    # Reddit's first version: its headings are headings and its list items items, not lines
+    # starting "## " and "- " in a <pre> (a reader counted 2,041 and 7,058 such lines).
+    page = (demo_report / "policies" / "reddit" / "text" / "2022-07-11T14-59-57Z.html").read_text()
+    text = page.split('<div class="policy-text">', 1)[1].split("</div>", 1)[0]
+    assert "<h3>Reddit Privacy Policy</h3>" in text
+    assert '<p class="item depth-1">Research and develop new services;</p>' in text
+    assert not [line for line in text.splitlines() if re.match(r"\s*(#|- |\| )", line)]

@@ -22,6 +22,7 @@ from ..cache import Comparisons
 from ..category import Category
 from ..changelog import Entry
 from ..memory import Memory
+from ..segment import segment
 from ..sides import canonical_text
 from . import html
 from .changelog import FeedItem, atom_of, feed_item, in_feed
@@ -228,7 +229,7 @@ def _text(found: timeline.History, index: int, path: str, changed: bool) -> byte
         path,
         history=found,
         version=here,
-        text=canonical_text(here.snapshot),
+        clauses=segment(canonical_text(here.snapshot)),
         before=versions[index - 1] if index > 0 else None,
         after=versions[index + 1] if index + 1 < len(versions) else None,
         changed=changed,
