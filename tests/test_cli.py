@@ -548,3 +548,38 @@ def test_a_diff_of_two_policies_says_so(tmp_path: Path) -> None:
     json.loads(two.stdout)  # the JSON stays whole on standard output
     one = CliRunner().invoke(main, [*args, "diff", "reddit@previous", "reddit"])
     assert one.exit_code == 0 and "two policies" not in one.stderr
+
+
+def test_a_check_takes_its_time_once_it_holds_the_lock(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run that waited for another's lock must not record a time before the other's: the
+    # clock is read with the lock held (the clock here tells whether it is).
+    from contextlib import contextmanager
+    from datetime import UTC, datetime
+
+    from policywatch.archive import Archive
+    from policywatch.cli import fetching
+
+    httpserver.expect_request("/privacy").respond_with_data(
+        (CASE / "before.html").read_bytes(), content_type="text/html"
+    )
+    (tmp_path / "policies.yaml").write_text(
+        f"defaults:\n  retries: 0\npolicies:\n  - id: tiktok-us\n"
+        f"    url: {httpserver.url_for('/privacy')}\n"
+    )
+    held = {"lock": False}
+    real_lock = Archive.lock
+
+    @contextmanager
+    def lock(self: Archive, wait: float = 10.0):  # type: ignore[no-untyped-def]
+        with real_lock(self, wait):
+            held["lock"] = True
+            yield
+
+    monkeypatch.setattr(Archive, "lock", lock)
+    before, locked = datetime(2021, 6, 1, 6, tzinfo=UTC), datetime(2021, 6, 1, 7, tzinfo=UTC)
+    monkeypatch.setattr(fetching, "now_of", lambda value: locked if held["lock"] else before)
+    result = run(tmp_path, "check")
+    assert result.exit_code == 0, result.output
+    assert "first snapshot 2021-06-01T07-00-00Z" in result.output

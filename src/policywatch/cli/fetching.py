@@ -122,7 +122,7 @@ def check(
     env.taxonomy()  # a broken taxonomy file is a configuration error: say so before fetching
     if report_dir is not None:
         report_folder_ready(report_dir, env.archive())  # a report that cannot be written
-    moment = now_of(now)
+    given = now_of(now) if now is not None else None  # a bad --now is said before fetching
     archive = env.archive()
     show_progress = fmt == "text" and not quiet and sys.stderr.isatty()
     # Outcomes are tallied as they come: a text report keeps only the ones worth a line.
@@ -133,6 +133,9 @@ def check(
             _progress(len(policies), show_progress) as advance,
             Extractor(extraction_processes(len(policies), jobs or config.jobs)) as extractor,
         ):
+            # The run's time once the lock is ours: a run that waited for another records a
+            # time after the one it waited for, so the archive's order is the order of writing.
+            moment = given or now_of(None)
             run = iter_check(
                 archive,
                 policies,
