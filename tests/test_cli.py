@@ -416,17 +416,21 @@ def test_a_corrupt_state_json_is_named_not_taken_for_never_checked(project: Path
         assert state.read_bytes() == corrupt  # reported, never overwritten
 
 
+def serve_case(tmp_path: Path, httpserver: HTTPServer, page: str, *ids: str) -> None:
+    """A page of the faceprints case served at /privacy, and a configuration of these ids that
+    all fetch it."""
+    httpserver.expect_request("/privacy").respond_with_data(
+        (CASE / page).read_bytes(), content_type="text/html"
+    )
+    url = httpserver.url_for("/privacy")
+    entries = "".join(f"  - id: {i}\n    url: {url}\n" for i in ids)
+    (tmp_path / "policies.yaml").write_text(f"defaults:\n  retries: 0\npolicies:\n{entries}")
+
+
 def test_check_fails_a_policy_whose_state_json_is_corrupt_and_keeps_it(
     tmp_path: Path, httpserver: HTTPServer
 ) -> None:
-    httpserver.expect_request("/privacy").respond_with_data(
-        (CASE / "after.html").read_bytes(), content_type="text/html"
-    )
-    (tmp_path / "policies.yaml").write_text(
-        f"defaults:\n  retries: 0\npolicies:\n  - id: tiktok-us\n"
-        f"    url: {httpserver.url_for('/privacy')}\n"
-        f"  - id: fine\n    url: {httpserver.url_for('/privacy')}\n"
-    )
+    serve_case(tmp_path, httpserver, "after.html", "tiktok-us", "fine")
     state = tmp_path / "snapshots" / "tiktok-us" / "state.json"
     state.parent.mkdir(parents=True)
     state.write_bytes(b'{"failing_since": "2021-06-0')  # cut off by a hand, not by policywatch
@@ -561,13 +565,7 @@ def test_a_check_takes_its_time_once_it_holds_the_lock(
     from policywatch.archive import Archive
     from policywatch.cli import fetching
 
-    httpserver.expect_request("/privacy").respond_with_data(
-        (CASE / "before.html").read_bytes(), content_type="text/html"
-    )
-    (tmp_path / "policies.yaml").write_text(
-        f"defaults:\n  retries: 0\npolicies:\n  - id: tiktok-us\n"
-        f"    url: {httpserver.url_for('/privacy')}\n"
-    )
+    serve_case(tmp_path, httpserver, "before.html", "tiktok-us")
     held = {"lock": False}
     real_lock = Archive.lock
 
