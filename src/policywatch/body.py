@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+from .htmltext import NON_TEXT
 
 _BOILERPLATE_TAGS = ("nav", "aside")
 _BOILERPLATE_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search", "dialog")
@@ -81,7 +82,6 @@ _BLOCKS = frozenset(
         "h1", "h2", "h3", "h4", "h5", "h6",
     }
 )  # fmt: skip
-_NON_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 _CONTACT_HREF = re.compile(r"^\s*(mailto|tel|sms):", re.I)
 _CONTACT_TEXT = re.compile(r"@|https?://|www\.", re.I)
 
@@ -146,7 +146,7 @@ class _Measure:
         has_h1 = tag.name == "h1"
         for child in tag.contents:
             if isinstance(child, NavigableString):
-                if isinstance(child, _NON_TEXT):
+                if isinstance(child, NON_TEXT):
                     continue
                 words = child.split()
                 if not words:

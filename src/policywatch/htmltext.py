@@ -29,7 +29,8 @@ _BLOCKS = {
     "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "hr", "form", "fieldset", "center",
     "body", "html", "legend", "menu",
 }  # fmt: skip
-_NON_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
+# Nodes of a page that hold no text of it: comments, declarations, the doctype.
+NON_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 
 
 def _decode_cfemail(token: str) -> str | None:
@@ -63,7 +64,7 @@ def _is_hidden(tag: Tag) -> bool:
 def strip_non_content(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
-    for node in soup.find_all(string=lambda s: isinstance(s, _NON_TEXT)):
+    for node in soup.find_all(string=lambda s: isinstance(s, NON_TEXT)):
         node.extract()
     for tag in soup.find_all(_is_hidden):
         if not tag.decomposed:
@@ -103,7 +104,7 @@ class _Renderer:
     def walk(self, node: Tag, depth: int = 0) -> None:
         for child in node.children:
             if isinstance(child, NavigableString):
-                if not isinstance(child, _NON_TEXT):
+                if not isinstance(child, NON_TEXT):
                     self.buffer.append(str(child))
                 continue
             if not isinstance(child, Tag):
