@@ -206,6 +206,19 @@ def test_a_check_while_another_holds_the_lock_exits_75(tmp_path: Path) -> None:
     assert archive.checks("tinder") == []
 
 
+def _check_as_a_user(
+    tmp_path: Path, as_a_user: Callable[[list[str]], list[str]]
+) -> subprocess.CompletedProcess[str]:
+    """`policywatch check` in the project, as root without its file privileges."""
+    return subprocess.run(
+        as_a_user([sys.executable, "-m", "policywatch", "check"]),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_a_read_only_archive_is_a_clear_error(
     tmp_path: Path, as_a_user: Callable[[list[str]], list[str]]
 ) -> None:
@@ -215,13 +228,7 @@ def test_a_read_only_archive_is_a_clear_error(
     (tmp_path / "snapshots").mkdir()
     (tmp_path / "snapshots").chmod(0o500)
     try:
-        run = subprocess.run(
-            as_a_user([sys.executable, "-m", "policywatch", "check"]),
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        run = _check_as_a_user(tmp_path, as_a_user)
     finally:
         (tmp_path / "snapshots").chmod(0o700)
     lock = Path("snapshots", ".lock")
@@ -248,13 +255,7 @@ def test_a_policy_folder_that_cannot_be_read_fails_that_policy_only(
     folder = tmp_path / "snapshots" / "alpha"
     folder.chmod(0o000)
     try:
-        run = subprocess.run(
-            as_a_user([sys.executable, "-m", "policywatch", "check"]),
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        run = _check_as_a_user(tmp_path, as_a_user)
     finally:
         folder.chmod(0o755)
     assert run.returncode == 3, run.stdout + run.stderr

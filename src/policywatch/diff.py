@@ -35,16 +35,15 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
         c.kind == MOVED or c.reworded for c in changes
     )
     names = (section_names(old_clauses), section_names(new_clauses))
-    found = [
-        flags_for(
-            c.old_text or "",
-            c.new_text or "",
-            categories,
-            (_lead_in(c.old, old_clauses), _lead_in(c.new, new_clauses)),
-        )
-        if c.reworded
-        else []
+    # What leads in each reworded change's list item, old side and new: read once, for its
+    # words' frames and for the flags' quotes.
+    leads = [
+        (_lead_in(c.old, old_clauses), _lead_in(c.new, new_clauses)) if c.reworded else ("", "")
         for c in changes
+    ]
+    found = [
+        flags_for(c.old_text or "", c.new_text or "", categories, lead) if c.reworded else []
+        for c, lead in zip(changes, leads, strict=True)
     ]
     if any(found) and not (english(old.text) and english(new.text)):
         found = [[] for _ in found]  # another language: the taxonomy reads English only
@@ -53,7 +52,7 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
     if any(found):
         found = _stated_anew(changes, found, Sentences(old_clauses), Sentences(new_clauses))
     if any(found):
-        found = _led_in(changes, found, old_clauses, new_clauses)
+        found = _led_in(changes, found, leads)
     named = [names_only(c, *names) for c in changes]
     done = iter(
         replace(
@@ -76,19 +75,17 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
 
 
 def _led_in(
-    changes: Sequence[Change],
-    found: list[list[Flag]],
-    old: Sequence[Clause],
-    new: Sequence[Clause],
+    changes: Sequence[Change], found: list[list[Flag]], leads: Sequence[tuple[str, str]]
 ) -> list[list[Flag]]:
     """Each flag of a list item with the sentence that leads in its list, when one ends in a
     colon (a heading is the section already shown)."""
     led = []
-    for change, flags in zip(changes, found, strict=True):
+    for change, flags, (old_lead, new_lead) in zip(changes, found, leads, strict=True):
         out = []
         for flag in flags:
-            side = change.new if flag.change == "added" else change.old
-            lead = _lead_in(side, new if flag.change == "added" else old)
+            side, lead = (
+                (change.new, new_lead) if flag.change == "added" else (change.old, old_lead)
+            )
             heading = side[0].section[-1] if side and side[0].section else None
             out.append(replace(flag, lead=lead) if lead.endswith(":") and lead != heading else flag)
         led.append(out)

@@ -58,7 +58,17 @@ def json_sentence(flag: Mapping[str, Any]) -> str:
 def said(sentence: str, lead: str) -> str:
     """A list item's sentence after the sentence that leads in its list: "We work with other
     Meta Companies in: … the UK, United States that provide us with:"."""
-    return f"{lead} … {sentence}" if lead and sentence else sentence
+    return led(lead) + sentence if sentence else sentence
+
+
+def led(lead: str) -> str:
+    """What a quote of a list item's sentence starts with: its lead-in, then a gap."""
+    return f"{lead} … " if lead else ""
+
+
+def left_to_diff(groups: int, policy_id: str) -> str:
+    """The line that ends a check's or a notification's flags when some are not told."""
+    return f"and {groups} more flag(s): policywatch diff {policy_id}"
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,11 @@ class FlagGroup:
     sentence: str  # the first flag's
     severity: str  # the highest of the group's
     clauses: int  # how many flags it holds
+
+    @property
+    def more(self) -> str:
+        """How many more clauses say it, for the group's line ("" for one)."""
+        return f" (and {self.clauses - 1} more clause(s))" if self.clauses > 1 else ""
 
     def title(self, terms: int = 0) -> str:
         """The flag title, naming at most `terms` terms (all of them for 0)."""

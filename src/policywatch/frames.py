@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from .category import Category
+from .segment import last_sentence
 
 LIST_LINE = re.compile(r"(?:- |\| |\d{1,9}\. )")  # a canonical text's list item or table row
 
@@ -89,11 +90,11 @@ def lead_in(text: str, at: int) -> str:
         if item is not None:
             if _indent(raw, 0) >= indent:
                 continue
-            return _LAST_SENTENCE.split(row[item.end() :])[-1]  # the item it is nested in
+            return last_sentence(row[item.end() :])  # the item it is nested in
         if row.startswith("#"):
             return row.lstrip("#").strip()
         if row.endswith(":"):
-            return _LAST_SENTENCE.split(row)[-1]
+            return last_sentence(row)
         return ""
     return ""
 
@@ -103,6 +104,3 @@ def _indent(text: str, line: int) -> int:
     end = text.find("\n", line)
     row = text[line : end if end >= 0 else len(text)]
     return len(row) - len(row.lstrip(" "))
-
-
-_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .comparison import counts_line
-from .flag import grouped, quoted
+from .flag import grouped, left_to_diff, quoted
 from .outcome import CHANGED, FAILED, NEW, Outcome
 
 ALL, FLAGGED = "changes", "flagged"
@@ -36,11 +36,9 @@ def _flag_lines(policy_id: str, flags: Sequence[dict[str, Any]]) -> list[str]:
     lines = []
     for group in groups[:NOTIFY_FLAGS]:
         sentence = quoted(group.sentence, NOTIFY_SENTENCE)
-        more = f" (and {group.clauses - 1} more clause(s))" if group.clauses > 1 else ""
-        lines.append(f"  {group.title()}" + (f": {sentence}" if sentence else "") + more)
+        lines.append(f"  {group.title()}" + (f": {sentence}" if sentence else "") + group.more)
     if len(groups) > NOTIFY_FLAGS:
-        rest = len(groups) - NOTIFY_FLAGS
-        lines.append(f"  and {rest} more flag(s): policywatch diff {policy_id}")
+        lines.append("  " + left_to_diff(len(groups) - NOTIFY_FLAGS, policy_id))
     return lines
 
 

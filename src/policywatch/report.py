@@ -25,7 +25,7 @@ from .cache import Comparisons
 from .category import Category
 from .change import MOVED, Change, where
 from .comparison import Comparison
-from .flag import Flag, flags_first
+from .flag import Flag, flags_first, led
 from .memory import Flagged
 from .snapshot import Snapshot
 from .timeline import Entry, History, compare
@@ -238,7 +238,7 @@ def marked_sentence(flag: Flag, text: str) -> tuple[tuple[str, bool], ...]:
     if flag.sentence is None:
         return ((flag.said, False),) if flag.sentence_text else ()
     start, end = flag.sentence
-    runs: list[tuple[str, bool]] = [(f"{flag.lead} … ", False)] if flag.lead else []
+    runs: list[tuple[str, bool]] = [(led(flag.lead), False)] if flag.lead else []
     at = start
     for a, b in sorted(flag.positions):
         if a < at or b > end:

@@ -164,6 +164,7 @@ def _blocks(text: str) -> list[tuple[str, str, int]]:
 
 
 _PAGE_NUMBER = re.compile(r"\d{1,3}")
+PAGES = 3  # numbered pages before numbers alone read as page numbers
 
 
 def _page_numbers(blocks: Sequence[tuple[str, str, int]]) -> set[int]:
@@ -183,9 +184,6 @@ def _page_numbers(blocks: Sequence[tuple[str, str, int]]) -> set[int]:
         and all(0 < b - a <= 2 for a, b in itertools.pairwise(values))
     )
     return {i for i, _ in numbers} if counting else set()
-
-
-PAGES = 3  # numbered pages before numbers alone read as page numbers
 
 
 def segment(text: str) -> list[Clause]:
@@ -224,9 +222,14 @@ def lead_in_of(clauses: Sequence[Clause], at: int) -> str:
         if before.kind == HEADING:
             return before.text
         if before.kind == ITEM or before.text.endswith(":"):
-            return _LAST_SENTENCE.split(before.text)[-1]
+            return last_sentence(before.text)
         return ""
     return ""
 
 
-_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_GAP = re.compile(r"(?<=[.!?])\s+")
+
+
+def last_sentence(text: str) -> str:
+    """The last sentence of a block: what leads in the list after it."""
+    return _SENTENCE_GAP.split(text)[-1]

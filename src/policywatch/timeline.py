@@ -124,22 +124,18 @@ class History:
         """The last change of words that still stands: one a later return to the text before
         it undid (Reddit 2026-08-19's removals, back to 2026-07-02's text the next day) is not
         what the policy says now."""
-        standing: list[Entry] = []  # the changes that stand, oldest first
-        at: dict[str, list[Entry]] = {}  # what stood at each version
+        last: Entry | None = None
+        at: dict[str, Entry | None] = {}  # the last change standing at each version
         for entry in self.entries:
             if entry.returns_to:
                 # Back to that version's text: what stood then stands again (a page flipping
                 # between two texts, A B A B, ends with B's change standing).
-                before = at.get(entry.returns_to)
-                standing = (
-                    list(before)
-                    if before is not None
-                    else [e for e in standing if e.stamp <= entry.returns_to]
-                )
+                back = entry.returns_to
+                last = next((a for stamp, a in reversed(at.items()) if stamp <= back), None)
             elif entry.news:
-                standing.append(entry)
-            at[entry.stamp] = list(standing)
-        return standing[-1] if standing else None
+                last = entry
+            at[entry.stamp] = last
+        return last
 
     @property
     def failing_since(self) -> str | None:

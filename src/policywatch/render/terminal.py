@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..comparison import counts_line
-from ..flag import FlagGroup, grouped, quoted
+from ..flag import FlagGroup, grouped, left_to_diff, quoted
 from ..outcome import CHANGED, FAILED, NEW, UNCHANGED, Outcome, Tally
 from .safe import text
 
@@ -49,16 +49,11 @@ def outcome_line(outcome: Outcome, news: dict[str, Any] | None = None) -> Text:
         line.append(f" {outcome.snapshot}: the same text as {day(outcome.returns_to)}")
     elif outcome.status == CHANGED:
         groups = grouped((news or {}).get("flags") or [])
-        for group in groups[:CHECK_FLAGS]:
-            line.append_text(_flag(group))
-            line.append("\n")
-            line.append_text(text(outcome.policy_id, "bold"))
-            line.append(": ")
+        told = [_flag(group) for group in groups[:CHECK_FLAGS]]
         if len(groups) > CHECK_FLAGS:
-            more = len(groups) - CHECK_FLAGS
-            line.append_text(
-                text(f"and {more} more flag(s): policywatch diff {outcome.policy_id}", "bold")
-            )
+            told.append(text(left_to_diff(len(groups) - CHECK_FLAGS, outcome.policy_id), "bold"))
+        for said in told:  # a line each, led by the id as the CHANGED line is
+            line.append_text(said)
             line.append("\n")
             line.append_text(text(outcome.policy_id, "bold"))
             line.append(": ")
@@ -91,8 +86,7 @@ def _flag(group: FlagGroup) -> Text:
     sentence = quoted(group.sentence, CHECK_SENTENCE)
     if sentence:
         line.append_text(text(": " + sentence))
-    if group.clauses > 1:
-        line.append(f" (and {group.clauses - 1} more clause(s))", "dim")
+    line.append(group.more, "dim")
     return line
 
 
