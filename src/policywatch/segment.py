@@ -212,19 +212,26 @@ def lead_in_of(clauses: Sequence[Clause], at: int) -> str:
     """What leads in a list item: the item it is nested in, the last sentence of the paragraph
     before its list when that ends in a colon ("We work with other Meta Companies in:"), or its
     heading; "" for a clause that is no list item, or whose list follows other words."""
+    lead = leading_clause(clauses, at)
+    if lead is None:
+        return ""
+    before = clauses[lead]
+    return before.text if before.kind == HEADING else last_sentence(before.text)
+
+
+def leading_clause(clauses: Sequence[Clause], at: int) -> int | None:
+    """The position of the clause that leads in a list item (lead_in_of); None when none does."""
     clause = clauses[at]
     if clause.kind != ITEM:
-        return ""
+        return None
     for back in range(at - 1, -1, -1):
         before = clauses[back]
         if before.kind == ITEM and before.level >= clause.level:
             continue
-        if before.kind == HEADING:
-            return before.text
-        if before.kind == ITEM or before.text.endswith(":"):
-            return last_sentence(before.text)
-        return ""
-    return ""
+        if before.kind in (HEADING, ITEM) or before.text.endswith(":"):
+            return back
+        return None
+    return None
 
 
 _SENTENCE_GAP = re.compile(r"(?<=[.!?])\s+")
