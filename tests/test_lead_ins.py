@@ -1,8 +1,11 @@
-"""A new list takes part in the practice its lead-in states (diff._carried) (issue 13). Every
-case is a pair of real recorded versions (tests/fixtures/history) or a sentence quoted from one."""
+"""A new list takes part in the practice its lead-in states (diff._carried), and the words that
+only say what a list's items are about: payments and crypto wallets (issue 13). Every case is
+a pair of real recorded versions (tests/fixtures/history) or a sentence quoted from one."""
 
 from __future__ import annotations
 
+from policywatch.detect import mentions
+from policywatch.taxonomy import load_taxonomy
 from projects import history_comparison
 
 PARLER_SHORT, PARLER_LONG = "2026-05-21T00-48-06Z", "2026-06-16T00-48-21Z"
@@ -74,3 +77,41 @@ def test_items_that_stay_take_nothing_from_a_lead_in_that_narrows() -> None:
     )
     assert not [text for text in found if text.startswith("service activation information")]
     assert not [text for text in found if text.startswith("IP addresses, device IDs")]
+
+
+def test_payments_are_financial_as_a_practice_not_as_a_market() -> None:
+    # Parler's page recorded on 2026-04-23 is its landing page: "audience, content, commerce,
+    # payments, and infrastructure" states no practice. The policy back the next day uses
+    # information "To facilitate transactions, redemptions, and payments".
+    purpose = "To facilitate transactions, redemptions, and payments"
+    found = flags_by_clause("parler", "2026-04-23T00-48-00Z", "2026-04-24T00-48-41Z", "financial")
+    assert found[purpose] == ["NEW"]
+    found = flags_by_clause("parler", "2026-02-19T00-48-03Z", "2026-04-23T00-48-00Z", "financial")
+    assert found[purpose] == ["NO LONGER"]
+    # The landing page's own words are no mention of the category.
+    financial = [c for c in load_taxonomy() if c.id == "financial"]
+    landing = (
+        "Individually powerful. Together, an interconnected experience where audience, content,"
+        " commerce, payments, and infrastructure reinforce the same audience loop."
+    )
+    assert mentions(landing, financial) == []
+
+
+def test_crypto_wallets_are_financial_data_a_users_own_keys_are_not() -> None:
+    # Parler 2026-06-16 records "wallet addresses and transaction details ... on a public
+    # blockchain"; the version before collected payment card data only.
+    comparison = history_comparison("parler", PARLER_SHORT, PARLER_LONG)
+    terms = [
+        list(f.terms)
+        for c in comparison.changes
+        for f in c.flags
+        if f.category == "financial" and f.label == "EXPANDED"
+    ]
+    assert ["wallet addresses", "public blockchain"] in terms
+    # Parler 2025-01-21 (quoted): what users keep themselves is no practice of the company's.
+    financial = [c for c in load_taxonomy() if c.id == "financial"]
+    keys = (
+        "Users are responsible for managing their blockchain credentials, such as private keys"
+        " or wallet addresses, as Parler does not store or recover such information."
+    )
+    assert mentions(keys, financial) == []
