@@ -90,6 +90,32 @@ def test_negation_definition_and_first_person() -> None:
     assert mentions(link, [BY_ID["sale_sharing_ads"]]) == []
 
 
+def test_a_denial_of_a_manner_is_no_denial_of_the_practice() -> None:
+    # Reddit 2023-08 (quoted): "We don't automatically track your precise location", beside
+    # "more specific location information if you authorize your device to provide it".
+    location = [BY_ID["precise_geolocation"]]
+    qualified = "We don't automatically track your precise location."
+    assert [m.negated for m in mentions(qualified, location)] == [False]
+    assert [m.negated for m in mentions("We don't track your precise location.", location)] == [
+        True
+    ]
+    # "Knowingly" is the COPPA denial itself, not a manner.
+    knowingly = "We do not knowingly collect personal information from children under 13."
+    assert all(m.negated for m in mentions(knowingly, [BY_ID["children"]]))
+    # Reddit 2024-02 drops the qualifier: it no longer says it tracks precise location at all.
+    found = [
+        (flag.label, change.old_text)
+        for change in history_comparison(
+            "reddit", "2023-08-01T00-33-43Z", "2024-02-16T00-34-22Z"
+        ).changes
+        for flag in change.flags
+        if flag.category == "precise_geolocation" and flag.change == "removed"
+    ]
+    assert any(text and text.startswith("We collect minimal information") for _, text in found), (
+        found
+    )
+
+
 def test_from_we_do_not_to_we_may_is_critical() -> None:
     (flag,) = flags_for(
         "We do not sell your personal information.",
@@ -562,7 +588,11 @@ def test_location_more_specific_than_an_ip_address_is_precise() -> None:
     found = history_flags(
         "reddit", "2023-08-01T00-33-43Z", "2024-02-16T00-34-22Z", "precise_geolocation"
     )
-    assert found == [("NO LONGER", ["more specific location information"])]
+    # Its introduction no longer says "automatically" either (a denial of a manner).
+    assert found == [
+        ("NO LONGER", ["precise location"]),
+        ("NO LONGER", ["more specific location information"]),
+    ]
 
 
 @pytest.mark.parametrize(

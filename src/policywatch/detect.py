@@ -31,6 +31,10 @@ _RESET = re.compile(
     r"\b(?:but|except|unless|although|though|other than|instead|if|when|whether)\b|[;:]", re.I
 )
 _PARENTHESIS = re.compile(r"\([^()]*\)")
+# A denial of a manner is none of the practice: "We don't automatically track your precise
+# location" leaves tracking it when you allow it (Reddit 2023, beside "more specific location
+# information if you authorize your device").
+_MANNER = re.compile(r"\s+(?:automatically|by default)\b", re.IGNORECASE)
 # After the term, an exception means the practice happens after all.
 _EXCEPTION = re.compile(r"\b(?:except|unless|other than|apart from|besides)\b", re.IGNORECASE)
 # After the term: "... is not collected", "children under 13 may not use the Services".
@@ -124,7 +128,7 @@ def _negated(before: str, term: str, after: str) -> bool:
     context = before + term + after[:40]
     names = [m.span() for m in _NOT_A_DENIAL.finditer(context)]
     cues = [c for c in _NEGATION.finditer(before) if not any(a <= c.start() < b for a, b in names)]
-    if cues:
+    if cues and not _MANNER.match(before, cues[-1].end()):
         tail = _PARENTHESIS.sub(" ", before[cues[-1].end() :])
         own = _NEXT_CLAUSE.split(after, maxsplit=1)[0]
         if not _RESET.search(tail) and not _EXCEPTION.search(own) and not _STATE.search(tail):
