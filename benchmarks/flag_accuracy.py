@@ -27,7 +27,9 @@ changed clause is estimated from it: the truths in the clauses this version leav
 and unlabelled, projected from the share of d.yaml's unflagged clauses that hold a truth
 (with a 95% Wilson interval), added to every labelled truth. A second grader, blind to the
 first, read some of them (every one with a truth among them); `second_grading` marks the
-truths it did not find, and the estimate is also given without them.
+truths it did not find, and the estimate is also given without them. A third grader, blind to
+both, read those (`third_grading`, among agreed clauses so as not to know which): a truth two
+of the three graders did not find is not counted; the scores counting it follow.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ class Score:
     sample_quiet: int = 0
     sample_quiet_truths: int = 0
     sample_disputed: int = 0  # of those truths, ones a second blind grading did not find
+    overruled: int = 0  # first graders' truths that two of three blind graders did not find
+    overruled_found: int = 0  # of those, ones this version flags
 
     @property
     def precision(self) -> float:
@@ -165,6 +169,9 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
             cache[key] = COMPARISONS[key]
         comparison = cache[key]
         truth = {(t["category"], t["change"]) for t in label.get("truth") or []}
+        if overruled(label):
+            total.overruled += len(truth)
+            truth_was, truth = truth, set()
         total.truths += len(truth)
         found = find_change(comparison, label, taken.get((*key, label["side"])))
         if found is None:
@@ -176,10 +183,13 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
         labelled.setdefault(key, set()).add(index)
         taken.setdefault((*key, label["side"]), set()).add(index)
         flagged = {(f.category, f.change) for f in flags_of(change, comparison, index)}
+        if overruled(label):
+            total.overruled_found += len(truth_was & flagged)
+            flagged -= truth_was  # neither right nor wrong: the graders are split
         if label.get("sample") and not flagged:
             total.sample_quiet += 1
             total.sample_quiet_truths += bool(truth)
-            total.sample_disputed += bool(truth) and bool(label.get("second_grading"))
+            total.sample_disputed += bool(truth) and disputed(label)
         for flag in flagged:
             total.flags += 1
             if flag in truth:
@@ -209,6 +219,19 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
     return total
 
 
+def overruled(label: dict[str, Any]) -> bool:
+    """Whether two of three blind graders found no truth where the first found one."""
+    return all(
+        str(label.get(g) or "").startswith("no truth") for g in ("second_grading", "third_grading")
+    )
+
+
+def disputed(label: dict[str, Any]) -> bool:
+    """Whether a second grader found no truth where the first found one, and no third has read
+    it."""
+    return bool(label.get("second_grading")) and not label.get("third_grading")
+
+
 def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """A 95% interval for a share seen as hits in n draws."""
     if n == 0:
@@ -236,8 +259,13 @@ def estimate(result: Score) -> str:
         f"{n} unflagged clauses hold {hits} truths ({share:.3f}, 95% {low:.3f}-{high:.3f}), so "
         f"about {share * result.unseen:.0f} missed truths there ({low * result.unseen:.0f}-"
         f"{high * result.unseen:.0f}); estimated recall {recall(share):.3f} "
-        f"({recall(high):.3f}-{recall(low):.3f}); without the {result.sample_disputed} truths a "
-        f"second blind grading did not find: {recall(agreed / n, result.sample_disputed):.3f}"
+        f"({recall(high):.3f}-{recall(low):.3f})"
+        + (
+            f"; without the {result.sample_disputed} truths a second blind grading did not "
+            f"find: {recall(agreed / n, result.sample_disputed):.3f}"
+            if result.sample_disputed
+            else ""
+        )
     )
 
 
@@ -269,6 +297,13 @@ def main() -> int:
         f"| {result.flags} | {result.right} | {result.precision:.3f} | {result.truths} | "
         f"{result.found} | {result.recall:.3f} |"
     )
+    if result.overruled:
+        counted = result.found + result.overruled_found
+        print(
+            f"{result.overruled} truths two of three blind graders did not find are not counted; "
+            f"counting them: {counted} / {result.truths + result.overruled} "
+            f"({counted / (result.truths + result.overruled):.3f})"
+        )
     print(
         f"{result.unlabelled} flags on changed clauses no label names (not graded); precision "
         f"counting them wrong: {result.right / max(1, result.flags + result.unlabelled):.3f}"
