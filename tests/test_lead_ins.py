@@ -95,6 +95,13 @@ def test_payments_are_financial_as_a_practice_not_as_a_market() -> None:
         " commerce, payments, and infrastructure reinforce the same audience loop."
     )
     assert mentions(landing, financial) == []
+    # WhatsApp 2022 (quoted): a feature named for payments is a feature used.
+    features = (
+        "This also includes information about when you registered to use our Services; the"
+        " features you use like our messaging, calling, Status, groups (including group name,"
+        " group picture, group description), payments or business features."
+    )
+    assert mentions(features, financial) == []
 
 
 def test_crypto_wallets_are_financial_data_a_users_own_keys_are_not() -> None:
