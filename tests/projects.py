@@ -37,6 +37,18 @@ def history_comparison(policy: str, old: str, new: str) -> Comparison:
     return compare_texts(*history_sides(policy, old, new))
 
 
+def history_flags_by_clause(policy: str, old: str, new: str, category: str) -> dict[str, list[str]]:
+    """Each changed clause of two recorded versions (the side that carries a flag of the
+    category) and the labels of its flags of that category."""
+    found: dict[str, list[str]] = {}
+    for change in history_comparison(policy, old, new).changes:
+        for flag in change.flags:
+            if flag.category == category:
+                text = change.new_text if flag.change == "added" else change.old_text
+                found.setdefault(text or "", []).append(flag.label)
+    return found
+
+
 HOSTILE_NAME = "Evil <script>window.__pwned='name'</script> & {{ 7*7 }} Policy"
 # Words that must show on the pages exactly as written.
 HOSTILE_WORDS = (

@@ -8,15 +8,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .align import align
+from .carry import carried
 from .category import Category
-from .change import ADDED, GROUP_KINDS, MODIFIED, MOVED, REFORMATTED, REMOVED, SAME, Change
+from .change import GROUP_KINDS, MODIFIED, MOVED, REFORMATTED, SAME, Change
 from .comparison import Appearance, Comparison
 from .detect import english, flags_for
 from .flag import Flag
 from .inline import word_edits
 from .names import names_only, section_names, titles
 from .novelty import in_document
-from .segment import HEADING, ITEM, PARAGRAPH, Clause, lead_in_of, leading_clause, segment
+from .segment import PARAGRAPH, Clause, lead_in_of, segment
 from .sentences import Sentences, sentences
 from .sides import Side
 from .statements import Statements
@@ -52,7 +53,7 @@ def compare_texts(old: Side, new: Side, taxonomy: Sequence[Category] | None = No
     if any(found):
         found = _stated_anew(changes, found, Sentences(old_clauses), Sentences(new_clauses))
     if any(found):
-        found = _carried(changes, found, old_clauses, new_clauses)
+        found = carried(changes, found, old_clauses, new_clauses)
         found = _led_in(changes, found, leads)
     named = [names_only(c, *names) for c in changes]
     done = iter(
@@ -88,77 +89,10 @@ def _led_in(
                 (change.new, new_lead) if flag.change == "added" else (change.old, old_lead)
             )
             heading = side[0].section[-1] if side and side[0].section else None
-            out.append(replace(flag, lead=lead) if lead.endswith(":") and lead != heading else flag)
+            fits = lead.endswith(":") and lead != heading and not flag.lead  # carried: its own
+            out.append(replace(flag, lead=lead) if fits else flag)
         led.append(out)
     return led
-
-
-_WHOLE = {"added": ADDED, "removed": REMOVED}  # a lead-in that came (or went) with its list
-_NOT_CARRIED = frozenset({"transfer_abroad"})
-
-
-def _carried(
-    changes: Sequence[Change],
-    found: list[list[Flag]],
-    old_clauses: Sequence[Clause],
-    new_clauses: Sequence[Clause],
-) -> list[list[Flag]]:
-    """A changed list item under a lead-in whose practice this comparison flags takes part in
-    that practice: "we delete ... except for information we are required to retain,
-    including:" makes each item a thing kept, and "Bluesky may use third-party services to
-    verify that you are old enough ... the following methods:" each item a check of age. The
-    item carries the lead-in's flag (its terms, with no position in the item) unless it has one
-    of that category and direction of its own. Only a list that came (or went) whole with its
-    lead-in carries it: items that stay say nothing new, whatever their lead-in gains or loses.
-    A denial, a flip and a legal definition are not carried (each item would repeat an alarm
-    its lead-in raises), nor a narrowing (the practice stands elsewhere, and what went with
-    the lead-in, "voice commands", need not be what its items were), nor a country: what its list gives is what is done there ("the UK,
-    United States that provide us with: ... troubleshoot technical issues"), not data."""
-    at: dict[tuple[str, int], int] = {}
-    for index, change in enumerate(changes):
-        for clause in change.old:
-            at[("removed", clause.position)] = index
-        for clause in change.new:
-            at[("added", clause.position)] = index
-    out = [list(flags) for flags in found]
-    for index, change in enumerate(changes):
-        for direction, side, every in (
-            ("added", change.new, new_clauses),
-            ("removed", change.old, old_clauses),
-        ):
-            if not side or side[0].kind != ITEM or change.kind != _WHOLE[direction]:
-                continue
-            lead = leading_clause(every, side[0].position)
-            if lead is None or every[lead].kind == HEADING:
-                continue
-            source = at.get((direction, lead))
-            if source is None or source == index or changes[source].kind != _WHOLE[direction]:
-                continue
-            own = {f.category for f in found[index] if f.change == direction}
-            text = (change.new_text if direction == "added" else change.old_text) or ""
-            first = sentences(text)[:1] or [(0, len(text))]
-            for flag in found[source]:
-                if (
-                    flag.change != direction
-                    or flag.category in own
-                    or flag.negated
-                    or flag.was_negated
-                    or flag.definition
-                    or flag.narrowed
-                    or flag.category in _NOT_CARRIED
-                    or flag.sentence_text not in every[lead].text
-                ):
-                    continue
-                own.add(flag.category)
-                out[index].append(
-                    replace(
-                        flag,
-                        positions=(),
-                        sentence=first[0],
-                        sentence_text=text[first[0][0] : first[0][1]],
-                    )
-                )
-    return out
 
 
 def _lead_in(clauses: Sequence[Clause], every: Sequence[Clause]) -> str:

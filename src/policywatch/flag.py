@@ -148,6 +148,8 @@ class Flag:
     of: str = ""
     # The sentence that leads in the list whose item the flag's clause is, when it ends in a
     # colon: a quoted item ("the UK, United States that provide us with:") says little alone.
+    # A flag the item carries from its lead-in (carry.py) has the words that state the
+    # practice there, its terms are theirs, and it has no positions in the item.
     lead: str = ""
 
     @property
