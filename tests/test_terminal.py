@@ -174,3 +174,20 @@ def test_blocks_split_or_merged_read_word_by_word() -> None:
     grouped = [i for i, line in enumerate(lines) if line.startswith(("> merged", "< split"))]
     assert grouped
     assert not [line for line in lines if line.lstrip().startswith(("-]", "+}"))]
+
+
+def test_a_flags_terms_are_marked_where_they_stand_as_words(tmp_path: Path) -> None:
+    # Hand-written: an item under "We may sell the following information:" carries the
+    # lead-in's flag, whose "sell" it does not hold; the "sell" of "Reseller" is no term.
+    old = tmp_path / "old.md"
+    new = tmp_path / "new.md"
+    old.write_text("# Privacy\n\nWe are a company that makes a website for people.\n")
+    new.write_text(
+        old.read_text()
+        + "\nWe may sell the following information:\n\n- Reseller and wholesale ratings\n"
+    )
+    shown = invoke(["diff", str(old), str(new)], {**FORCED, "COLUMNS": "120"}).output
+    # TERM_STYLE (bold reverse) over the insertion's bold underlined green:
+    assert "We may \x1b[0m\x1b[1;4;7;32msell\x1b[0m" in shown  # where the term stands
+    assert "\x1b[1;4;32mReseller and wholesale ratings\x1b[0m" in shown  # unmarked, whole
+    assert shown.count("NEW sale_sharing_ads") == 2  # the lead-in's flag and the item's

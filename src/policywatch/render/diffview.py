@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rich.console import Console, Group, RenderableType
@@ -249,11 +250,12 @@ def _change(change: Change, marks: Marks, side_by_side: bool, flags: list[Flag])
         sentence = flag_sentence(flag)
         if sentence:
             lines.append(Text("    " + plain(sentence), "italic"))
-    terms = [t for flag in flags for t in flag.terms]
+    # A flag an item carries from its lead-in has terms the item does not hold (no positions).
+    terms = [t for flag in flags if flag.positions for t in flag.terms]
     if not side_by_side:
         body = _indent(_body(change, marks))
         if marks.color and terms:
-            body.highlight_words(terms, TERM_STYLE, case_sensitive=False)
+            _highlight(body, terms)
         return Group(*lines, body)
     table = Table(show_header=False, expand=True, box=None, padding=(0, 1))
     table.add_column("old", ratio=1)
@@ -261,10 +263,16 @@ def _change(change: Change, marks: Marks, side_by_side: bool, flags: list[Flag])
     old = _body(change, marks, "old") if change.old else Text("")
     new = _body(change, marks, "new") if change.new else Text("")
     if marks.color and terms:
-        new.highlight_words(terms, TERM_STYLE, case_sensitive=False)
-        old.highlight_words(terms, TERM_STYLE, case_sensitive=False)
+        _highlight(new, terms)
+        _highlight(old, terms)
     table.add_row(old, new)
     return Group(*lines, table)
+
+
+def _highlight(text: Text, terms: Iterable[str]) -> None:
+    """A flag's terms marked where they stand as words ("sell", not the "sell" of "Reseller")."""
+    alternatives = "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True))
+    text.highlight_regex(rf"(?i)(?<!\w)(?:{alternatives})(?!\w)", TERM_STYLE)
 
 
 def _indent(body: Text) -> Text:
