@@ -99,6 +99,8 @@ def test_a_denial_of_a_manner_is_no_denial_of_the_practice() -> None:
     assert [m.negated for m in mentions("We don't track your precise location.", location)] == [
         True
     ]
+    every = "We do not automatically or otherwise collect your precise location."
+    assert [m.negated for m in mentions(every, location)] == [True]
     # "Knowingly" is the COPPA denial itself, not a manner.
     knowingly = "We do not knowingly collect personal information from children under 13."
     assert all(m.negated for m in mentions(knowingly, [BY_ID["children"]]))

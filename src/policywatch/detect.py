@@ -34,7 +34,8 @@ _PARENTHESIS = re.compile(r"\([^()]*\)")
 # A denial of a manner is none of the practice: "We don't automatically track your precise
 # location" leaves tracking it when you allow it (Reddit 2023, beside "more specific location
 # information if you authorize your device").
-_MANNER = re.compile(r"\s+(?:automatically|by default)\b", re.IGNORECASE)
+# "Automatically or otherwise" is every manner: a denial still.
+_MANNER = re.compile(r"\s+(?:automatically|by default)\b(?!,?\s+or\b)", re.IGNORECASE)
 # After the term, an exception means the practice happens after all.
 _EXCEPTION = re.compile(r"\b(?:except|unless|other than|apart from|besides)\b", re.IGNORECASE)
 # After the term: "... is not collected", "children under 13 may not use the Services".
