@@ -29,7 +29,8 @@ and unlabelled, projected from the share of d.yaml's unflagged clauses that hold
 first, read some of them (every one with a truth among them); `second_grading` marks the
 truths it did not find, and the estimate is also given without them. A third grader, blind to
 both, read those (`third_grading`, among agreed clauses so as not to know which): a truth two
-of the three graders did not find is not counted; the scores counting it follow.
+of the three graders did not find is not counted (a flag on it is wrong); the scores counting
+it follow.
 """
 
 from __future__ import annotations
@@ -72,7 +73,6 @@ class Score:
     sample_quiet_truths: int = 0
     sample_disputed: int = 0  # of those truths, ones a second blind grading did not find
     overruled: int = 0  # first graders' truths that two of three blind graders did not find
-    overruled_found: int = 0  # of those, ones this version flags
 
     @property
     def precision(self) -> float:
@@ -154,7 +154,9 @@ def unlabelled(
 COMPARISONS: dict[tuple[str, str, str], Comparison] = {}  # made once for every group scored
 
 
-def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
+def score(labels: list[dict[str, Any]], history: Path, show: bool, majority: bool = True) -> Score:
+    """Every label scored; `majority`: a truth two of three blind graders did not find is
+    none (a flag on it is wrong), else every first grader's truth counts."""
     total = Score()
     cache: dict[tuple[str, str, str], Comparison] = {}
     labelled: dict[tuple[str, str, str], set[int]] = {}
@@ -169,9 +171,9 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
             cache[key] = COMPARISONS[key]
         comparison = cache[key]
         truth = {(t["category"], t["change"]) for t in label.get("truth") or []}
-        if overruled(label):
+        if majority and overruled(label):
             total.overruled += len(truth)
-            truth_was, truth = truth, set()
+            truth = set()
         total.truths += len(truth)
         found = find_change(comparison, label, taken.get((*key, label["side"])))
         if found is None:
@@ -183,13 +185,10 @@ def score(labels: list[dict[str, Any]], history: Path, show: bool) -> Score:
         labelled.setdefault(key, set()).add(index)
         taken.setdefault((*key, label["side"]), set()).add(index)
         flagged = {(f.category, f.change) for f in flags_of(change, comparison, index)}
-        if overruled(label):
-            total.overruled_found += len(truth_was & flagged)
-            flagged -= truth_was  # neither right nor wrong: the graders are split
         if label.get("sample") and not flagged:
             total.sample_quiet += 1
             total.sample_quiet_truths += bool(truth)
-            total.sample_disputed += bool(truth) and disputed(label)
+            total.sample_disputed += bool(truth) and disputed(label, majority)
         for flag in flagged:
             total.flags += 1
             if flag in truth:
@@ -226,10 +225,10 @@ def overruled(label: dict[str, Any]) -> bool:
     )
 
 
-def disputed(label: dict[str, Any]) -> bool:
-    """Whether a second grader found no truth where the first found one, and no third has read
-    it."""
-    return bool(label.get("second_grading")) and not label.get("third_grading")
+def disputed(label: dict[str, Any], majority: bool = True) -> bool:
+    """Whether a second grader found no truth where the first found one (and, by `majority`,
+    no third has read it)."""
+    return bool(label.get("second_grading")) and not (majority and label.get("third_grading"))
 
 
 def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -298,11 +297,12 @@ def main() -> int:
         f"{result.found} | {result.recall:.3f} |"
     )
     if result.overruled:
-        counted = result.found + result.overruled_found
+        whole = score(labels, args.history, False, majority=False)
         print(
-            f"{result.overruled} truths two of three blind graders did not find are not counted; "
-            f"counting them: {counted} / {result.truths + result.overruled} "
-            f"({counted / (result.truths + result.overruled):.3f})"
+            f"counting the {result.overruled} truths two of three blind graders did not find: "
+            f"{whole.right} of {whole.flags} flags right ({whole.precision:.3f}); "
+            f"{whole.found} / {whole.truths} truths found ({whole.recall:.3f}); "
+            + estimate(whole).split("; ", 1)[1]
         )
     print(
         f"{result.unlabelled} flags on changed clauses no label names (not graded); precision "
