@@ -70,3 +70,20 @@ def test_a_users_own_care_or_a_record_is_no_payment_data() -> None:
         " card number and bank account details."
     )
     assert [m.term for m in mentions(both, FINANCIAL)] == ["payment card number", "bank account"]
+
+
+def test_blockchain_data_is_a_kind_apart_from_blockchain_addresses() -> None:
+    # Reddit 2023-08 "may collect public blockchain addresses" (NFTs, Vault); 2024-02 "may
+    # also collect public blockchain data and addresses": what was done on the chain is new,
+    # the addresses are still said.
+    comparison = history_comparison("reddit", "2023-08-01T00-33-43Z", "2024-02-16T00-34-22Z")
+    found = [
+        (f.label, f.terms)
+        for c in comparison.changes
+        for f in c.flags
+        if f.category == "financial" and any("blockchain" in t for t in f.terms)
+    ]
+    assert found == [("EXPANDED", ("public blockchain data and addresses",))]
+    kinds = next(c for c in load_taxonomy() if c.id == "financial").kinds_of
+    assert kinds("public blockchain data and addresses") == {"crypto wallet", "crypto transactions"}
+    assert kinds("public blockchain addresses") == {"crypto wallet"}

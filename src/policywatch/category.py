@@ -95,6 +95,11 @@ class Category:
                 return name
         return None
 
+    def kinds_of(self, term: str) -> frozenset[str]:
+        """Every kind a term names: two where it joins two ("public blockchain data and
+        addresses")."""
+        return frozenset(name for name, pattern in self.kind_patterns if pattern.fullmatch(term))
+
     # Compiled on first use: compiling all eighteen costs more than most diffs.
     @cached_property
     def pattern(self) -> re.Pattern[str]:

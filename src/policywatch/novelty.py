@@ -184,11 +184,12 @@ def _new_to(
     telling word of it stands in no sentence there that states the category ("international
     data transfer" after "international transfers", "GPS signals" where GPS is already
     listed, are not new; "voice chat" where voice is only said of support calls is). A term of
-    one of the category's kinds is new where no term of its kind is said, and only there:
+    one of the category's kinds is new where no term of its kind is said, and only there (a
+    term of two kinds, where either is not):
     "unique device identifiers" where only an IP address and "advertising identifiers" were,
     not "IDFA" where "advertising identifiers" are."""
-    kind = category.kind_of(term)
-    if kind is not None:
-        return not there.states_kind(category, kind, among)
+    kinds = category.kinds_of(term)
+    if kinds:
+        return any(not there.states_kind(category, kind, among) for kind in kinds)
     words = _term_words(term, category)
     return any(not there.said_of(word, category, among) for word in words)

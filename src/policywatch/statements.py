@@ -99,12 +99,13 @@ class Statements:
         if kinds is None:
             text, lower = self.text, self.lower
             kinds = self._kinds[key] = {
-                kind_of
+                kind
                 for match in matches(text, lower, category)
-                if (kind_of := category.kind_of(match.group(0))) is not None
+                if (named := category.kinds_of(match.group(0)))
                 and (mention := read_mention(text, match, category, framed=False)) is not None
                 and not mention.negated
                 and (among is None or self._names(among, match.start(), match.end()))
+                for kind in named
             }
         return kind in kinds
 
