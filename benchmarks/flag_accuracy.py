@@ -243,9 +243,16 @@ def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 def estimate(result: Score) -> str:
     """Recall over every changed clause of the labelled comparisons, from the sample."""
-    n, hits = result.sample_quiet, result.sample_quiet_truths
-    if not n:
+    if not result.sample_quiet:
         return "no uniform sample (d.yaml): recall over every changed clause not estimated"
+    return f"every changed clause: {result.unseen} neither flagged nor labelled; " + projected(
+        result
+    )
+
+
+def projected(result: Score) -> str:
+    """The sample's share of truths, projected over the clauses no label names (estimate)."""
+    n, hits = result.sample_quiet, result.sample_quiet_truths
     share = hits / n
     low, high = wilson(hits, n)
 
@@ -254,7 +261,7 @@ def estimate(result: Score) -> str:
 
     agreed = hits - result.sample_disputed
     return (
-        f"every changed clause: {result.unseen} neither flagged nor labelled; the sample's "
+        f"the sample's "
         f"{n} unflagged clauses hold {hits} truths ({share:.3f}, 95% {low:.3f}-{high:.3f}), so "
         f"about {share * result.unseen:.0f} missed truths there ({low * result.unseen:.0f}-"
         f"{high * result.unseen:.0f}); estimated recall {recall(share):.3f} "
@@ -301,8 +308,7 @@ def main() -> int:
         print(
             f"counting the {result.overruled} truths two of three blind graders did not find: "
             f"{whole.right} of {whole.flags} flags right ({whole.precision:.3f}); "
-            f"{whole.found} / {whole.truths} truths found ({whole.recall:.3f}); "
-            + estimate(whole).split("; ", 1)[1]
+            f"{whole.found} / {whole.truths} truths found ({whole.recall:.3f}); " + projected(whole)
         )
     print(
         f"{result.unlabelled} flags on changed clauses no label names (not graded); precision "

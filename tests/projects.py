@@ -40,8 +40,14 @@ def history_comparison(policy: str, old: str, new: str) -> Comparison:
 def history_flags_by_clause(policy: str, old: str, new: str, category: str) -> dict[str, list[str]]:
     """Each changed clause of two recorded versions (the side that carries a flag of the
     category) and the labels of its flags of that category."""
+    return flags_by_clause(history_comparison(policy, old, new), category)
+
+
+def flags_by_clause(comparison: Comparison, category: str) -> dict[str, list[str]]:
+    """Each changed clause of a comparison (the side that carries a flag of the category) and
+    the labels of its flags of that category."""
     found: dict[str, list[str]] = {}
-    for change in history_comparison(policy, old, new).changes:
+    for change in comparison.changes:
         for flag in change.flags:
             if flag.category == category:
                 text = change.new_text if flag.change == "added" else change.old_text

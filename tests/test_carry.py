@@ -5,7 +5,7 @@ are hand-written."""
 from __future__ import annotations
 
 from policywatch.diff import Side, compare_texts
-from projects import PAIRS, history_comparison, history_flags_by_clause
+from projects import PAIRS, flags_by_clause, history_comparison, history_flags_by_clause
 
 PARLER_SHORT, PARLER_LONG = "2026-05-21T00-48-06Z", "2026-06-16T00-48-21Z"
 WHATSAPP_2022, WHATSAPP_2025 = "2022-10-13T18-33-57Z", "2025-07-03T12-38-19Z"
@@ -26,7 +26,7 @@ def test_the_items_of_a_new_list_of_what_is_kept_are_kept() -> None:
     assert flag.terms == ("retain",)
     assert flag.lead.startswith("When you delete your account")
     assert flag.lead.endswith("we are required or permitted to retain, including:")
-    found = history_flags_by_clause("parler", PARLER_SHORT, PARLER_LONG, "retention")
+    found = flags_by_clause(comparison, "retention")
     assert found[
         "Information necessary to detect, investigate, or prevent fraud, abuse, or illegal activity;"
     ] == ["NEW"]
@@ -36,9 +36,8 @@ def test_the_items_of_a_new_list_of_age_checks_are_age_checks() -> None:
     # Bluesky 2025-08: "Bluesky may use third-party services to verify that you are old enough
     # ... This verification may involve one or more of the following methods": uploading an
     # image of a government-issued ID is one, though the item never says "age".
-    found = history_flags_by_clause(
-        "bluesky", "2025-06-25T00-30-14Z", "2025-08-15T00-30-30Z", "children"
-    )
+    comparison = history_comparison("bluesky", "2025-06-25T00-30-14Z", "2025-08-15T00-30-30Z")
+    found = flags_by_clause(comparison, "children")
     item = (
         "Government ID Verification: Uploading an image of a government-issued ID, which is"
         " checked for authenticity."
@@ -46,7 +45,6 @@ def test_the_items_of_a_new_list_of_age_checks_are_age_checks() -> None:
     assert found[item] == ["EXPANDED"]
     # "This verification may involve ... the following methods:" points back: the quote holds
     # the sentence before it, where the practice is said.
-    comparison = history_comparison("bluesky", "2025-06-25T00-30-14Z", "2025-08-15T00-30-30Z")
     [flag] = [
         f
         for c in comparison.changes

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .change import ADDED, REMOVED, Change
+from .detect import term_of
 from .flag import Flag
 from .segment import ITEM, Clause, leading_clause
 from .sentences import sentences
@@ -55,7 +56,7 @@ def carried(
             if not side or side[0].kind != ITEM or change.kind != _WHOLE[direction]:
                 continue
             lead = leading_clause(every, side[0].position)
-            if lead is None:  # a heading never carries a flag: it names, it states nothing
+            if lead is None:  # no list item, or its list follows other words
                 continue
             source = at.get((direction, lead))
             if source is None:
@@ -85,11 +86,7 @@ def _taken(
         ):
             continue
         terms = tuple(
-            dict.fromkeys(
-                " ".join(lead_text[a:b].lower().split())
-                for a, b in flag.positions
-                if begin <= a < end
-            )
+            dict.fromkeys(term_of(lead_text[a:b]) for a, b in flag.positions if begin <= a < end)
         )
         if not terms:
             continue

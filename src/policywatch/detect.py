@@ -33,8 +33,8 @@ _RESET = re.compile(
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 # A denial of a manner is none of the practice: "We don't automatically track your precise
 # location" leaves tracking it when you allow it (Reddit 2023, beside "more specific location
-# information if you authorize your device").
-# "Automatically or otherwise" is every manner: a denial still.
+# information if you authorize your device"); "automatically or otherwise" is every manner, a
+# denial still.
 _MANNER = re.compile(r"\s+(?:automatically|by default)\b(?!,?\s+or\b)", re.IGNORECASE)
 # After the term, an exception means the practice happens after all.
 _EXCEPTION = re.compile(r"\b(?:except|unless|other than|apart from|besides)\b", re.IGNORECASE)
@@ -80,7 +80,12 @@ class Mention:
 
     @property
     def key(self) -> str:
-        return " ".join(self.term.lower().split())
+        return term_of(self.term)
+
+
+def term_of(words: str) -> str:
+    """A term as flags give it: lower case, its white space single spaces."""
+    return " ".join(words.lower().split())
 
 
 _REACH = 800  # characters looked at on each side of a match to find its sentence

@@ -12,7 +12,7 @@ from .carry import carried
 from .category import Category
 from .change import GROUP_KINDS, MODIFIED, MOVED, REFORMATTED, SAME, Change
 from .comparison import Appearance, Comparison
-from .detect import english, flags_for
+from .detect import english, flags_for, term_of
 from .flag import Flag
 from .inline import word_edits
 from .names import names_only, section_names, titles
@@ -127,9 +127,7 @@ def _stated_anew(
             if not fresh and flag.positions:
                 continue
             if fresh:
-                terms = tuple(
-                    dict.fromkeys(" ".join(text[a:b].lower().split()) for (a, b), _ in fresh)
-                )
+                terms = tuple(dict.fromkeys(term_of(text[a:b]) for (a, b), _ in fresh))
                 first = fresh[0][1]
                 flag = replace(
                     flag,

@@ -92,9 +92,7 @@ def _beyond(
             if not written:
                 continue
             names = [term, *sorted(n for n, cap in defined.get(key, ()) if capital or not cap)]
-            telling = [
-                n for n in names if category.kind_of(n) is not None or _term_words(n, category)
-            ]
+            telling = [n for n in names if category.kinds_of(n) or _term_words(n, category)]
             among = {
                 a
                 for a in _scopes(written, text, subjects)

@@ -175,7 +175,7 @@ def _page_numbers(blocks: Sequence[tuple[str, str, int]]) -> set[int]:
     numbers = [
         (i, int(words))
         for i, (kind, words, _) in enumerate(blocks)
-        if len(words) <= 3 and kind == PARAGRAPH and _PAGE_NUMBER.fullmatch(words)
+        if kind == PARAGRAPH and _PAGE_NUMBER.fullmatch(words)
     ]
     values = [n for _, n in numbers]
     counting = (
@@ -194,7 +194,7 @@ def segment(text: str) -> list[Clause]:
     blocks = _blocks(text)
     pages = _page_numbers(blocks)
     for at, (kind, words, level) in enumerate(blocks):
-        if not words or (kind == ROW and not words.strip(" |")) or (pages and at in pages):
+        if not words or (kind == ROW and not words.strip(" |")) or at in pages:
             continue
         section = below
         if kind == HEADING:
